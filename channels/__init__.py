@@ -1,0 +1,1 @@
+"""Channels: chat surfaces, the Rasa client, conversations and the app's composition root."""

@@ -1,0 +1,32 @@
+"""The app's parts, built once in the lifespan, handed to routes as dependencies."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Annotated
+
+import httpx
+from fastapi import Depends, Request
+
+from channels.chat_service import ChatService
+from channels.conversation_store import ConversationStore
+from channels.settings import AppSettings
+
+
+@dataclass(frozen=True)
+class Services:
+    """Everything a request may need, shared by all requests of one process."""
+
+    settings: AppSettings
+    http: httpx.AsyncClient
+    store: ConversationStore
+    chat: ChatService
+
+
+def services(request: Request) -> Services:
+    """The process's services, as built by the lifespan."""
+    built: Services = request.app.state.services
+    return built
+
+
+ServicesDep = Annotated[Services, Depends(services)]

@@ -1,0 +1,67 @@
+"""Conversations and their messages as the channels see them."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import datetime
+from enum import StrEnum
+from typing import Any
+
+
+class ConversationState(StrEnum):
+    """Who holds a conversation: the bot, the queue, an agent, or nobody any more."""
+
+    BOT = "bot"
+    WAITING = "waiting"
+    AGENT = "agent"
+    CLOSED = "closed"
+
+
+class Role(StrEnum):
+    """Who wrote a message."""
+
+    USER = "user"
+    BOT = "bot"
+    AGENT = "agent"
+    SYSTEM = "system"
+
+
+@dataclass(frozen=True)
+class Conversation:
+    """One conversation with one user on one channel."""
+
+    id: str
+    channel: str
+    state: ConversationState
+    created_at: datetime
+
+
+@dataclass(frozen=True)
+class Reply:
+    """What the bot or an agent says: text, optional quick-reply buttons and a card."""
+
+    text: str
+    buttons: list[dict[str, str]] = field(default_factory=list)
+    card: dict[str, Any] | None = None
+
+
+@dataclass(frozen=True)
+class Message:
+    """A stored message of a conversation."""
+
+    id: int
+    conversation_id: str
+    role: Role
+    text: str
+    buttons: list[dict[str, str]]
+    card: dict[str, Any] | None
+    created_at: datetime
+
+    def to_json(self) -> dict[str, Any]:
+        """The contract's message shape: {role, text, buttons?, card?}."""
+        body: dict[str, Any] = {"role": self.role.value, "text": self.text}
+        if self.buttons:
+            body["buttons"] = self.buttons
+        if self.card is not None:
+            body["card"] = self.card
+        return body

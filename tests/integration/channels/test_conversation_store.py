@@ -1,0 +1,54 @@
+"""The conversation store on a real database (SQLite, and PostgreSQL in CI)."""
+
+from __future__ import annotations
+
+import pytest
+from sqlalchemy import Engine
+
+from channels.conversation import ConversationState, Reply, Role
+from channels.conversation_store import ConversationStore
+from channels.errors import NotFound
+
+
+@pytest.fixture
+def store(engine: Engine) -> ConversationStore:
+    return ConversationStore(engine)
+
+
+def test_a_new_conversation_starts_with_the_bot(store: ConversationStore) -> None:
+    conversation = store.open(None, "api")
+    assert conversation.state is ConversationState.BOT
+    assert store.open(conversation.id, "api") == conversation
+
+
+def test_an_unknown_conversation_is_reported_with_its_field(store: ConversationStore) -> None:
+    with pytest.raises(NotFound) as raised:
+        store.open("00000000-0000-0000-0000-000000000000", "api")
+    assert raised.value.field == "conversation_id"
+    assert "会话不存在" in raised.value.message
+
+
+def test_a_received_message_waits_undelivered_until_answered(store: ConversationStore) -> None:
+    conversation = store.open(None, "api")
+    inbound = store.receive(conversation.id, "你好")
+    assert [m.text for m in store.undelivered(conversation.id)] == ["你好"]
+
+    buttons = [{"title": "是", "payload": "/affirm"}]
+    store.answer(inbound, [Reply("您好！", buttons=buttons, card={"number": "1"})], Role.BOT)
+
+    assert store.undelivered(conversation.id) == []
+    history = store.history(conversation.id)
+    assert [(m.role, m.text) for m in history] == [(Role.USER, "你好"), (Role.BOT, "您好！")]
+    assert history[1].buttons == buttons
+    assert history[1].card == {"number": "1"}
+
+
+def test_history_returns_the_newest_messages_oldest_first(store: ConversationStore) -> None:
+    conversation = store.open(None, "api")
+    for text in ["一", "二", "三"]:
+        store.receive(conversation.id, text)
+    assert [m.text for m in store.history(conversation.id, limit=2)] == ["二", "三"]
+
+
+def test_the_store_reports_a_reachable_database(store: ConversationStore) -> None:
+    assert store.ping() is True
