@@ -1,0 +1,1 @@
+"""Invoicing core: the invoice domain, its persistence, services and HTTP router."""
