@@ -1,0 +1,86 @@
+"""Domain errors: each has a stable code for clients and a Chinese message for users."""
+
+from typing import ClassVar
+
+
+class DomainError(Exception):
+    """A broken business rule, reported as {"error": {"code", "message", "field"}}."""
+
+    code: ClassVar[str] = "domain_error"
+
+    def __init__(self, message: str, *, field: str | None = None) -> None:
+        super().__init__(message)
+        self.message = message
+        self.field = field
+
+
+class InvalidInput(DomainError):
+    """A field is missing, empty, too long or inconsistent with the others."""
+
+    code = "invalid_input"
+
+
+class InvalidNumber(DomainError):
+    """A number cannot be read, is a float, or has more decimals than allowed."""
+
+    code = "invalid_number"
+
+
+class InvalidTaxId(DomainError):
+    """A taxpayer id is malformed."""
+
+    code = "invalid_tax_id"
+
+
+class TaxIdUnconfirmed(DomainError):
+    """A taxpayer id fails its check character and the user has not confirmed it."""
+
+    code = "tax_id_unconfirmed"
+
+
+class InvalidTaxRate(DomainError):
+    """A tax rate is not one the rules allow."""
+
+    code = "invalid_tax_rate"
+
+
+class InvalidInvoiceNumber(DomainError):
+    """An invoice number or paper invoice code is malformed."""
+
+    code = "invalid_invoice_number"
+
+
+class VoidNotAllowed(DomainError):
+    """The invoice cannot be voided; the message says why and what to do instead."""
+
+    code = "void_not_allowed"
+
+
+class RedLetterNotAllowed(DomainError):
+    """The invoice cannot be corrected by a red-letter invoice."""
+
+    code = "red_letter_not_allowed"
+
+
+class RedExceedsBlue(DomainError):
+    """A red-letter invoice would negate more than remains of the blue invoice."""
+
+    code = "red_exceeds_blue"
+
+
+class ConfirmationNotAllowed(DomainError):
+    """A red-letter confirmation form cannot make the requested move."""
+
+    code = "confirmation_not_allowed"
+
+
+class QuotaExceeded(DomainError):
+    """Issuing would pass the company's monthly invoicing quota."""
+
+    code = "quota_exceeded"
+
+
+class InvoiceLimitExceeded(DomainError):
+    """An invoice reaches its kind's per-invoice maximum."""
+
+    code = "invoice_limit_exceeded"
