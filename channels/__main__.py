@@ -5,21 +5,23 @@ from __future__ import annotations
 import argparse
 
 from channels import migrations
-from channels.settings import AppSettings
-from invoicing_core.persistence import make_engine
+from invoicing_core import CoreSettings
+from invoicing_core.persistence import make_engine, upgrade_schema
 
 
 def main() -> None:
     """Parse the command line and run the command."""
     parser = argparse.ArgumentParser(prog="python -m channels")
     commands = parser.add_subparsers(dest="command", required=True)
-    commands.add_parser("migrate", help="bring the database to the newest schema")
+    commands.add_parser("migrate", help="bring every package's tables to the newest schema")
     parser.parse_args()
-    engine = make_engine(AppSettings().effective_database_url)
+    engine = make_engine(CoreSettings().effective_database_url)
     try:
+        upgrade_schema(engine)
         migrations.upgrade(engine)
     finally:
         engine.dispose()
+    print("database: at the newest schema")
 
 
 if __name__ == "__main__":

@@ -2,23 +2,16 @@
 
 from __future__ import annotations
 
-from pathlib import Path
-
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 
 class AppSettings(BaseSettings):
-    """Everything the app needs to build its parts; defaults are the embedded set-up."""
+    """The app's own settings (the database is the core's); defaults: the embedded set-up."""
 
     model_config = SettingsConfigDict(env_file=None, extra="ignore")
 
     app_host: str = "127.0.0.1"
     app_port: int = 8000
-    var_dir: Path = Path("var")
-    # Empty means SQLite in WAL mode under var_dir; PostgreSQL e.g.
-    # postgresql+psycopg://user@127.0.0.1:5432/kaipiao
-    database_url: str = ""
-
     rasa_port: int = 5005
     rasa_url: str = ""
     action_port: int = 5055
@@ -29,11 +22,6 @@ class AppSettings(BaseSettings):
 
     log_level: str = "INFO"
     log_json: bool = True
-
-    @property
-    def effective_database_url(self) -> str:
-        """The database URL, defaulting to SQLite under var_dir."""
-        return self.database_url or f"sqlite:///{self.var_dir.resolve() / 'app.db'}"
 
     @property
     def effective_rasa_url(self) -> str:

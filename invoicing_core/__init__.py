@@ -1,1 +1,8 @@
 """Invoicing core: the invoice domain, its persistence, services and HTTP router."""
+
+from invoicing_core.core import InvoicingCore
+from invoicing_core.domain.account import Role
+from invoicing_core.services.accounts import Principal
+from invoicing_core.settings import CoreSettings
+
+__all__ = ["CoreSettings", "InvoicingCore", "Principal", "Role"]

@@ -105,8 +105,12 @@ def ensure_venv(
 
 def migrate() -> None:
     """Bring the app's database to the newest schema (a no-op when it is)."""
-    say("database: migrating (no-op when already at the newest revision)")
     run(APP_VENV / "bin" / "python", "-m", "channels", "migrate")
+
+
+def seed_demo() -> None:
+    """Create the demo company and users of CONTRACT.md unless they exist."""
+    run(APP_VENV / "bin" / "python", "-m", "invoicing_core", "seed-demo")
 
 
 def train_rasa() -> None:
@@ -145,6 +149,7 @@ def main() -> None:
     )
     ensure_venv(RASA_VENV, "3.10", ROOT / "bot" / "requirements.lock", [])
     migrate()
+    seed_demo()
     train_rasa()
     say("done")
 

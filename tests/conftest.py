@@ -13,7 +13,7 @@ from sqlalchemy import Engine, create_engine, text
 from sqlalchemy.engine import make_url
 
 from channels import migrations
-from invoicing_core.persistence import make_engine
+from invoicing_core.persistence import make_engine, upgrade_schema
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -49,6 +49,7 @@ def database_url(
 def engine(database_url: str) -> Iterator[Engine]:
     """An engine on the fresh database, migrated to the newest schema."""
     engine = make_engine(database_url)
+    upgrade_schema(engine)
     migrations.upgrade(engine)
     yield engine
     engine.dispose()

@@ -11,19 +11,19 @@ from sqlalchemy import Engine
 from channels.app import create_app
 from channels.conversation_store import ConversationStore
 from channels.settings import AppSettings
+from invoicing_core import CoreSettings
 
 
 @pytest.fixture
 def client(database_url: str, engine: Engine, free_port: Callable[[], int]) -> Iterator[TestClient]:
     # Nothing listens on these ports: Rasa and the action server are down.
     settings = AppSettings(
-        database_url=database_url,
         rasa_port=free_port(),
         action_port=free_port(),
         health_timeout_seconds=0.5,
         log_json=False,
     )
-    with TestClient(create_app(settings)) as test_client:
+    with TestClient(create_app(settings, CoreSettings(database_url=database_url))) as test_client:
         yield test_client
 
 

@@ -1,0 +1,16 @@
+"""The invoicing core's HTTP API for the app and for integrators.
+
+Mount `router` under /api/v1, call `install_error_handler(app)`, and keep the
+opened InvoicingCore as `app.state.invoicing_core`.
+"""
+
+from fastapi import APIRouter
+
+from invoicing_core.api import authentication
+from invoicing_core.api.dependencies import CurrentPrincipal, OptionalPrincipal
+from invoicing_core.api.errors import install_error_handler
+
+router = APIRouter()
+router.include_router(authentication.router)
+
+__all__ = ["CurrentPrincipal", "OptionalPrincipal", "install_error_handler", "router"]

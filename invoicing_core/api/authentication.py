@@ -1,0 +1,37 @@
+"""POST /auth/token: exchange a user name and password for a bearer token."""
+
+from datetime import datetime
+from typing import Annotated
+
+from anyio import to_thread
+from fastapi import APIRouter
+from pydantic import BaseModel, StringConstraints
+
+from invoicing_core.api.dependencies import CoreDep
+
+router = APIRouter(tags=["auth"])
+
+Username = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=64)]
+Password = Annotated[str, StringConstraints(min_length=1, max_length=128)]
+
+
+class TokenRequest(BaseModel):
+    """A user name and password."""
+
+    username: Username
+    password: Password
+
+
+class TokenResponse(BaseModel):
+    """A bearer token for the Authorization header."""
+
+    access_token: str
+    token_type: str = "bearer"  # noqa: S105 - the OAuth 2 token type, not a secret
+    expires_at: datetime
+
+
+@router.post("/auth/token", response_model=TokenResponse)
+async def log_in(request: TokenRequest, core: CoreDep) -> TokenResponse:
+    """登录并取得访问令牌；连续输错密码5次将锁定账户15分钟。"""
+    issued = await to_thread.run_sync(core.accounts.log_in, request.username, request.password)
+    return TokenResponse(access_token=issued.token, expires_at=issued.expires_at)

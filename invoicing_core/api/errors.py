@@ -1,0 +1,40 @@
+"""Domain errors as HTTP responses: {"error": {"code", "message", "field"?}}."""
+
+from typing import cast
+
+from fastapi import FastAPI, Request
+from fastapi.responses import JSONResponse
+
+from invoicing_core.domain.errors import DomainError
+
+# The status of each refusal; anything not listed is a 422 (bad input).
+_STATUS = {
+    "invalid_credentials": 401,
+    "not_authenticated": 401,
+    "account_locked": 403,
+    "forbidden": 403,
+    "invoice_not_found": 404,
+    "username_taken": 409,
+    "void_not_allowed": 409,
+    "red_letter_not_allowed": 409,
+    "red_exceeds_blue": 409,
+    "quota_exceeded": 409,
+}
+
+
+def error_response(error: DomainError) -> JSONResponse:
+    """The contract's error body with the status that fits the error."""
+    body: dict[str, str] = {"code": error.code, "message": error.message}
+    if error.field is not None:
+        body["field"] = error.field
+    headers = {"WWW-Authenticate": "Bearer"} if _STATUS.get(error.code) == 401 else None
+    return JSONResponse({"error": body}, status_code=_STATUS.get(error.code, 422), headers=headers)
+
+
+async def _handle(_request: Request, exc: Exception) -> JSONResponse:
+    return error_response(cast(DomainError, exc))
+
+
+def install_error_handler(app: FastAPI) -> None:
+    """Answer every DomainError raised by a route with its contract error body."""
+    app.add_exception_handler(DomainError, _handle)

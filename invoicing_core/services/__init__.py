@@ -1,0 +1,1 @@
+"""Use cases of the invoicing core, each in one transaction."""

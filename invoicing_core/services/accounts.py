@@ -1,0 +1,170 @@
+"""Companies, users, logging in with lock-out, and access tokens."""
+
+import hashlib
+import secrets
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
+from decimal import Decimal
+
+from sqlalchemy import Connection, Engine, insert, select, update
+from sqlalchemy.exc import IntegrityError
+
+from invoicing_core.domain.account import (
+    InvalidCredentials,
+    LoginState,
+    NotAuthenticated,
+    Role,
+    UsernameTaken,
+    check_password_policy,
+)
+from invoicing_core.passwords import hash_password, verify_password
+from invoicing_core.persistence.tables import access_tokens, companies, users
+
+Clock = Callable[[], datetime]
+
+
+@dataclass(frozen=True)
+class Principal:
+    """Who a request acts for."""
+
+    user_id: int
+    username: str
+    display_name: str
+    role: Role
+    company_id: int | None
+
+
+@dataclass(frozen=True)
+class AccessToken:
+    """A bearer token as handed to the client (only its hash is stored)."""
+
+    token: str
+    expires_at: datetime
+
+
+def _utc_now() -> datetime:
+    return datetime.now(UTC)
+
+
+def _token_hash(token: str) -> str:
+    return hashlib.sha256(token.encode()).hexdigest()
+
+
+class AccountService:
+    """Accounts of the invoicing system and the tokens that prove who is calling."""
+
+    def __init__(self, engine: Engine, token_ttl: timedelta, clock: Clock = _utc_now) -> None:
+        self._engine = engine
+        self._token_ttl = token_ttl
+        self._clock = clock
+
+    def create_company(
+        self, *, name: str, tax_id: str, monthly_quota: Decimal, **details: str
+    ) -> int:
+        """Register a seller company; details are address, phone, bank and account."""
+        with self._engine.begin() as connection:
+            company_id: int = connection.execute(
+                insert(companies).values(
+                    name=name,
+                    tax_id=tax_id,
+                    monthly_quota=monthly_quota,
+                    created_at=self._clock(),
+                    **details,
+                )
+            ).inserted_primary_key[0]
+        return company_id
+
+    def company_id_by_tax_id(self, tax_id: str) -> int | None:
+        """The id of the company with this taxpayer id, if it is registered."""
+        with self._engine.connect() as connection:
+            found: int | None = connection.execute(
+                select(companies.c.id).where(companies.c.tax_id == tax_id)
+            ).scalar()
+        return found
+
+    def user_exists(self, username: str) -> bool:
+        """Whether a user has this user name."""
+        with self._engine.connect() as connection:
+            found = connection.execute(select(users.c.id).where(users.c.username == username))
+            return found.first() is not None
+
+    def create_user(
+        self,
+        *,
+        username: str,
+        password: str,
+        role: Role,
+        company_id: int | None,
+        display_name: str = "",
+    ) -> int:
+        """Create a user whose password meets the policy."""
+        check_password_policy(password)
+        try:
+            with self._engine.begin() as connection:
+                user_id: int = connection.execute(
+                    insert(users).values(
+                        username=username,
+                        password_hash=hash_password(password),
+                        role=role.value,
+                        company_id=company_id,
+                        display_name=display_name or username,
+                        failed_logins=0,
+                        created_at=self._clock(),
+                    )
+                ).inserted_primary_key[0]
+        except IntegrityError as exc:
+            raise UsernameTaken(f"用户名“{username}”已被使用。", field="username") from exc
+        return user_id
+
+    def log_in(self, username: str, password: str) -> AccessToken:
+        """Check the password (with lock-out) and hand out a new access token."""
+        now = self._clock()
+        with self._engine.begin() as connection:
+            user = connection.execute(
+                select(users).where(users.c.username == username).with_for_update()
+            ).first()
+            if user is None:
+                verify_password(None, password)
+                raise InvalidCredentials("用户名或密码错误。", field="password")
+            state = LoginState(user.failed_logins, user.locked_until)
+            state.check_unlocked(now)
+            if verify_password(user.password_hash, password):
+                _save_login_state(connection, user.id, LoginState())
+                return self._open_session(connection, user.id, now)
+            state = state.after_failure(now)
+            _save_login_state(connection, user.id, state)
+        # Raised after the commit, so that the counted failure is kept.
+        raise InvalidCredentials(state.failure_message(), field="password")
+
+    def _open_session(self, connection: Connection, user_id: int, now: datetime) -> AccessToken:
+        token = AccessToken(secrets.token_urlsafe(32), now + self._token_ttl)
+        connection.execute(
+            insert(access_tokens).values(
+                token_hash=_token_hash(token.token),
+                user_id=user_id,
+                created_at=now,
+                expires_at=token.expires_at,
+            )
+        )
+        return token
+
+    def authenticate(self, token: str) -> Principal:
+        """The user a bearer token belongs to; refused when unknown or expired."""
+        with self._engine.connect() as connection:
+            row = connection.execute(
+                select(users, access_tokens.c.expires_at)
+                .join(access_tokens, access_tokens.c.user_id == users.c.id)
+                .where(access_tokens.c.token_hash == _token_hash(token))
+            ).first()
+        if row is None or row.expires_at <= self._clock():
+            raise NotAuthenticated("登录已失效，请重新登录。")
+        return Principal(row.id, row.username, row.display_name, Role(row.role), row.company_id)
+
+
+def _save_login_state(connection: Connection, user_id: int, state: LoginState) -> None:
+    connection.execute(
+        update(users)
+        .where(users.c.id == user_id)
+        .values(failed_logins=state.failed_logins, locked_until=state.locked_until)
+    )
