@@ -7,6 +7,7 @@ from sqlalchemy import Engine
 
 from invoicing_core.persistence import make_engine
 from invoicing_core.services.accounts import AccountService
+from invoicing_core.services.invoices import InvoiceService
 from invoicing_core.settings import CoreSettings
 
 
@@ -16,12 +17,14 @@ class InvoicingCore:
 
     engine: Engine
     accounts: AccountService
+    invoices: InvoiceService
 
     @classmethod
     def open(cls, settings: CoreSettings) -> "InvoicingCore":
         """Connect to the configured database and build the services."""
         engine = make_engine(settings.effective_database_url)
-        return cls(engine, AccountService(engine, timedelta(hours=settings.token_ttl_hours)))
+        accounts = AccountService(engine, timedelta(hours=settings.token_ttl_hours))
+        return cls(engine, accounts, InvoiceService(engine))
 
     def close(self) -> None:
         """Release the database connections."""

@@ -19,6 +19,10 @@ _STATUS = {
     "red_letter_not_allowed": 409,
     "red_exceeds_blue": 409,
     "quota_exceeded": 409,
+    "invoice_limit_exceeded": 409,
+    "out_of_paper_stock": 409,
+    "idempotency_conflict": 409,
+    "confirmation_required": 409,
 }
 
 

@@ -84,3 +84,27 @@ class InvoiceLimitExceeded(DomainError):
     """An invoice reaches its kind's per-invoice maximum."""
 
     code = "invoice_limit_exceeded"
+
+
+class InvoiceNotFound(DomainError):
+    """No invoice with that number belongs to the caller's company."""
+
+    code = "invoice_not_found"
+
+
+class Forbidden(DomainError):
+    """The caller's role does not allow the action."""
+
+    code = "forbidden"
+
+
+class IdempotencyConflict(DomainError):
+    """An Idempotency-Key was reused for a different request."""
+
+    code = "idempotency_conflict"
+
+
+class ConfirmationRequired(DomainError):
+    """The red-letter invoice needs the other party's confirmation form first."""
+
+    code = "confirmation_required"

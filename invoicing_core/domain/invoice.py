@@ -74,7 +74,7 @@ class Invoice:
     issued_at: datetime
     code: str | None = None
     remark: str = ""
-    red_of: str | None = None
+    red_of: str | None = None  # the blue invoice's identifier
     red_reason: RedLetterReason | None = None
     # Paper invoices only: reported to the tax bureau (抄税), certified by the buyer (勾选认证).
     reported: bool = False
@@ -87,6 +87,11 @@ class Invoice:
         _check_number(self)
         _check_header(self)
         _check_lines(self)
+
+    @property
+    def identifier(self) -> str:
+        """What names the invoice uniquely: the digital number, or paper code + number."""
+        return f"{self.code}{self.number}" if self.code else self.number
 
     @property
     def is_red(self) -> bool:
@@ -163,7 +168,7 @@ class Invoice:
             buyer=self.buyer,
             lines=self._red_lines(lines),
             issued_at=at,
-            red_of=self.number,
+            red_of=self.identifier,
             red_reason=RedLetterReason.parse(reason),
         )
         self.red_letters.append(red)

@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
+from contextlib import AbstractContextManager
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import Engine, create_engine, event
+from sqlalchemy import Connection, Engine, create_engine, event
 from sqlalchemy.engine import make_url
 
 
@@ -18,12 +19,27 @@ def make_engine(url: str) -> Engine:
         Path(parsed.database).parent.mkdir(parents=True, exist_ok=True)
     engine = create_engine(url, connect_args={"check_same_thread": False})
     event.listen(engine, "connect", _tune_sqlite)
+    event.listen(engine, "begin", _begin_sqlite)
     return engine
+
+
+def begin_write(engine: Engine) -> AbstractContextManager[Connection]:
+    """A transaction that will write after reading (locks at BEGIN on SQLite)."""
+    return engine.execution_options(sqlite_begin="IMMEDIATE").begin()
+
+
+def _begin_sqlite(connection: Connection) -> None:
+    # A deferred SQLite transaction that reads and then writes fails at once if another
+    # writer committed meanwhile; IMMEDIATE takes the write lock first and waits for it.
+    mode = connection.get_execution_options().get("sqlite_begin", "DEFERRED")
+    connection.exec_driver_sql(f"BEGIN {mode}")
 
 
 def _tune_sqlite(dbapi_connection: Any, _record: Any) -> None:
     # WAL lets readers work while one writer commits; the busy timeout makes a
     # second writer wait for the lock instead of failing at once.
+    # SQLAlchemy's "begin" event issues BEGIN itself (see _begin_sqlite).
+    dbapi_connection.isolation_level = None
     cursor = dbapi_connection.cursor()
     cursor.execute("PRAGMA journal_mode=WAL")
     cursor.execute("PRAGMA synchronous=NORMAL")

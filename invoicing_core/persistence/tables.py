@@ -1,13 +1,19 @@
 """Tables of the invoicing core (migrated by invoicing_core/persistence/migrations)."""
 
 from sqlalchemy import (
+    JSON,
+    BigInteger,
+    Boolean,
     Column,
     ForeignKey,
+    Index,
     Integer,
     MetaData,
     Numeric,
+    PrimaryKeyConstraint,
     String,
     Table,
+    Text,
 )
 
 from invoicing_core.persistence.types import UtcDateTime
@@ -26,6 +32,8 @@ companies = Table(
     Column("account", String(40), nullable=False, default=""),
     Column("monthly_quota", Numeric(18, 2), nullable=False),
     Column("created_at", UtcDateTime(), nullable=False),
+    # 单张最高开票限额 of paper special invoices.
+    Column("paper_special_limit", Numeric(18, 2), nullable=False, default=100000),
 )
 
 users = Table(
@@ -53,4 +61,109 @@ access_tokens = Table(
     Column("user_id", Integer, ForeignKey("users.id", ondelete="CASCADE"), nullable=False),
     Column("created_at", UtcDateTime(), nullable=False),
     Column("expires_at", UtcDateTime(), nullable=False, index=True),
+)
+
+invoices = Table(
+    "invoices",
+    metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("company_id", Integer, ForeignKey("companies.id"), nullable=False),
+    # The invoice's identifier: the digital number, or paper code + number.
+    Column("number", String(20), nullable=False, unique=True),
+    Column("code", String(12), nullable=True),
+    Column("kind", String(20), nullable=False),
+    # Derived from voiding and red-letter invoices, kept here for searching.
+    Column("status", String(24), nullable=False),
+    Column("buyer_name", String(100), nullable=False),
+    Column("buyer_tax_id", String(20), nullable=True),
+    Column("buyer", JSON, nullable=False),
+    Column("seller", JSON, nullable=False),
+    Column("total_amount", Numeric(18, 2), nullable=False),
+    Column("total_tax", Numeric(18, 2), nullable=False),
+    Column("total_with_tax", Numeric(18, 2), nullable=False),
+    Column("remark", String(230), nullable=False),
+    Column("issued_at", UtcDateTime(), nullable=False),
+    Column("issued_by", String(64), nullable=False),
+    Column("red_of", String(20), nullable=True, index=True),
+    Column("red_reason", String(2), nullable=True),
+    Column("reported", Boolean, nullable=False, default=False),
+    Column("certified", Boolean, nullable=False, default=False),
+    Column("void_reason", Text, nullable=True),
+    Column("voided_by", String(64), nullable=True),
+    Column("voided_at", UtcDateTime(), nullable=True),
+    Index("ix_invoices_company_issued_at", "company_id", "issued_at"),
+)
+
+invoice_lines = Table(
+    "invoice_lines",
+    metadata,
+    Column("invoice_id", Integer, ForeignKey("invoices.id", ondelete="CASCADE"), nullable=False),
+    Column("line_no", Integer, nullable=False),
+    Column("name", String(100), nullable=False),
+    Column("tax_code", String(19), nullable=True),
+    Column("spec", String(40), nullable=False),
+    Column("unit", String(20), nullable=False),
+    Column("quantity", Numeric(28, 8), nullable=True),
+    Column("unit_price", Numeric(28, 8), nullable=True),
+    Column("amount", Numeric(18, 2), nullable=False),
+    Column("tax_rate", String(8), nullable=False),
+    Column("tax", Numeric(18, 2), nullable=False),
+    Column("blue_line_no", Integer, nullable=True),
+    PrimaryKeyConstraint("invoice_id", "line_no"),
+)
+
+# The last sequence number used per digital number prefix (year, province, channel).
+invoice_sequences = Table(
+    "invoice_sequences",
+    metadata,
+    Column("prefix", String(5), primary_key=True),
+    Column("last_value", BigInteger, nullable=False),
+)
+
+# Paper invoices received from the tax bureau (库存): one row per roll of numbers.
+paper_stock = Table(
+    "paper_stock",
+    metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("company_id", Integer, ForeignKey("companies.id"), nullable=False),
+    Column("kind", String(20), nullable=False),
+    Column("code", String(12), nullable=False),
+    Column("next_number", Integer, nullable=False),
+    Column("last_number", Integer, nullable=False),
+)
+
+idempotency_keys = Table(
+    "idempotency_keys",
+    metadata,
+    Column("company_id", Integer, ForeignKey("companies.id"), nullable=False),
+    Column("key", String(128), nullable=False),
+    Column("request_hash", String(64), nullable=False),
+    Column("invoice_number", String(20), nullable=False),
+    Column("created_at", UtcDateTime(), nullable=False),
+    PrimaryKeyConstraint("company_id", "key"),
+)
+
+audit_log = Table(
+    "audit_log",
+    metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("at", UtcDateTime(), nullable=False, index=True),
+    Column("actor", String(64), nullable=False),
+    Column("company_id", Integer, nullable=True, index=True),
+    Column("action", String(32), nullable=False),
+    Column("target", String(64), nullable=False),
+    Column("before", JSON, nullable=True),
+    Column("after", JSON, nullable=True),
+    # Each entry's hash covers its content and the previous entry's hash.
+    Column("prev_hash", String(64), nullable=False),
+    Column("hash", String(64), nullable=False),
+)
+
+# One row: the newest audit entry; updating it serialises writers so the chain never forks.
+audit_head = Table(
+    "audit_head",
+    metadata,
+    Column("id", Integer, primary_key=True),
+    Column("last_id", Integer, nullable=False),
+    Column("last_hash", String(64), nullable=False),
 )

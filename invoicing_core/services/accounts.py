@@ -19,6 +19,7 @@ from invoicing_core.domain.account import (
     check_password_policy,
 )
 from invoicing_core.passwords import hash_password, verify_password
+from invoicing_core.persistence.database import begin_write
 from invoicing_core.persistence.tables import access_tokens, companies, users
 
 Clock = Callable[[], datetime]
@@ -63,7 +64,7 @@ class AccountService:
         self, *, name: str, tax_id: str, monthly_quota: Decimal, **details: str
     ) -> int:
         """Register a seller company; details are address, phone, bank and account."""
-        with self._engine.begin() as connection:
+        with begin_write(self._engine) as connection:
             company_id: int = connection.execute(
                 insert(companies).values(
                     name=name,
@@ -101,7 +102,7 @@ class AccountService:
         """Create a user whose password meets the policy."""
         check_password_policy(password)
         try:
-            with self._engine.begin() as connection:
+            with begin_write(self._engine) as connection:
                 user_id: int = connection.execute(
                     insert(users).values(
                         username=username,
@@ -120,7 +121,7 @@ class AccountService:
     def log_in(self, username: str, password: str) -> AccessToken:
         """Check the password (with lock-out) and hand out a new access token."""
         now = self._clock()
-        with self._engine.begin() as connection:
+        with begin_write(self._engine) as connection:
             user = connection.execute(
                 select(users).where(users.c.username == username).with_for_update()
             ).first()

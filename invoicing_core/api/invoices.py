@@ -1,0 +1,98 @@
+"""The invoice endpoints: issue, get, search, void and red-letter."""
+
+from datetime import date, datetime, time, timedelta
+from decimal import Decimal
+from typing import Annotated
+
+from anyio import to_thread
+from fastapi import APIRouter, Header, Path, Query, status
+
+from invoicing_core.api.dependencies import CoreDep, CurrentPrincipal
+from invoicing_core.api.schemas import (
+    InvoiceOut,
+    InvoicePage,
+    IssueIn,
+    RedLetterIn,
+    VoidIn,
+)
+from invoicing_core.domain.invoice import CHINA_TZ, InvoiceStatus
+from invoicing_core.domain.kind import InvoiceKind
+from invoicing_core.domain.red_letter import RedLinePart
+from invoicing_core.persistence.invoice_repository import InvoiceFilter
+from invoicing_core.services.invoices import RedLetterRequest
+
+router = APIRouter(prefix="/invoices", tags=["invoices"])
+
+Number = Annotated[str, Path(min_length=1, max_length=20, pattern=r"^\d+$")]
+IdempotencyKey = Annotated[str | None, Header(alias="Idempotency-Key", max_length=128)]
+
+
+@router.post("", status_code=status.HTTP_201_CREATED, response_model=InvoiceOut)
+async def issue(
+    body: IssueIn, who: CurrentPrincipal, core: CoreDep, key: IdempotencyKey = None
+) -> InvoiceOut:
+    """开具发票；带相同 Idempotency-Key 的重试返回第一次开具的发票。"""
+    invoice = await to_thread.run_sync(core.invoices.issue, who, body.to_request(), key)
+    return InvoiceOut.of(invoice)
+
+
+@router.get("/{number}", response_model=InvoiceOut)
+async def get(number: Number, who: CurrentPrincipal, core: CoreDep) -> InvoiceOut:
+    """按发票号码查看一张发票。"""
+    return InvoiceOut.of(await to_thread.run_sync(core.invoices.get, who, number))
+
+
+@router.get("", response_model=InvoicePage)
+async def search(
+    who: CurrentPrincipal,
+    core: CoreDep,
+    number: Annotated[str | None, Query(max_length=20, pattern=r"^\d+$")] = None,
+    from_: Annotated[date | None, Query(alias="from", description="开票日期起（含）")] = None,
+    to: Annotated[date | None, Query(description="开票日期止（含）")] = None,
+    buyer: Annotated[str | None, Query(max_length=100, description="购买方名称包含")] = None,
+    status: InvoiceStatus | None = None,
+    kind: InvoiceKind | None = None,
+    min_total: Annotated[Decimal | None, Query(ge=0, max_digits=15, decimal_places=2)] = None,
+    max_total: Annotated[Decimal | None, Query(ge=0, max_digits=15, decimal_places=2)] = None,
+    page: Annotated[int, Query(ge=1, le=100000)] = 1,
+    size: Annotated[int, Query(ge=1, le=100)] = 20,
+) -> InvoicePage:
+    """按号码、日期范围、购买方、状态、类型和价税合计范围查询发票，分页返回。"""
+    where = InvoiceFilter(
+        number=number,
+        issued_from=_china_midnight(from_),
+        issued_before=_china_midnight(to + timedelta(days=1)) if to else None,
+        buyer=buyer.strip() if buyer else None,
+        status=status,
+        kind=kind,
+        min_total=min_total,
+        max_total=max_total,
+    )
+    found = await to_thread.run_sync(core.invoices.search, who, where, page, size)
+    return InvoicePage(
+        items=[InvoiceOut.of(invoice) for invoice in found.items],
+        total=found.total,
+        page=found.page,
+        size=found.size,
+    )
+
+
+@router.post("/{number}/void", response_model=InvoiceOut)
+async def void(number: Number, body: VoidIn, who: CurrentPrincipal, core: CoreDep) -> InvoiceOut:
+    """作废发票（仅限当月、未抄税未认证的纸质发票）；不能作废时返回 409 并说明原因。"""
+    return InvoiceOut.of(await to_thread.run_sync(core.invoices.void, who, number, body.reason))
+
+
+@router.post("/{number}/red-letter", status_code=status.HTTP_201_CREATED, response_model=InvoiceOut)
+async def red_letter(
+    number: Number, body: RedLetterIn, who: CurrentPrincipal, core: CoreDep
+) -> InvoiceOut:
+    """开具红字发票，全额（不传 lines）或按行部分冲销。"""
+    parts = [RedLinePart(part.line_no, part.amount) for part in body.lines]
+    request = RedLetterRequest(body.reason, parts)
+    red = await to_thread.run_sync(core.invoices.red_letter, who, number, request)
+    return InvoiceOut.of(red)
+
+
+def _china_midnight(day: date | None) -> datetime | None:
+    return None if day is None else datetime.combine(day, time(), tzinfo=CHINA_TZ)

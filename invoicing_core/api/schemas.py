@@ -1,0 +1,191 @@
+"""Request and response bodies of the invoice API; money travels as 2-decimal strings."""
+
+from datetime import datetime
+from decimal import Decimal
+
+from pydantic import BaseModel, ConfigDict, Field
+
+from invoicing_core.domain.invoice import Invoice, InvoiceStatus
+from invoicing_core.domain.kind import InvoiceKind
+from invoicing_core.domain.line import InvoiceLine
+from invoicing_core.domain.money import format_money
+from invoicing_core.domain.party import Party
+from invoicing_core.services.invoices import IssueRequest, LineInput
+
+
+class Strict(BaseModel):
+    """Unknown fields are refused rather than silently ignored."""
+
+    model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
+
+
+class BuyerIn(Strict):
+    """The buyer (购买方)."""
+
+    name: str = Field(min_length=1, max_length=100)
+    tax_id: str | None = Field(None, max_length=20)
+    address: str = Field("", max_length=200)
+    phone: str = Field("", max_length=40)
+    bank: str = Field("", max_length=100)
+    account: str = Field("", max_length=40)
+    email: str = Field("", max_length=120)
+
+
+class LineIn(Strict):
+    """One goods or service line; prices are tax-exclusive unless tax_included is true."""
+
+    name: str = Field(min_length=1, max_length=100)
+    tax_code: str | None = Field(None, max_length=19)
+    spec: str = Field("", max_length=40)
+    unit: str = Field("", max_length=20)
+    quantity: Decimal = Field(examples=["1"])
+    unit_price: Decimal = Field(examples=["10600.00"])
+    tax_rate: str = Field(min_length=1, max_length=8, examples=["6%", "13%", "免税"])
+    tax_included: bool = False
+
+
+class IssueIn(Strict):
+    """An invoice to issue."""
+
+    kind: InvoiceKind
+    buyer: BuyerIn
+    lines: list[LineIn] = Field(min_length=1, max_length=100)
+    remark: str = Field("", max_length=230)
+    confirm_tax_id: bool = Field(False, description="确认使用未通过校验位检查的纳税人识别号")
+
+    def to_request(self) -> IssueRequest:
+        """The service's request."""
+        return IssueRequest(
+            kind=self.kind,
+            buyer=self.buyer.model_dump(),
+            lines=[LineInput(**line.model_dump()) for line in self.lines],
+            remark=self.remark,
+            confirm_tax_id=self.confirm_tax_id,
+        )
+
+
+class VoidIn(Strict):
+    """Why the invoice is voided."""
+
+    reason: str = Field(min_length=1, max_length=200)
+
+
+class RedPartIn(Strict):
+    """A blue line (1-based) to negate, in full or by a tax-exclusive amount."""
+
+    line_no: int = Field(ge=1, le=100)
+    amount: Decimal | None = Field(None, gt=0)
+
+
+class RedLetterIn(Strict):
+    """Why, and which lines (none: negate everything that remains)."""
+
+    reason: str = Field(min_length=1, max_length=8, examples=["1", "开票有误", "销货退回"])
+    lines: list[RedPartIn] = Field(default_factory=list, max_length=100)
+
+
+class PartyOut(BaseModel):
+    """A seller or buyer as printed."""
+
+    name: str
+    tax_id: str | None
+    address: str
+    phone: str
+    bank: str
+    account: str
+    email: str
+
+    @classmethod
+    def of(cls, party: Party) -> "PartyOut":
+        """From the domain."""
+        return cls(**party.__dict__)
+
+
+class LineOut(BaseModel):
+    """A printed line."""
+
+    line_no: int
+    name: str
+    tax_code: str | None
+    spec: str
+    unit: str
+    quantity: str | None
+    unit_price: str | None
+    amount: str
+    tax_rate: str
+    tax: str
+
+    @classmethod
+    def of(cls, line_no: int, line: InvoiceLine) -> "LineOut":
+        """From the domain."""
+        return cls(
+            line_no=line_no,
+            name=line.name,
+            tax_code=line.tax_code,
+            spec=line.spec,
+            unit=line.unit,
+            quantity=None if line.quantity is None else _plain(line.quantity),
+            unit_price=None if line.unit_price is None else _plain(line.unit_price),
+            amount=format_money(line.amount),
+            tax_rate=line.tax_rate.value,
+            tax=format_money(line.tax),
+        )
+
+
+class InvoiceOut(BaseModel):
+    """An invoice as the API shows it; a paper invoice's number is its code + number."""
+
+    number: str
+    code: str | None
+    kind: InvoiceKind
+    kind_label: str
+    status: InvoiceStatus
+    status_label: str
+    issued_at: datetime
+    buyer: PartyOut
+    seller: PartyOut
+    lines: list[LineOut]
+    total_amount: str
+    total_tax: str
+    total_with_tax: str
+    total_with_tax_upper: str
+    remark: str
+    red_of: str | None
+    void_reason: str | None
+
+    @classmethod
+    def of(cls, invoice: Invoice) -> "InvoiceOut":
+        """From the domain."""
+        return cls(
+            number=invoice.identifier,
+            code=invoice.code,
+            kind=invoice.kind,
+            kind_label=invoice.kind.label,
+            status=invoice.status,
+            status_label=invoice.status.label,
+            issued_at=invoice.issued_at,
+            buyer=PartyOut.of(invoice.buyer),
+            seller=PartyOut.of(invoice.seller),
+            lines=[LineOut.of(n, line) for n, line in enumerate(invoice.lines, 1)],
+            total_amount=format_money(invoice.total_amount),
+            total_tax=format_money(invoice.total_tax),
+            total_with_tax=format_money(invoice.total_with_tax),
+            total_with_tax_upper=invoice.total_with_tax_upper,
+            remark=invoice.remark,
+            red_of=invoice.red_of,
+            void_reason=invoice.voided.reason if invoice.voided else None,
+        )
+
+
+class InvoicePage(BaseModel):
+    """One page of search results."""
+
+    items: list[InvoiceOut]
+    total: int
+    page: int
+    size: int
+
+
+def _plain(value: Decimal) -> str:
+    # Quantities and unit prices keep their own precision, without exponent notation.
+    return format(value.normalize(), "f")

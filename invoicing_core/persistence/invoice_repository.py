@@ -1,0 +1,206 @@
+"""Invoices in the database: the domain aggregate in, the domain aggregate out."""
+
+from collections import defaultdict
+from collections.abc import Sequence
+from dataclasses import asdict, dataclass
+from datetime import datetime
+from decimal import Decimal
+from typing import Any
+
+from sqlalchemy import Connection, Row, Select, func, insert, select, update
+
+from invoicing_core.domain.invoice import Invoice, InvoiceStatus, VoidRecord
+from invoicing_core.domain.kind import InvoiceKind
+from invoicing_core.domain.line import InvoiceLine
+from invoicing_core.domain.party import Party
+from invoicing_core.domain.red_letter import RedLetterReason
+from invoicing_core.domain.tax_rate import TaxRate
+from invoicing_core.persistence.tables import invoice_lines, invoices
+
+
+@dataclass(frozen=True)
+class InvoiceFilter:
+    """What to search for; every part is optional."""
+
+    number: str | None = None
+    issued_from: datetime | None = None
+    issued_before: datetime | None = None
+    buyer: str | None = None
+    status: InvoiceStatus | None = None
+    kind: InvoiceKind | None = None
+    min_total: Decimal | None = None
+    max_total: Decimal | None = None
+
+
+def add(connection: Connection, invoice: Invoice, company_id: int, issued_by: str) -> None:
+    """Store a newly issued invoice and its lines."""
+    invoice_id = connection.execute(
+        insert(invoices).values(
+            company_id=company_id,
+            number=invoice.identifier,
+            code=invoice.code,
+            kind=invoice.kind.value,
+            status=invoice.status.value,
+            buyer_name=invoice.buyer.name,
+            buyer_tax_id=invoice.buyer.tax_id,
+            buyer=asdict(invoice.buyer),
+            seller=asdict(invoice.seller),
+            total_amount=invoice.total_amount,
+            total_tax=invoice.total_tax,
+            total_with_tax=invoice.total_with_tax,
+            remark=invoice.remark,
+            issued_at=invoice.issued_at,
+            issued_by=issued_by,
+            red_of=invoice.red_of,
+            red_reason=invoice.red_reason.value if invoice.red_reason else None,
+            reported=invoice.reported,
+            certified=invoice.certified,
+        )
+    ).inserted_primary_key[0]
+    connection.execute(
+        insert(invoice_lines),
+        [
+            {"invoice_id": invoice_id, "line_no": line_no, **_line_row(line)}
+            for line_no, line in enumerate(invoice.lines, 1)
+        ],
+    )
+
+
+def save_state(connection: Connection, invoice: Invoice) -> None:
+    """Store what voiding or red-lettering changed: the status and the void record."""
+    voided = invoice.voided
+    connection.execute(
+        update(invoices)
+        .where(invoices.c.number == invoice.identifier)
+        .values(
+            status=invoice.status.value,
+            void_reason=voided.reason if voided else None,
+            voided_by=voided.by if voided else None,
+            voided_at=voided.at if voided else None,
+        )
+    )
+
+
+def get(
+    connection: Connection, identifier: str, company_id: int, *, lock: bool = False
+) -> Invoice | None:
+    """The company's invoice so named, with its red-letter invoices; None if none.
+
+    `identifier` is the digital number, or a paper invoice's code followed by its number.
+    """
+    query = select(invoices).where(
+        invoices.c.number == identifier, invoices.c.company_id == company_id
+    )
+    row = connection.execute(query.with_for_update() if lock else query).first()
+    if row is None:
+        return None
+    reds = connection.execute(select(invoices).where(invoices.c.red_of == identifier)).all()
+    lines = _lines_of(connection, [row.id, *(red.id for red in reds)])
+    invoice = _invoice(row, lines[row.id])
+    invoice.red_letters.extend(_invoice(red, lines[red.id]) for red in reds)
+    return invoice
+
+
+def search(
+    connection: Connection, company_id: int, where: InvoiceFilter, page: int, size: int
+) -> tuple[list[Invoice], int]:
+    """One page of the company's invoices matching `where`, newest first, and the total count."""
+    query = _filtered(select(invoices).where(invoices.c.company_id == company_id), where)
+    total = connection.execute(select(func.count()).select_from(query.subquery())).scalar_one()
+    rows = connection.execute(
+        query.order_by(invoices.c.issued_at.desc(), invoices.c.id.desc())
+        .limit(size)
+        .offset((page - 1) * size)
+    ).all()
+    lines = _lines_of(connection, [row.id for row in rows])
+    return [_invoice(row, lines[row.id]) for row in rows], total
+
+
+def month_total(connection: Connection, company_id: int, start: datetime, end: datetime) -> Decimal:
+    """Tax-exclusive total of the blue, unvoided invoices issued in [start, end)."""
+    total = connection.execute(
+        select(func.coalesce(func.sum(invoices.c.total_amount), 0))
+        .where(invoices.c.company_id == company_id)
+        .where(invoices.c.issued_at >= start, invoices.c.issued_at < end)
+        .where(invoices.c.red_of.is_(None))
+        .where(invoices.c.status != InvoiceStatus.VOIDED.value)
+    ).scalar_one()
+    return Decimal(total)
+
+
+def _filtered(query: Select[Any], where: InvoiceFilter) -> Select[Any]:
+    column = invoices.c
+    conditions = [
+        column.number == where.number if where.number else None,
+        column.issued_at >= where.issued_from if where.issued_from else None,
+        column.issued_at < where.issued_before if where.issued_before else None,
+        column.buyer_name.contains(where.buyer, autoescape=True) if where.buyer else None,
+        column.status == where.status.value if where.status else None,
+        column.kind == where.kind.value if where.kind else None,
+        column.total_with_tax >= where.min_total if where.min_total is not None else None,
+        column.total_with_tax <= where.max_total if where.max_total is not None else None,
+    ]
+    return query.where(*(condition for condition in conditions if condition is not None))
+
+
+def _lines_of(connection: Connection, invoice_ids: Sequence[int]) -> dict[int, list[InvoiceLine]]:
+    lines: dict[int, list[InvoiceLine]] = defaultdict(list)
+    if invoice_ids:
+        rows = connection.execute(
+            select(invoice_lines)
+            .where(invoice_lines.c.invoice_id.in_(invoice_ids))
+            .order_by(invoice_lines.c.invoice_id, invoice_lines.c.line_no)
+        )
+        for row in rows:
+            lines[row.invoice_id].append(_line(row))
+    return lines
+
+
+def _line_row(line: InvoiceLine) -> dict[str, Any]:
+    return {
+        "name": line.name,
+        "tax_code": line.tax_code,
+        "spec": line.spec,
+        "unit": line.unit,
+        "quantity": line.quantity,
+        "unit_price": line.unit_price,
+        "amount": line.amount,
+        "tax_rate": line.tax_rate.value,
+        "tax": line.tax,
+        "blue_line_no": line.blue_line_no,
+    }
+
+
+def _line(row: Row[Any]) -> InvoiceLine:
+    # Numeric columns come back with the column's scale; the domain keeps exact values.
+    return InvoiceLine(
+        name=row.name,
+        amount=Decimal(row.amount),
+        tax_rate=TaxRate(row.tax_rate),
+        tax=Decimal(row.tax),
+        quantity=None if row.quantity is None else Decimal(row.quantity).normalize(),
+        unit_price=None if row.unit_price is None else Decimal(row.unit_price).normalize(),
+        tax_code=row.tax_code,
+        spec=row.spec,
+        unit=row.unit,
+        blue_line_no=row.blue_line_no,
+    )
+
+
+def _invoice(row: Row[Any], lines: list[InvoiceLine]) -> Invoice:
+    voided = VoidRecord(row.void_reason, row.voided_by, row.voided_at) if row.voided_at else None
+    return Invoice(
+        number=row.number[len(row.code) :] if row.code else row.number,
+        code=row.code,
+        kind=InvoiceKind(row.kind),
+        seller=Party(**row.seller),
+        buyer=Party(**row.buyer),
+        lines=tuple(lines),
+        issued_at=row.issued_at,
+        remark=row.remark,
+        red_of=row.red_of,
+        red_reason=RedLetterReason(row.red_reason) if row.red_reason else None,
+        reported=row.reported,
+        certified=row.certified,
+        voided=voided,
+    )

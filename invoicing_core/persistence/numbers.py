@@ -1,0 +1,92 @@
+"""Invoice numbers: digital numbers from a shared sequence, paper numbers from stock.
+
+Both are taken inside the issuing transaction: a number is used once or, when the
+transaction fails, skipped, but never handed out twice.
+"""
+
+from sqlalchemy import Connection, insert, select, update
+from sqlalchemy.dialects import postgresql, sqlite
+
+from invoicing_core.domain.errors import DomainError, InvalidInput
+from invoicing_core.domain.kind import InvoiceKind
+from invoicing_core.domain.numbering import DigitalInvoiceNumber, PaperInvoiceNumber
+from invoicing_core.persistence.tables import invoice_sequences, paper_stock
+
+# Digit 5 of a digital number: the issuing channel; this system issues through channel 1.
+ISSUING_CHANNEL = 1
+
+
+class OutOfPaperStock(DomainError):
+    """No paper invoices of the kind are left in the company's stock."""
+
+    code = "out_of_paper_stock"
+
+
+def next_digital_number(connection: Connection, year: int) -> str:
+    """Take the next 20-digit number of `year` (the row lock serialises issuers)."""
+    prefix = str(DigitalInvoiceNumber(year=year, channel=ISSUING_CHANNEL, sequence=1))[:5]
+    dialect = postgresql if connection.dialect.name == "postgresql" else sqlite
+    connection.execute(
+        dialect.insert(invoice_sequences)
+        .values(prefix=prefix, last_value=0)
+        .on_conflict_do_nothing(index_elements=["prefix"])
+    )
+    value = connection.execute(
+        update(invoice_sequences)
+        .where(invoice_sequences.c.prefix == prefix)
+        .values(last_value=invoice_sequences.c.last_value + 1)
+        .returning(invoice_sequences.c.last_value)
+    ).scalar_one()
+    return str(DigitalInvoiceNumber(year=year, channel=ISSUING_CHANNEL, sequence=value))
+
+
+def next_paper_number(
+    connection: Connection, company_id: int, kind: InvoiceKind
+) -> PaperInvoiceNumber:
+    """Take the next paper invoice (code and number) of `kind` from the company's stock."""
+    oldest_roll = (
+        select(paper_stock.c.id)
+        .where(paper_stock.c.company_id == company_id)
+        .where(paper_stock.c.kind == kind.value)
+        .where(paper_stock.c.next_number <= paper_stock.c.last_number)
+        .order_by(paper_stock.c.id)
+        .limit(1)
+        .scalar_subquery()
+    )
+    # One UPDATE takes the number, so two issuers can never read the same one.
+    taken = connection.execute(
+        update(paper_stock)
+        .where(paper_stock.c.id == oldest_roll)
+        .values(next_number=paper_stock.c.next_number + 1)
+        .returning(paper_stock.c.code, paper_stock.c.next_number)
+    ).first()
+    if taken is None:
+        raise OutOfPaperStock(
+            f"{kind.label}库存已用完，请向主管税务机关申领后再开具。", field="kind"
+        )
+    return PaperInvoiceNumber(taken.code, f"{taken.next_number - 1:08d}")
+
+
+def add_paper_stock(
+    connection: Connection, company_id: int, kind: InvoiceKind, code: str, first: int, count: int
+) -> None:
+    """Record a roll of `count` paper invoices received from the tax bureau."""
+    last = first + count - 1
+    PaperInvoiceNumber(code, f"{first:08d}")
+    PaperInvoiceNumber(code, f"{last:08d}")
+    overlapping = connection.execute(
+        select(paper_stock.c.id)
+        .where(paper_stock.c.code == code)
+        .where(paper_stock.c.next_number <= last, paper_stock.c.last_number >= first)
+    ).first()
+    if overlapping is not None or count < 1:
+        raise InvalidInput(f"发票代码 {code} 的号段与已有库存重叠或为空。", field="code")
+    connection.execute(
+        insert(paper_stock).values(
+            company_id=company_id,
+            kind=kind.value,
+            code=code,
+            next_number=first,
+            last_number=last,
+        )
+    )

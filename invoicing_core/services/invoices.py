@@ -1,0 +1,334 @@
+"""Issuing, finding, voiding and red-lettering invoices, each in one transaction."""
+
+import hashlib
+import json
+from collections.abc import Callable, Iterator, Sequence
+from contextlib import contextmanager
+from dataclasses import asdict, dataclass, field
+from datetime import UTC, datetime, timedelta
+from decimal import Decimal
+from typing import Any
+
+from sqlalchemy import Connection, Engine, insert, select
+from sqlalchemy.exc import IntegrityError
+
+from invoicing_core.domain.errors import (
+    ConfirmationRequired,
+    DomainError,
+    Forbidden,
+    IdempotencyConflict,
+    InvoiceNotFound,
+)
+from invoicing_core.domain.invoice import CHINA_TZ, Invoice
+from invoicing_core.domain.kind import InvoiceKind
+from invoicing_core.domain.line import InvoiceLine
+from invoicing_core.domain.money import DecimalInput
+from invoicing_core.domain.party import Party, PartyRole
+from invoicing_core.domain.quota import MonthlyQuota, ensure_within_invoice_limit
+from invoicing_core.domain.red_letter import (
+    ConfirmationState,
+    RedLetterReason,
+    RedLinePart,
+    starting_state,
+)
+from invoicing_core.domain.tax_id import check_tax_id
+from invoicing_core.persistence import invoice_repository as repository
+from invoicing_core.persistence.audit import AuditEntry, record
+from invoicing_core.persistence.database import begin_write
+from invoicing_core.persistence.numbers import next_digital_number, next_paper_number
+from invoicing_core.persistence.tables import companies, idempotency_keys
+from invoicing_core.services.accounts import Principal
+
+Clock = Callable[[], datetime]
+
+
+@dataclass(frozen=True)
+class LineInput:
+    """A line as the caller enters it."""
+
+    name: str
+    quantity: DecimalInput
+    unit_price: DecimalInput
+    tax_rate: str
+    tax_included: bool = False
+    tax_code: str | None = None
+    spec: str = ""
+    unit: str = ""
+
+
+@dataclass(frozen=True)
+class IssueRequest:
+    """What to issue; `confirm_tax_id` accepts a buyer id that fails its check character."""
+
+    kind: InvoiceKind
+    buyer: dict[str, str]
+    lines: Sequence[LineInput]
+    remark: str = ""
+    confirm_tax_id: bool = False
+
+    def fingerprint(self) -> str:
+        """A hash of the request, to tell a retry from a different request under one key."""
+        content = json.dumps(asdict(self), sort_keys=True, default=str, ensure_ascii=False)
+        return hashlib.sha256(content.encode()).hexdigest()
+
+
+@dataclass(frozen=True)
+class Page:
+    """One page of search results."""
+
+    items: list[Invoice]
+    total: int
+    page: int
+    size: int
+
+
+@dataclass(frozen=True)
+class RedLetterRequest:
+    """Negate a blue invoice in full (no parts) or the given parts of its lines."""
+
+    reason: RedLetterReason | str | int
+    parts: Sequence[RedLinePart] = field(default_factory=list)
+
+
+def _utc_now() -> datetime:
+    return datetime.now(UTC)
+
+
+@contextmanager
+def _field_prefix(prefix: str) -> Iterator[None]:
+    # Domain objects name their own fields; the caller sees them inside the request.
+    try:
+        yield
+    except DomainError as error:
+        error.field = f"{prefix}.{error.field}" if error.field else prefix
+        raise
+
+
+class InvoiceService:
+    """The invoice use cases of one company's users."""
+
+    def __init__(self, engine: Engine, clock: Clock = _utc_now) -> None:
+        self._engine = engine
+        self._clock = clock
+
+    def issue(self, who: Principal, request: IssueRequest, key: str | None = None) -> Invoice:
+        """Issue an invoice; a retry under the same Idempotency-Key returns the first one."""
+        company_id = _issuing_company(who)
+        buyer, lines = _buyer(request), _lines(request.lines)
+        try:
+            with begin_write(self._engine) as connection:
+                earlier = _earlier_result(connection, company_id, key, request)
+                if earlier is not None:
+                    return earlier
+                invoice = self._issue(connection, who, company_id, request, buyer, lines)
+                if key is not None:
+                    connection.execute(
+                        insert(idempotency_keys).values(
+                            company_id=company_id,
+                            key=key,
+                            request_hash=request.fingerprint(),
+                            invoice_number=invoice.identifier,
+                            created_at=invoice.issued_at,
+                        )
+                    )
+                return invoice
+        except IntegrityError:
+            # A concurrent request with the same key won the race: answer with its invoice.
+            if key is None:
+                raise
+            with self._engine.connect() as connection:
+                winner = _earlier_result(connection, company_id, key, request)
+            if winner is None:
+                raise
+            return winner
+
+    def _issue(
+        self,
+        connection: Connection,
+        who: Principal,
+        company_id: int,
+        request: IssueRequest,
+        buyer: Party,
+        lines: tuple[InvoiceLine, ...],
+    ) -> Invoice:
+        now = self._clock()
+        company = connection.execute(select(companies).where(companies.c.id == company_id)).one()
+        number, code = _next_number(connection, company_id, request.kind, now)
+        invoice = Invoice(
+            number=number,
+            code=code,
+            kind=request.kind,
+            seller=_seller(company),
+            buyer=buyer,
+            lines=lines,
+            issued_at=now,
+            remark=request.remark.strip(),
+        )
+        # Checked after the number is taken: its row lock makes concurrent issuers queue,
+        # so two invoices cannot both fit into the same remaining quota.
+        start, end = _month_of(now)
+        used = repository.month_total(connection, company_id, start, end)
+        MonthlyQuota(Decimal(company.monthly_quota), used).charge(invoice)
+        ensure_within_invoice_limit(invoice, Decimal(company.paper_special_limit))
+        repository.add(connection, invoice, company_id, who.username)
+        _audit(connection, who, company_id, "invoice.issue", invoice, None, now)
+        return invoice
+
+    def get(self, who: Principal, number: str) -> Invoice:
+        """The caller's company's invoice with this number."""
+        with self._engine.connect() as connection:
+            return _load(connection, _reading_company(who), number)
+
+    def search(self, who: Principal, where: repository.InvoiceFilter, page: int, size: int) -> Page:
+        """A page of the caller's company's invoices, newest first."""
+        with self._engine.connect() as connection:
+            items, total = repository.search(connection, _reading_company(who), where, page, size)
+        return Page(items, total, page, size)
+
+    def void(self, who: Principal, number: str, reason: str) -> Invoice:
+        """Void a paper invoice of this month, if the rules allow; otherwise say why."""
+        company_id, now = _issuing_company(who), self._clock()
+        with begin_write(self._engine) as connection:
+            invoice = _load(connection, company_id, number, lock=True)
+            before = _state(invoice)
+            invoice.void(reason, who.username, now)
+            repository.save_state(connection, invoice)
+            if invoice.red_of is not None:
+                # Voiding a red-letter invoice gives its blue invoice its amount back.
+                repository.save_state(connection, _load(connection, company_id, invoice.red_of))
+            _audit(connection, who, company_id, "invoice.void", invoice, before, now)
+        return invoice
+
+    def red_letter(self, who: Principal, number: str, request: RedLetterRequest) -> Invoice:
+        """Issue a red-letter invoice negating the blue one in full or in part."""
+        company_id, now = _issuing_company(who), self._clock()
+        with begin_write(self._engine) as connection:
+            blue = _load(connection, company_id, number, lock=True)
+            _ensure_no_confirmation_needed(blue, full=not request.parts)
+            before = _state(blue)
+            red_number, red_code = _next_number(connection, company_id, blue.kind, now)
+            red = blue.red_letter(
+                request.reason, request.parts or None, number=red_number, code=red_code, at=now
+            )
+            repository.add(connection, red, company_id, who.username)
+            repository.save_state(connection, blue)
+            _audit(connection, who, company_id, "invoice.red_letter", blue, before, now)
+            _audit(connection, who, company_id, "invoice.issue", red, None, now)
+        return red
+
+
+def _issuing_company(who: Principal) -> int:
+    if not who.role.may_issue or who.company_id is None:
+        raise Forbidden("您的账号没有开票权限，请联系企业管理员。")
+    return who.company_id
+
+
+def _reading_company(who: Principal) -> int:
+    if who.company_id is None:
+        raise Forbidden("该账号不属于任何企业，不能查看发票。")
+    return who.company_id
+
+
+def _load(connection: Connection, company_id: int, number: str, lock: bool = False) -> Invoice:
+    invoice = repository.get(connection, number.strip(), company_id, lock=lock)
+    if invoice is None:
+        raise InvoiceNotFound(f"没有找到发票号码为 {number} 的发票。", field="number")
+    return invoice
+
+
+def _buyer(request: IssueRequest) -> Party:
+    details = dict(request.buyer)
+    with _field_prefix("buyer"):
+        if details.get("tax_id"):
+            details["tax_id"] = check_tax_id(details["tax_id"]).accept(
+                confirmed=request.confirm_tax_id
+            )
+        else:
+            details.pop("tax_id", None)
+        return Party(**details)
+
+
+def _lines(inputs: Sequence[LineInput]) -> tuple[InvoiceLine, ...]:
+    lines = []
+    for index, line in enumerate(inputs):
+        with _field_prefix(f"lines[{index}]"):
+            lines.append(InvoiceLine.from_input(**asdict(line)))
+    return tuple(lines)
+
+
+def _seller(company: Any) -> Party:
+    return Party(
+        name=company.name,
+        tax_id=company.tax_id,
+        address=company.address,
+        phone=company.phone,
+        bank=company.bank,
+        account=company.account,
+    )
+
+
+def _next_number(
+    connection: Connection, company_id: int, kind: InvoiceKind, now: datetime
+) -> tuple[str, str | None]:
+    if kind.is_digital:
+        return next_digital_number(connection, now.astimezone(CHINA_TZ).year), None
+    paper = next_paper_number(connection, company_id, kind)
+    return paper.number, paper.code
+
+
+def _month_of(moment: datetime) -> tuple[datetime, datetime]:
+    start = moment.astimezone(CHINA_TZ).replace(day=1, hour=0, minute=0, second=0, microsecond=0)
+    end = (start + timedelta(days=32)).replace(day=1)
+    return start, end
+
+
+def _earlier_result(
+    connection: Connection, company_id: int, key: str | None, request: IssueRequest
+) -> Invoice | None:
+    if key is None:
+        return None
+    earlier = connection.execute(
+        select(idempotency_keys).where(
+            idempotency_keys.c.company_id == company_id, idempotency_keys.c.key == key
+        )
+    ).first()
+    if earlier is None:
+        return None
+    if earlier.request_hash != request.fingerprint():
+        raise IdempotencyConflict(
+            "该 Idempotency-Key 已用于另一张发票的开具请求，请为新的请求使用新的键。",
+            field="Idempotency-Key",
+        )
+    return _load(connection, company_id, earlier.invoice_number)
+
+
+def _ensure_no_confirmation_needed(blue: Invoice, *, full: bool) -> None:
+    state = starting_state(PartyRole.SELLER, full=full, buyer_confirmed_use=blue.certified)
+    if state is not ConfirmationState.NOT_REQUIRED:
+        raise ConfirmationRequired(
+            "部分红冲或购买方已确认用途的发票，需要填开红字确认单并由购买方在72小时内确认后"
+            "才能开具红字发票。系统暂不支持在线发起确认单，请在电子税务局办理。",
+            field="lines" if not full else "number",
+        )
+
+
+def _state(invoice: Invoice) -> dict[str, Any]:
+    return {"status": invoice.status.value, "total_with_tax": str(invoice.total_with_tax)}
+
+
+def _audit(
+    connection: Connection,
+    who: Principal,
+    company_id: int,
+    action: str,
+    invoice: Invoice,
+    before: dict[str, Any] | None,
+    now: datetime,
+) -> None:
+    after = {**_state(invoice), "kind": invoice.kind.value, "buyer": invoice.buyer.name}
+    if invoice.voided is not None:
+        after["reason"] = invoice.voided.reason
+    record(
+        connection,
+        AuditEntry(who.username, action, invoice.identifier, now, company_id, before, after),
+    )

@@ -1,0 +1,333 @@
+"""The invoice API on a real database: issuing, finding, voiding, red-letters and refusals."""
+
+from concurrent.futures import ThreadPoolExecutor
+from typing import Any
+
+import pytest
+from fastapi.testclient import TestClient
+from sqlalchemy import func, select
+
+from invoicing_core import InvoicingCore
+from invoicing_core.persistence.audit import verify_chain
+from invoicing_core.persistence.tables import invoices
+from tests.integration.invoicing_core.conftest import Tenant, make_tenant
+
+GUANGGU = {"name": "武汉光谷科技有限公司", "tax_id": "91420106MA49X8Q2Y7"}
+
+
+def service_fee(kind: str = "digital_special", **changes: Any) -> dict[str, Any]:
+    """技术服务费 10600 元含税，税率 6%：the example of the bot issue."""
+    body: dict[str, Any] = {
+        "kind": kind,
+        "buyer": GUANGGU,
+        "lines": [
+            {
+                "name": "技术服务费",
+                "quantity": "1",
+                "unit_price": "10600",
+                "tax_rate": "6%",
+                "tax_included": True,
+            }
+        ],
+    }
+    return body | changes
+
+
+def issue(client: TestClient, tenant: Tenant, body: dict[str, Any]) -> dict[str, Any]:
+    response = client.post("/api/v1/invoices", json=body, headers=tenant.issuer)
+    assert response.status_code == 201, response.text
+    return dict(response.json())
+
+
+def invoice_count(core: InvoicingCore) -> int:
+    with core.engine.connect() as connection:
+        return int(connection.execute(select(func.count()).select_from(invoices)).scalar_one())
+
+
+def test_a_digital_special_invoice_is_issued_with_tax_split_out_of_the_price(
+    app_client: TestClient, tenant: Tenant
+) -> None:
+    invoice = issue(app_client, tenant, service_fee())
+
+    assert len(invoice["number"]) == 20 and invoice["number"][2:4] == "42"
+    assert invoice["code"] is None
+    assert (invoice["status"], invoice["kind"]) == ("issued", "digital_special")
+    assert (invoice["total_amount"], invoice["total_tax"], invoice["total_with_tax"]) == (
+        "10000.00",
+        "600.00",
+        "10600.00",
+    )
+    assert invoice["total_with_tax_upper"] == "壹万零陆佰圆整"
+    assert invoice["seller"]["tax_id"] == tenant.tax_id
+    assert invoice["buyer"]["name"] == "武汉光谷科技有限公司"
+    fetched = app_client.get(f"/api/v1/invoices/{invoice['number']}", headers=tenant.viewer)
+    assert fetched.json() == invoice
+
+
+@pytest.mark.parametrize(
+    ("change", "status", "code", "field"),
+    [
+        ({"kind": "golden_ticket"}, 422, "invalid_input", "kind"),
+        ({"buyer": {"name": "某公司", "tax_id": "123"}}, 422, "invalid_tax_id", "buyer.tax_id"),
+        (
+            {"buyer": {"name": "某公司", "tax_id": "91420106MA49X8Q2Y8"}},
+            422,
+            "tax_id_unconfirmed",
+            "buyer.tax_id",
+        ),
+        ({"buyer": {"name": "某公司"}}, 422, "invalid_input", "buyer.tax_id"),
+        ({"lines": []}, 422, "invalid_input", "lines"),
+        (
+            {"lines": [{"name": "服务", "quantity": "1", "unit_price": "-5", "tax_rate": "6%"}]},
+            422,
+            "invalid_input",
+            "lines",
+        ),
+        (
+            {"lines": [{"name": "服务", "quantity": "1", "unit_price": "100", "tax_rate": "7%"}]},
+            422,
+            "invalid_tax_rate",
+            "lines[0].tax_rate",
+        ),
+        (
+            {
+                "lines": [
+                    {
+                        "name": "服务",
+                        "quantity": "1",
+                        "unit_price": "1234567890123",
+                        "tax_rate": "6%",
+                    }
+                ]
+            },
+            409,
+            "quota_exceeded",
+            None,
+        ),
+        ({"remark": "备" * 231}, 422, "invalid_input", "remark"),
+        ({"surprise": 1}, 422, "invalid_input", "surprise"),
+    ],
+)
+def test_bad_invoices_are_refused_with_the_field_and_nothing_is_written(
+    app_client: TestClient,
+    core: InvoicingCore,
+    tenant: Tenant,
+    change: dict[str, Any],
+    status: int,
+    code: str,
+    field: str | None,
+) -> None:
+    before = invoice_count(core)
+    response = app_client.post(
+        "/api/v1/invoices", json=service_fee(**change), headers=tenant.issuer
+    )
+
+    assert response.status_code == status, response.text
+    error = response.json()["error"]
+    assert error["code"] == code
+    assert error.get("field") == field or (field == "lines" and error["field"].startswith("lines"))
+    assert error["message"]  # a Chinese sentence for the user
+    assert invoice_count(core) == before
+
+
+def test_a_buyer_id_failing_its_check_character_is_issued_once_confirmed(
+    app_client: TestClient, tenant: Tenant
+) -> None:
+    body = service_fee(
+        buyer={"name": "某公司", "tax_id": "91420106MA49X8Q2Y8"}, confirm_tax_id=True
+    )
+    assert issue(app_client, tenant, body)["buyer"]["tax_id"] == "91420106MA49X8Q2Y8"
+
+
+def test_a_retry_with_the_same_idempotency_key_returns_the_first_invoice(
+    app_client: TestClient, core: InvoicingCore, tenant: Tenant
+) -> None:
+    headers = {**tenant.issuer, "Idempotency-Key": "order-2026-0001"}
+    first = app_client.post("/api/v1/invoices", json=service_fee(), headers=headers)
+    count = invoice_count(core)
+    again = app_client.post("/api/v1/invoices", json=service_fee(), headers=headers)
+
+    assert (first.status_code, again.status_code) == (201, 201)
+    assert again.json()["number"] == first.json()["number"]
+    assert invoice_count(core) == count
+    other = app_client.post("/api/v1/invoices", json=service_fee(remark="别的"), headers=headers)
+    assert other.status_code == 409
+    assert other.json()["error"]["code"] == "idempotency_conflict"
+
+
+def test_parallel_issuing_never_reuses_a_number(
+    app_client: TestClient, core: InvoicingCore
+) -> None:
+    tenants = [make_tenant(app_client, core) for _ in range(2)]
+
+    def issue_one(n: int) -> str:
+        tenant = tenants[n % 2]
+        kind = "digital_general" if n % 3 else "paper_general"
+        return issue(app_client, tenant, service_fee(kind))["number"]
+
+    with ThreadPoolExecutor(max_workers=8) as pool:
+        numbers = list(pool.map(issue_one, range(24)))
+    assert len(set(numbers)) == 24
+
+
+def test_parallel_retries_under_one_key_issue_one_invoice(
+    app_client: TestClient, tenant: Tenant
+) -> None:
+    headers = {**tenant.issuer, "Idempotency-Key": "same-click-twice"}
+
+    def post(_: int) -> str:
+        response = app_client.post("/api/v1/invoices", json=service_fee(), headers=headers)
+        assert response.status_code == 201, response.text
+        return str(response.json()["number"])
+
+    with ThreadPoolExecutor(max_workers=6) as pool:
+        assert len(set(pool.map(post, range(6)))) == 1
+
+
+def test_a_digital_invoice_cannot_be_voided_and_the_refusal_offers_a_red_letter(
+    app_client: TestClient, tenant: Tenant
+) -> None:
+    number = issue(app_client, tenant, service_fee())["number"]
+    response = app_client.post(
+        f"/api/v1/invoices/{number}/void", json={"reason": "开错了"}, headers=tenant.issuer
+    )
+    assert response.status_code == 409
+    assert response.json()["error"]["code"] == "void_not_allowed"
+    assert "红字发票" in response.json()["error"]["message"]
+
+
+def test_a_paper_invoice_is_voided_in_its_month_and_the_audit_chain_holds(
+    app_client: TestClient, core: InvoicingCore, tenant: Tenant
+) -> None:
+    invoice = issue(app_client, tenant, service_fee("paper_special"))
+    assert len(invoice["code"]) == 10 and invoice["number"].startswith(invoice["code"])
+
+    response = app_client.post(
+        f"/api/v1/invoices/{invoice['number']}/void",
+        json={"reason": "购买方名称有误"},
+        headers=tenant.issuer,
+    )
+    assert response.status_code == 200, response.text
+    assert (response.json()["status"], response.json()["void_reason"]) == (
+        "voided",
+        "购买方名称有误",
+    )
+    again = app_client.post(
+        f"/api/v1/invoices/{invoice['number']}/void", json={"reason": "再来"}, headers=tenant.issuer
+    )
+    assert again.status_code == 409
+    assert verify_chain(core.engine).intact
+
+
+def test_a_full_red_letter_negates_the_blue_invoice_once(
+    app_client: TestClient, tenant: Tenant
+) -> None:
+    blue = issue(app_client, tenant, service_fee())
+    url = f"/api/v1/invoices/{blue['number']}/red-letter"
+
+    red = app_client.post(url, json={"reason": "销货退回"}, headers=tenant.issuer)
+    assert red.status_code == 201, red.text
+    assert red.json()["red_of"] == blue["number"]
+    assert red.json()["total_with_tax"] == "-10600.00"
+    assert red.json()["total_with_tax_upper"].startswith("（负数）")
+    refreshed = app_client.get(f"/api/v1/invoices/{blue['number']}", headers=tenant.viewer)
+    assert refreshed.json()["status"] == "red_flushed"
+    second = app_client.post(url, json={"reason": "1"}, headers=tenant.issuer)
+    assert (second.status_code, second.json()["error"]["code"]) == (409, "red_exceeds_blue")
+
+
+def test_a_partial_red_letter_needs_the_buyers_confirmation(
+    app_client: TestClient, tenant: Tenant
+) -> None:
+    blue = issue(app_client, tenant, service_fee())
+    response = app_client.post(
+        f"/api/v1/invoices/{blue['number']}/red-letter",
+        json={"reason": "4", "lines": [{"line_no": 1, "amount": "100"}]},
+        headers=tenant.issuer,
+    )
+    assert response.status_code == 409
+    assert response.json()["error"]["code"] == "confirmation_required"
+
+
+def test_search_filters_by_buyer_status_and_kind_within_the_company(
+    app_client: TestClient, core: InvoicingCore, tenant: Tenant
+) -> None:
+    issue(
+        app_client,
+        tenant,
+        service_fee(buyer={"name": "湖北搜索测试有限公司"}, kind="digital_general"),
+    )
+    other = make_tenant(app_client, core)
+    issue(
+        app_client,
+        other,
+        service_fee(buyer={"name": "湖北搜索测试有限公司"}, kind="digital_general"),
+    )
+
+    found = app_client.get(
+        "/api/v1/invoices",
+        params={"buyer": "搜索测试", "status": "issued", "kind": "digital_general"},
+        headers=tenant.viewer,
+    ).json()
+    assert found["total"] == 1
+    assert found["items"][0]["seller"]["tax_id"] == tenant.tax_id
+    empty = app_client.get(
+        "/api/v1/invoices",
+        params={"buyer": "搜索测试", "from": "2001-01-01", "to": "2001-12-31"},
+        headers=tenant.viewer,
+    ).json()
+    assert empty["total"] == 0
+
+
+def test_another_companys_invoice_is_not_found(
+    app_client: TestClient, core: InvoicingCore, tenant: Tenant
+) -> None:
+    number = issue(app_client, tenant, service_fee())["number"]
+    stranger = make_tenant(app_client, core)
+    for method, url, body in [
+        ("GET", f"/api/v1/invoices/{number}", None),
+        ("POST", f"/api/v1/invoices/{number}/void", {"reason": "x"}),
+        ("POST", f"/api/v1/invoices/{number}/red-letter", {"reason": "1"}),
+    ]:
+        response = app_client.request(method, url, json=body, headers=stranger.issuer)
+        assert response.status_code == 404, (url, response.text)
+        assert response.json()["error"]["code"] == "invoice_not_found"
+
+
+@pytest.mark.parametrize(
+    ("headers", "status", "code"),
+    [
+        ({}, 401, "not_authenticated"),
+        ({"Authorization": "Bearer forged-token"}, 401, "not_authenticated"),
+        ({"Authorization": "Basic ZGVtbzpEZW1vQDIwMjYh"}, 401, "not_authenticated"),
+    ],
+)
+def test_issuing_needs_a_valid_token(
+    app_client: TestClient, headers: dict[str, str], status: int, code: str
+) -> None:
+    response = app_client.post("/api/v1/invoices", json=service_fee(), headers=headers)
+    assert (response.status_code, response.json()["error"]["code"]) == (status, code)
+
+
+def test_a_viewer_may_read_but_not_issue(app_client: TestClient, tenant: Tenant) -> None:
+    response = app_client.post("/api/v1/invoices", json=service_fee(), headers=tenant.viewer)
+    assert (response.status_code, response.json()["error"]["code"]) == (403, "forbidden")
+    assert app_client.get("/api/v1/invoices", headers=tenant.viewer).status_code == 200
+
+
+@pytest.mark.parametrize(
+    "params",
+    [
+        {"page": "0"},
+        {"size": "1000"},
+        {"status": "lost"},
+        {"from": "2026-13-01"},
+        {"min_total": "abc"},
+    ],
+)
+def test_bad_search_parameters_get_a_chinese_error(
+    app_client: TestClient, tenant: Tenant, params: dict[str, str]
+) -> None:
+    response = app_client.get("/api/v1/invoices", params=params, headers=tenant.viewer)
+    assert response.status_code == 422
+    assert response.json()["error"]["field"] == next(iter(params))
