@@ -6,12 +6,13 @@ opened InvoicingCore as `app.state.invoicing_core`.
 
 from fastapi import APIRouter
 
-from invoicing_core.api import authentication, invoices
+from invoicing_core.api import authentication, invoices, reports
 from invoicing_core.api.dependencies import CurrentPrincipal, OptionalPrincipal
 from invoicing_core.api.errors import install_error_handler
 
 router = APIRouter()
 router.include_router(authentication.router)
 router.include_router(invoices.router)
+router.include_router(reports.router)
 
 __all__ = ["CurrentPrincipal", "OptionalPrincipal", "install_error_handler", "router"]

@@ -1,0 +1,68 @@
+"""Sums over a company's invoices for reports."""
+
+from dataclasses import dataclass
+from datetime import datetime
+from decimal import Decimal
+
+from sqlalchemy import Connection, ColumnElement, func, select
+
+from invoicing_core.domain.invoice import InvoiceStatus
+from invoicing_core.persistence.tables import invoice_lines, invoices
+
+
+@dataclass(frozen=True)
+class Totals:
+    """How many invoices and their summed amounts (red-letter invoices count negative)."""
+
+    key: str
+    count: int
+    amount: Decimal
+    tax: Decimal
+
+
+def _in_period(company_id: int, start: datetime, end: datetime) -> list[ColumnElement[bool]]:
+    return [
+        invoices.c.company_id == company_id,
+        invoices.c.issued_at >= start,
+        invoices.c.issued_at < end,
+    ]
+
+
+def totals_by(
+    connection: Connection, company_id: int, start: datetime, end: datetime, column: str
+) -> list[Totals]:
+    """Totals grouped by an invoice column (`kind` or `status`); voided ones add no money."""
+    group = invoices.c[column]
+    live = invoices.c.status != InvoiceStatus.VOIDED.value
+    rows = connection.execute(
+        select(
+            group,
+            func.count(),
+            func.coalesce(func.sum(invoices.c.total_amount).filter(live), 0),
+            func.coalesce(func.sum(invoices.c.total_tax).filter(live), 0),
+        )
+        .where(*_in_period(company_id, start, end))
+        .group_by(group)
+        .order_by(group)
+    )
+    return [Totals(key, count, Decimal(amount), Decimal(tax)) for key, count, amount, tax in rows]
+
+
+def totals_by_rate(
+    connection: Connection, company_id: int, start: datetime, end: datetime
+) -> list[Totals]:
+    """Line totals grouped by tax rate, over the invoices that are not voided."""
+    rows = connection.execute(
+        select(
+            invoice_lines.c.tax_rate,
+            func.count(),
+            func.coalesce(func.sum(invoice_lines.c.amount), 0),
+            func.coalesce(func.sum(invoice_lines.c.tax), 0),
+        )
+        .join(invoices, invoices.c.id == invoice_lines.c.invoice_id)
+        .where(*_in_period(company_id, start, end))
+        .where(invoices.c.status != InvoiceStatus.VOIDED.value)
+        .group_by(invoice_lines.c.tax_rate)
+        .order_by(invoice_lines.c.tax_rate)
+    )
+    return [Totals(key, count, Decimal(amount), Decimal(tax)) for key, count, amount, tax in rows]

@@ -1,0 +1,52 @@
+"""GET /api/v1/reports/summary over real invoices."""
+
+from fastapi.testclient import TestClient
+
+from tests.integration.invoicing_core.conftest import Tenant
+from tests.integration.invoicing_core.test_invoice_api import issue, service_fee
+
+
+def test_the_month_summary_nets_red_letters_and_leaves_out_voided_money(
+    app_client: TestClient, tenant: Tenant
+) -> None:
+    blue = issue(app_client, tenant, service_fee())
+    issue(app_client, tenant, service_fee("digital_general"))
+    app_client.post(
+        f"/api/v1/invoices/{blue['number']}/red-letter", json={"reason": "1"}, headers=tenant.issuer
+    )
+    paper = issue(app_client, tenant, service_fee("paper_general"))
+    app_client.post(
+        f"/api/v1/invoices/{paper['number']}/void", json={"reason": "错"}, headers=tenant.issuer
+    )
+
+    response = app_client.get(
+        "/api/v1/reports/summary", params={"period": "month"}, headers=tenant.viewer
+    )
+
+    assert response.status_code == 200, response.text
+    summary = response.json()
+    assert summary["count"] == 4
+    assert (summary["total_amount"], summary["total_tax"], summary["total_with_tax"]) == (
+        "10000.00",
+        "600.00",
+        "10600.00",
+    )
+    by_status = {row["key"]: row["count"] for row in summary["by_status"]}
+    assert by_status == {"issued": 2, "red_flushed": 1, "voided": 1}
+    by_rate = {row["key"]: row["total_with_tax"] for row in summary["by_rate"]}
+    assert by_rate == {"6%": "10600.00"}
+
+
+def test_a_year_long_ago_is_empty_and_a_bad_period_is_refused(
+    app_client: TestClient, tenant: Tenant
+) -> None:
+    empty = app_client.get(
+        "/api/v1/reports/summary",
+        params={"period": "year", "date": "2001-06-01"},
+        headers=tenant.viewer,
+    ).json()
+    assert (empty["count"], empty["total_with_tax"], empty["by_kind"]) == (0, "0.00", [])
+    bad = app_client.get(
+        "/api/v1/reports/summary", params={"period": "week"}, headers=tenant.viewer
+    )
+    assert (bad.status_code, bad.json()["error"]["field"]) == (422, "period")
