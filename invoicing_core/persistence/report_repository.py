@@ -4,7 +4,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from decimal import Decimal
 
-from sqlalchemy import Connection, ColumnElement, func, select
+from sqlalchemy import ColumnElement, Connection, func, select
 
 from invoicing_core.domain.invoice import InvoiceStatus
 from invoicing_core.persistence.tables import invoice_lines, invoices
