@@ -4,15 +4,16 @@ from __future__ import annotations
 
 import time
 import uuid
-from collections.abc import AsyncIterator, Awaitable, Callable
+from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from pathlib import Path
 
 import httpx
 import structlog
-from fastapi import FastAPI, Request, Response
+from fastapi import FastAPI
 from fastapi.responses import FileResponse
 from fastapi.staticfiles import StaticFiles
+from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 import invoicing_core.api
 from channels.api import chat, health
@@ -56,7 +57,7 @@ def create_app(
     app = FastAPI(title="开票助手 API", version="0.1.0", lifespan=lifespan)
     install_error_handlers(app)
     invoicing_core.api.install_error_handler(app)
-    app.middleware("http")(_log_request)
+    app.add_middleware(RequestLog)
     app.include_router(health.router)
     app.include_router(chat.router, prefix="/api/v1")
     app.include_router(invoicing_core.api.router, prefix="/api/v1")
@@ -69,19 +70,42 @@ async def _demo_page() -> FileResponse:
     return FileResponse(WIDGET_DIR / "demo.html")
 
 
-async def _log_request(
-    request: Request, call_next: Callable[[Request], Awaitable[Response]]
-) -> Response:
-    request_id = request.headers.get("x-request-id") or uuid.uuid4().hex
-    started = time.perf_counter()
-    with structlog.contextvars.bound_contextvars(request_id=request_id):
-        response = await call_next(request)
-        log.info(
-            "request",
-            method=request.method,
-            path=request.url.path,
-            status=response.status_code,
-            duration_ms=round((time.perf_counter() - started) * 1000, 1),
-        )
-    response.headers["x-request-id"] = request_id
-    return response
+class RequestLog:
+    """Logs each HTTP request with its status and duration, under a request id.
+
+    A plain ASGI middleware: cheaper than BaseHTTPMiddleware and transparent to streaming.
+    """
+
+    def __init__(self, app: ASGIApp) -> None:
+        self._app = app
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await self._app(scope, receive, send)
+            return
+        headers = dict(scope["headers"])
+        request_id = headers.get(b"x-request-id", b"").decode("latin-1")[:64] or uuid.uuid4().hex
+        started = time.perf_counter()
+        status = 500
+
+        async def send_with_id(message: Message) -> None:
+            nonlocal status
+            if message["type"] == "http.response.start":
+                status = message["status"]
+                message["headers"] = [
+                    *message.get("headers", []),
+                    (b"x-request-id", request_id.encode("latin-1")),
+                ]
+            await send(message)
+
+        with structlog.contextvars.bound_contextvars(request_id=request_id):
+            try:
+                await self._app(scope, receive, send_with_id)
+            finally:
+                log.info(
+                    "request",
+                    method=scope["method"],
+                    path=scope["path"],
+                    status=status,
+                    duration_ms=round((time.perf_counter() - started) * 1000, 1),
+                )
