@@ -1,15 +1,34 @@
-"""Operator commands: `python -m invoicing_core migrate|seed-demo|create-user`."""
+"""Operator commands: `python -m invoicing_core COMMAND`, acting as a named user.
+
+Invoices go in and come out as the HTTP API's JSON, validated by the same models.
+"""
 
 import argparse
 import getpass
+import json
 import sys
+from collections.abc import Callable
+from datetime import date, datetime
+from pathlib import Path
 
+from pydantic import BaseModel, ValidationError
+
+from invoicing_core.api.reports import SummaryOut
+from invoicing_core.api.schemas import InvoiceOut, IssueIn, RedLetterIn, VoidIn
 from invoicing_core.core import InvoicingCore
 from invoicing_core.demo import seed_demo
 from invoicing_core.domain.account import Role
 from invoicing_core.domain.errors import DomainError
+from invoicing_core.domain.invoice import CHINA_TZ
+from invoicing_core.domain.red_letter import RedLinePart
 from invoicing_core.persistence import upgrade_schema
+from invoicing_core.persistence.audit import verify_chain
+from invoicing_core.services.accounts import Principal
+from invoicing_core.services.invoices import RedLetterRequest
+from invoicing_core.services.reports import Period
 from invoicing_core.settings import CoreSettings
+
+Command = Callable[[InvoicingCore, argparse.Namespace], str]
 
 
 def _parser() -> argparse.ArgumentParser:
@@ -17,12 +36,91 @@ def _parser() -> argparse.ArgumentParser:
     commands = parser.add_subparsers(dest="command", required=True)
     commands.add_parser("migrate", help="bring the core's tables to the newest schema")
     commands.add_parser("seed-demo", help="create the demo company and users if missing")
-    create_user = commands.add_parser("create-user", help="create a user (password from stdin)")
-    create_user.add_argument("--username", required=True)
-    create_user.add_argument("--role", required=True, choices=[role.value for role in Role])
-    create_user.add_argument("--company-tax-id", help="the user's company (not for agents)")
-    create_user.add_argument("--display-name", default="")
+    commands.add_parser("verify-audit", help="check the audit log's hash chain")
+    user = commands.add_parser("create-user", help="create a user (password from stdin)")
+    user.add_argument("--username", required=True)
+    user.add_argument("--role", required=True, choices=[role.value for role in Role])
+    user.add_argument("--company-tax-id", help="the user's company (not for agents)")
+    user.add_argument("--display-name", default="")
+    acting = argparse.ArgumentParser(add_help=False)
+    acting.add_argument("--as", dest="username", required=True, help="the user to act as")
+    issue = commands.add_parser("issue", parents=[acting], help="issue from a JSON file (- stdin)")
+    issue.add_argument("file", help="the API's POST /invoices body")
+    issue.add_argument("--idempotency-key")
+    get = commands.add_parser("get", parents=[acting], help="show an invoice")
+    get.add_argument("number")
+    void = commands.add_parser("void", parents=[acting], help="void a paper invoice")
+    void.add_argument("number")
+    void.add_argument("--reason", required=True)
+    red = commands.add_parser("red-letter", parents=[acting], help="issue a red-letter invoice")
+    red.add_argument("number")
+    red.add_argument("--reason", required=True, help="1 开票有误 2 销货退回 3 服务终止 4 销售折让")
+    red.add_argument("--line", action="append", default=[], metavar="NO[:AMOUNT]")
+    report = commands.add_parser("report", parents=[acting], help="summary of a period")
+    report.add_argument("--period", choices=[p.value for p in Period], default="month")
+    report.add_argument("--date", type=date.fromisoformat, help="YYYY-MM-DD, default today")
     return parser
+
+
+def _json(model: BaseModel) -> str:
+    return json.dumps(model.model_dump(mode="json"), ensure_ascii=False, indent=2)
+
+
+def _acting(core: InvoicingCore, args: argparse.Namespace) -> Principal:
+    return core.accounts.principal_of(args.username)
+
+
+def _issue(core: InvoicingCore, args: argparse.Namespace) -> str:
+    text = sys.stdin.read() if args.file == "-" else Path(args.file).read_text(encoding="utf-8")
+    request = IssueIn.model_validate_json(text).to_request()
+    invoice = core.invoices.issue(_acting(core, args), request, args.idempotency_key)
+    return _json(InvoiceOut.of(invoice))
+
+
+def _get(core: InvoicingCore, args: argparse.Namespace) -> str:
+    return _json(InvoiceOut.of(core.invoices.get(_acting(core, args), args.number)))
+
+
+def _void(core: InvoicingCore, args: argparse.Namespace) -> str:
+    reason = VoidIn(reason=args.reason).reason
+    return _json(InvoiceOut.of(core.invoices.void(_acting(core, args), args.number, reason)))
+
+
+def _red_letter(core: InvoicingCore, args: argparse.Namespace) -> str:
+    lines = [
+        dict(zip(("line_no", "amount"), spec.split(":", 1), strict=False)) for spec in args.line
+    ]
+    body = RedLetterIn.model_validate({"reason": args.reason, "lines": lines})
+    parts = [RedLinePart(part.line_no, part.amount) for part in body.lines]
+    red = core.invoices.red_letter(
+        _acting(core, args), args.number, RedLetterRequest(body.reason, parts)
+    )
+    return _json(InvoiceOut.of(red))
+
+
+def _report(core: InvoicingCore, args: argparse.Namespace) -> str:
+    day = args.date or datetime.now(CHINA_TZ).date()
+    found = core.reports.summary(_acting(core, args), Period(args.period), day)
+    return _json(SummaryOut.of(found))
+
+
+def _verify_audit(core: InvoicingCore, _args: argparse.Namespace) -> str:
+    check = verify_chain(core.engine)
+    if not check.intact:
+        raise SystemExit(
+            f"audit chain BROKEN at entry {check.first_broken_id} "
+            f"({check.entries} entries before it are intact)"
+        )
+    return f"audit chain intact: {check.entries} entries"
+
+
+def _seed_demo(core: InvoicingCore, _args: argparse.Namespace) -> str:
+    created = seed_demo(core.accounts)
+    return (
+        f"demo data: created {', '.join(created)}"
+        if created
+        else "demo data: already there, skipped"
+    )
 
 
 def _create_user(core: InvoicingCore, args: argparse.Namespace) -> str:
@@ -31,8 +129,9 @@ def _create_user(core: InvoicingCore, args: argparse.Namespace) -> str:
         company_id = core.accounts.company_id_by_tax_id(args.company_tax_id)
         if company_id is None:
             raise SystemExit(f"没有纳税人识别号为 {args.company_tax_id} 的企业")
-    prompt = "密码："
-    password = getpass.getpass(prompt) if sys.stdin.isatty() else sys.stdin.readline().rstrip("\n")
+    password = (
+        getpass.getpass("密码：") if sys.stdin.isatty() else sys.stdin.readline().rstrip("\n")
+    )
     user_id = core.accounts.create_user(
         username=args.username,
         password=password,
@@ -43,23 +142,30 @@ def _create_user(core: InvoicingCore, args: argparse.Namespace) -> str:
     return f"created user {args.username} (id {user_id})"
 
 
+COMMANDS: dict[str, Command] = {
+    "migrate": lambda _core, _args: "invoicing core: at the newest schema",
+    "seed-demo": _seed_demo,
+    "verify-audit": _verify_audit,
+    "create-user": _create_user,
+    "issue": _issue,
+    "get": _get,
+    "void": _void,
+    "red-letter": _red_letter,
+    "report": _report,
+}
+
+
 def main() -> None:
     """Run one operator command against the configured database."""
     args = _parser().parse_args()
     core = InvoicingCore.open(CoreSettings())
     try:
         upgrade_schema(core.engine)
-        if args.command == "seed-demo":
-            created = seed_demo(core.accounts)
-            print(
-                f"demo data: created {', '.join(created)}"
-                if created
-                else "demo data: already there, skipped"
-            )
-        elif args.command == "create-user":
-            print(_create_user(core, args))
+        print(COMMANDS[args.command](core, args))
     except DomainError as error:
         raise SystemExit(f"{error.code}: {error.message}") from error
+    except ValidationError as error:
+        raise SystemExit(f"invalid_input: {error}") from error
     finally:
         core.close()
 

@@ -7,8 +7,13 @@ from sqlalchemy import Engine
 
 from invoicing_core.persistence import make_engine
 from invoicing_core.services.accounts import AccountService
+from invoicing_core.services.alerts import AlertService
+from invoicing_core.services.batch_issuing import BatchIssuing
 from invoicing_core.services.invoices import InvoiceService
+from invoicing_core.services.password_reset import PasswordResetService
 from invoicing_core.services.reports import ReportService
+from invoicing_core.services.reset_code_sender import ResetCodeSender
+from invoicing_core.services.user_admin import UserAdminService
 from invoicing_core.settings import CoreSettings
 
 
@@ -19,14 +24,31 @@ class InvoicingCore:
     engine: Engine
     accounts: AccountService
     invoices: InvoiceService
+    batches: BatchIssuing
     reports: ReportService
+    users: UserAdminService
+    password_resets: PasswordResetService
+    alerts: AlertService
 
     @classmethod
-    def open(cls, settings: CoreSettings) -> "InvoicingCore":
-        """Connect to the configured database and build the services."""
+    def open(
+        cls, settings: CoreSettings, *, reset_code_sender: ResetCodeSender | None = None
+    ) -> "InvoicingCore":
+        """Connect to the configured database and build the services.
+
+        `reset_code_sender` delivers password reset codes; by default they are logged.
+        """
         engine = make_engine(settings.effective_database_url)
-        accounts = AccountService(engine, timedelta(hours=settings.token_ttl_hours))
-        return cls(engine, accounts, InvoiceService(engine), ReportService(engine))
+        return cls(
+            engine=engine,
+            accounts=AccountService(engine, timedelta(hours=settings.token_ttl_hours)),
+            invoices=InvoiceService(engine),
+            batches=BatchIssuing(engine),
+            reports=ReportService(engine),
+            users=UserAdminService(engine),
+            password_resets=PasswordResetService(engine, reset_code_sender),
+            alerts=AlertService(engine),
+        )
 
     def close(self) -> None:
         """Release the database connections."""

@@ -6,7 +6,14 @@ opened InvoicingCore as `app.state.invoicing_core`.
 
 from fastapi import APIRouter
 
-from invoicing_core.api import authentication, invoices, reports
+from invoicing_core.api import (
+    alerts,
+    authentication,
+    invoices,
+    password_reset,
+    reports,
+    users,
+)
 from invoicing_core.api.dependencies import CurrentPrincipal, OptionalPrincipal
 from invoicing_core.api.errors import install_error_handler
 
@@ -14,5 +21,8 @@ router = APIRouter()
 router.include_router(authentication.router)
 router.include_router(invoices.router)
 router.include_router(reports.router)
+router.include_router(password_reset.router)
+router.include_router(users.router)
+router.include_router(alerts.router)
 
 __all__ = ["CurrentPrincipal", "OptionalPrincipal", "install_error_handler", "router"]

@@ -10,11 +10,14 @@ from invoicing_core.domain.errors import DomainError
 # The status of each refusal; anything not listed is a 422 (bad input).
 _STATUS = {
     "invalid_credentials": 401,
+    "invalid_reset_code": 400,
     "not_authenticated": 401,
     "account_locked": 403,
     "forbidden": 403,
     "invoice_not_found": 404,
+    "user_not_found": 404,
     "username_taken": 409,
+    "last_admin": 409,
     "void_not_allowed": 409,
     "red_letter_not_allowed": 409,
     "red_exceeds_blue": 409,

@@ -5,25 +5,29 @@ from decimal import Decimal
 from typing import Annotated
 
 from anyio import to_thread
-from fastapi import APIRouter, Header, Path, Query, status
+from fastapi import APIRouter, File, Form, Header, Path, Query, Response, UploadFile, status
 
 from invoicing_core.api.dependencies import CoreDep, CurrentPrincipal
 from invoicing_core.api.schemas import (
+    BatchOut,
     InvoiceOut,
     InvoicePage,
     IssueIn,
     RedLetterIn,
     VoidIn,
 )
+from invoicing_core.batch import BatchTooLarge, write_batch_template
 from invoicing_core.domain.invoice import CHINA_TZ, InvoiceStatus
 from invoicing_core.domain.kind import InvoiceKind
 from invoicing_core.domain.red_letter import RedLinePart
+from invoicing_core.pdf import render_invoice_pdf
 from invoicing_core.persistence.invoice_repository import InvoiceFilter
 from invoicing_core.services.invoices import RedLetterRequest
 
 router = APIRouter(prefix="/invoices", tags=["invoices"])
 
 Number = Annotated[str, Path(min_length=1, max_length=20, pattern=r"^\d+$")]
+MAX_UPLOAD_BYTES = 10 * 2**20
 IdempotencyKey = Annotated[str | None, Header(alias="Idempotency-Key", max_length=128)]
 
 
@@ -34,6 +38,52 @@ async def issue(
     """开具发票；带相同 Idempotency-Key 的重试返回第一次开具的发票。"""
     invoice = await to_thread.run_sync(core.invoices.issue, who, body.to_request(), key)
     return InvoiceOut.of(invoice)
+
+
+@router.post("/batch", response_model=BatchOut)
+async def batch(
+    who: CurrentPrincipal,
+    core: CoreDep,
+    file: Annotated[UploadFile, File(description="批量开票模板 .xlsx 或 .csv，不超过10MB")],
+    issue_valid: Annotated[bool, Form(description="有错误行时仍开具其余正确的发票")] = False,
+) -> BatchOut:
+    """按税务局批量开票模板开具数电发票：逐行校验，有错误行时默认整批不开具。"""
+    data = await file.read(MAX_UPLOAD_BYTES + 1)
+    if len(data) > MAX_UPLOAD_BYTES:
+        limit = MAX_UPLOAD_BYTES // 2**20
+        raise BatchTooLarge(f"文件超过{limit}MB，请拆分后分批上传。")
+    outcome = await to_thread.run_sync(
+        core.batches.issue_file, who, data, file.filename or "", issue_valid
+    )
+    return BatchOut(
+        accepted=outcome.accepted,
+        numbers=outcome.numbers,
+        rejected=[error.as_dict() for error in outcome.rejected],
+    )
+
+
+@router.get("/batch/template", response_class=Response)
+async def batch_template() -> Response:
+    """下载批量开票模板（.xlsx，含填写说明）。"""
+    return Response(
+        write_batch_template(),
+        media_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+        headers={"Content-Disposition": "attachment; filename*=UTF-8''batch-template.xlsx"},
+    )
+
+
+@router.get("/{number}/pdf", response_class=Response)
+async def pdf(number: Number, who: CurrentPrincipal, core: CoreDep) -> Response:
+    """下载发票 PDF。"""
+    invoice = await to_thread.run_sync(core.invoices.get, who, number)
+    document = await to_thread.run_sync(
+        lambda: render_invoice_pdf(invoice, issuer=invoice.issued_by)
+    )
+    return Response(
+        document,
+        media_type="application/pdf",
+        headers={"Content-Disposition": f'attachment; filename="{invoice.identifier}.pdf"'},
+    )
 
 
 @router.get("/{number}", response_model=InvoiceOut)

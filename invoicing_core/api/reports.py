@@ -11,7 +11,7 @@ from invoicing_core.api.dependencies import CoreDep, CurrentPrincipal
 from invoicing_core.domain.invoice import CHINA_TZ
 from invoicing_core.domain.money import format_money
 from invoicing_core.persistence.report_repository import Totals
-from invoicing_core.services.reports import Period
+from invoicing_core.services.reports import Period, Summary
 
 router = APIRouter(prefix="/reports", tags=["reports"])
 
@@ -51,6 +51,22 @@ class SummaryOut(BaseModel):
     by_rate: list[TotalsOut]
     by_status: list[TotalsOut]
 
+    @classmethod
+    def of(cls, found: Summary) -> "SummaryOut":
+        """From the service."""
+        return cls(
+            period=found.period,
+            start=found.start,
+            end=found.end,
+            count=found.count,
+            total_amount=format_money(found.total_amount),
+            total_tax=format_money(found.total_tax),
+            total_with_tax=format_money(found.total_amount + found.total_tax),
+            by_kind=[TotalsOut.of(t) for t in found.by_kind],
+            by_rate=[TotalsOut.of(t) for t in found.by_rate],
+            by_status=[TotalsOut.of(t) for t in found.by_status],
+        )
+
 
 @router.get("/summary", response_model=SummaryOut)
 async def summary(
@@ -61,16 +77,4 @@ async def summary(
 ) -> SummaryOut:
     """按日、月、年汇总开票：份数、金额、税额，按类型、税率和状态分列。"""
     day = date_ or datetime.now(CHINA_TZ).date()
-    found = await to_thread.run_sync(core.reports.summary, who, period, day)
-    return SummaryOut(
-        period=found.period,
-        start=found.start,
-        end=found.end,
-        count=found.count,
-        total_amount=format_money(found.total_amount),
-        total_tax=format_money(found.total_tax),
-        total_with_tax=format_money(found.total_amount + found.total_tax),
-        by_kind=[TotalsOut.of(t) for t in found.by_kind],
-        by_rate=[TotalsOut.of(t) for t in found.by_rate],
-        by_status=[TotalsOut.of(t) for t in found.by_status],
-    )
+    return SummaryOut.of(await to_thread.run_sync(core.reports.summary, who, period, day))

@@ -189,3 +189,11 @@ class InvoicePage(BaseModel):
 def _plain(value: Decimal) -> str:
     # Quantities and unit prices keep their own precision, without exponent notation.
     return format(value.normalize(), "f")
+
+
+class BatchOut(BaseModel):
+    """What a batch upload issued and every row it did not."""
+
+    accepted: int
+    numbers: list[str]
+    rejected: list[dict[str, str | int]]

@@ -6,7 +6,7 @@ from datetime import datetime, timedelta
 from enum import Enum
 from typing import ClassVar
 
-from invoicing_core.domain.errors import DomainError
+from invoicing_core.domain.errors import DomainError, InvalidInput
 
 MIN_PASSWORD_LENGTH = 8
 MAX_PASSWORD_LENGTH = 128
@@ -101,3 +101,30 @@ class UsernameTaken(DomainError):
     """Another user already has the user name."""
 
     code: ClassVar[str] = "username_taken"
+
+
+class UserNotFound(DomainError):
+    """No user has that name (among the caller's company's users, where that applies)."""
+
+    code: ClassVar[str] = "user_not_found"
+
+
+class LastAdmin(DomainError):
+    """The change would leave the company without an administrator."""
+
+    code: ClassVar[str] = "last_admin"
+
+
+def check_role_change(current: Role, new: Role, admins_in_company: int) -> None:
+    """Refuse making a company user an agent, or demoting the company's only admin.
+
+    Every company keeps at least one admin, so an admin cannot demote themselves while
+    they are the last one: nobody would be left to manage users or see risk alerts.
+    """
+    if new is Role.AGENT:
+        raise InvalidInput("客服坐席账号不属于任何企业，不能把企业用户改为客服坐席。", field="role")
+    if current is Role.ADMIN and new is not Role.ADMIN and admins_in_company <= 1:
+        raise LastAdmin(
+            "企业至少需要保留一名管理员：请先把另一位用户设为管理员，再调整该账号的角色。",
+            field="role",
+        )

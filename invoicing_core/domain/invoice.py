@@ -74,6 +74,7 @@ class Invoice:
     issued_at: datetime
     code: str | None = None
     remark: str = ""
+    issued_by: str = ""  # the 开票人, as printed
     red_of: str | None = None  # the blue invoice's identifier
     red_reason: RedLetterReason | None = None
     # Paper invoices only: reported to the tax bureau (抄税), certified by the buyer (勾选认证).

@@ -2,6 +2,7 @@
 
 import hashlib
 import json
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
@@ -25,6 +26,18 @@ class AuditEntry:
     before: dict[str, Any] | None = None
     after: dict[str, Any] | None = None
 
+    def row(self) -> dict[str, Any]:
+        """The entry's columns of audit_log, without the chain's hashes."""
+        return {
+            "at": self.at,
+            "actor": self.actor,
+            "company_id": self.company_id,
+            "action": self.action,
+            "target": self.target,
+            "before": self.before,
+            "after": self.after,
+        }
+
     def digest(self, prev_hash: str) -> str:
         """The entry's hash, covering its content and the previous entry's hash."""
         content = {
@@ -43,25 +56,28 @@ class AuditEntry:
 
 def record(connection: Connection, entry: AuditEntry) -> None:
     """Append `entry` to the chain inside the caller's transaction."""
+    record_many(connection, [entry])
+
+
+def record_many(connection: Connection, entries: Sequence[AuditEntry]) -> None:
+    """Append entries in order; the chain's head is locked and moved once."""
     head = connection.execute(
         select(audit_head).where(audit_head.c.id == 1).with_for_update()
     ).one()
-    digest = entry.digest(head.last_hash)
-    entry_id = connection.execute(
-        insert(audit_log).values(
-            at=entry.at,
-            actor=entry.actor,
-            company_id=entry.company_id,
-            action=entry.action,
-            target=entry.target,
-            before=entry.before,
-            after=entry.after,
-            prev_hash=head.last_hash,
-            hash=digest,
+    rows, last_hash = [], head.last_hash
+    for entry in entries:
+        digest = entry.digest(last_hash)
+        rows.append({**entry.row(), "prev_hash": last_hash, "hash": digest})
+        last_hash = digest
+    ids = (
+        connection.execute(
+            insert(audit_log).returning(audit_log.c.id, sort_by_parameter_order=True), rows
         )
-    ).inserted_primary_key[0]
+        .scalars()
+        .all()
+    )
     connection.execute(
-        update(audit_head).where(audit_head.c.id == 1).values(last_id=entry_id, last_hash=digest)
+        update(audit_head).where(audit_head.c.id == 1).values(last_id=ids[-1], last_hash=last_hash)
     )
 
 

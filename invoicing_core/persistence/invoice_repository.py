@@ -34,36 +34,53 @@ class InvoiceFilter:
 
 def add(connection: Connection, invoice: Invoice, company_id: int, issued_by: str) -> None:
     """Store a newly issued invoice and its lines."""
-    invoice_id = connection.execute(
-        insert(invoices).values(
-            company_id=company_id,
-            number=invoice.identifier,
-            code=invoice.code,
-            kind=invoice.kind.value,
-            status=invoice.status.value,
-            buyer_name=invoice.buyer.name,
-            buyer_tax_id=invoice.buyer.tax_id,
-            buyer=asdict(invoice.buyer),
-            seller=asdict(invoice.seller),
-            total_amount=invoice.total_amount,
-            total_tax=invoice.total_tax,
-            total_with_tax=invoice.total_with_tax,
-            remark=invoice.remark,
-            issued_at=invoice.issued_at,
-            issued_by=issued_by,
-            red_of=invoice.red_of,
-            red_reason=invoice.red_reason.value if invoice.red_reason else None,
-            reported=invoice.reported,
-            certified=invoice.certified,
+    add_many(connection, [invoice], company_id, issued_by)
+
+
+def add_many(
+    connection: Connection, issued: Sequence[Invoice], company_id: int, issued_by: str
+) -> None:
+    """Store newly issued invoices and their lines in a few round trips."""
+    ids = (
+        connection.execute(
+            insert(invoices).returning(invoices.c.id, sort_by_parameter_order=True),
+            [_invoice_row(invoice, company_id, issued_by) for invoice in issued],
         )
-    ).inserted_primary_key[0]
+        .scalars()
+        .all()
+    )
     connection.execute(
         insert(invoice_lines),
         [
             {"invoice_id": invoice_id, "line_no": line_no, **_line_row(line)}
+            for invoice_id, invoice in zip(ids, issued, strict=True)
             for line_no, line in enumerate(invoice.lines, 1)
         ],
     )
+
+
+def _invoice_row(invoice: Invoice, company_id: int, issued_by: str) -> dict[str, Any]:
+    return {
+        "company_id": company_id,
+        "number": invoice.identifier,
+        "code": invoice.code,
+        "kind": invoice.kind.value,
+        "status": invoice.status.value,
+        "buyer_name": invoice.buyer.name,
+        "buyer_tax_id": invoice.buyer.tax_id,
+        "buyer": asdict(invoice.buyer),
+        "seller": asdict(invoice.seller),
+        "total_amount": invoice.total_amount,
+        "total_tax": invoice.total_tax,
+        "total_with_tax": invoice.total_with_tax,
+        "remark": invoice.remark,
+        "issued_at": invoice.issued_at,
+        "issued_by": issued_by,
+        "red_of": invoice.red_of,
+        "red_reason": invoice.red_reason.value if invoice.red_reason else None,
+        "reported": invoice.reported,
+        "certified": invoice.certified,
+    }
 
 
 def save_state(connection: Connection, invoice: Invoice) -> None:
@@ -197,6 +214,7 @@ def _invoice(row: Row[Any], lines: list[InvoiceLine]) -> Invoice:
         buyer=Party(**row.buyer),
         lines=tuple(lines),
         issued_at=row.issued_at,
+        issued_by=row.issued_by,
         remark=row.remark,
         red_of=row.red_of,
         red_reason=RedLetterReason(row.red_reason) if row.red_reason else None,

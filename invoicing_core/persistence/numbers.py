@@ -24,6 +24,11 @@ class OutOfPaperStock(DomainError):
 
 def next_digital_number(connection: Connection, year: int) -> str:
     """Take the next 20-digit number of `year` (the row lock serialises issuers)."""
+    return next_digital_numbers(connection, year, 1)[0]
+
+
+def next_digital_numbers(connection: Connection, year: int, count: int) -> list[str]:
+    """Take `count` consecutive 20-digit numbers of `year` in one statement."""
     prefix = str(DigitalInvoiceNumber(year=year, channel=ISSUING_CHANNEL, sequence=1))[:5]
     dialect = postgresql if connection.dialect.name == "postgresql" else sqlite
     connection.execute(
@@ -31,13 +36,16 @@ def next_digital_number(connection: Connection, year: int) -> str:
         .values(prefix=prefix, last_value=0)
         .on_conflict_do_nothing(index_elements=["prefix"])
     )
-    value = connection.execute(
+    last = connection.execute(
         update(invoice_sequences)
         .where(invoice_sequences.c.prefix == prefix)
-        .values(last_value=invoice_sequences.c.last_value + 1)
+        .values(last_value=invoice_sequences.c.last_value + count)
         .returning(invoice_sequences.c.last_value)
     ).scalar_one()
-    return str(DigitalInvoiceNumber(year=year, channel=ISSUING_CHANNEL, sequence=value))
+    return [
+        str(DigitalInvoiceNumber(year=year, channel=ISSUING_CHANNEL, sequence=sequence))
+        for sequence in range(last - count + 1, last + 1)
+    ]
 
 
 def next_paper_number(

@@ -167,3 +167,18 @@ audit_head = Table(
     Column("last_id", Integer, nullable=False),
     Column("last_hash", String(64), nullable=False),
 )
+
+# One-time password reset codes; only the newest code of a user counts, older ones lapse.
+password_reset_codes = Table(
+    "password_reset_codes",
+    metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("user_id", Integer, ForeignKey("users.id", ondelete="CASCADE"), nullable=False),
+    # An Argon2 hash: a leaked table does not give away the codes cheaply.
+    Column("code_hash", String(255), nullable=False),
+    Column("created_at", UtcDateTime(), nullable=False),
+    Column("expires_at", UtcDateTime(), nullable=False),
+    Column("failed_tries", Integer, nullable=False, default=0),
+    Column("used_at", UtcDateTime(), nullable=True),
+    Index("ix_password_reset_codes_user_created", "user_id", "created_at"),
+)

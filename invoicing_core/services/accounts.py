@@ -6,21 +6,26 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from decimal import Decimal
+from typing import Any
 
-from sqlalchemy import Connection, Engine, insert, select, update
+from sqlalchemy import Connection, Engine, Row, insert, select, update
 from sqlalchemy.exc import IntegrityError
 
+from invoicing_core.domain import audit_actions as actions
 from invoicing_core.domain.account import (
     InvalidCredentials,
     LoginState,
     NotAuthenticated,
     Role,
     UsernameTaken,
+    UserNotFound,
     check_password_policy,
 )
+from invoicing_core.domain.errors import Forbidden
 from invoicing_core.passwords import hash_password, verify_password
 from invoicing_core.persistence.database import begin_write
 from invoicing_core.persistence.tables import access_tokens, companies, users
+from invoicing_core.services.account_audit import login_state, record_account_event
 
 Clock = Callable[[], datetime]
 
@@ -34,6 +39,15 @@ class Principal:
     display_name: str
     role: Role
     company_id: int | None
+
+    def company_as_admin(self, doing: str) -> int:
+        """The caller's company, when the caller is its admin; otherwise refused.
+
+        `doing` completes the refusal, e.g. "管理用户".
+        """
+        if self.role is not Role.ADMIN or self.company_id is None:
+            raise Forbidden(f"只有企业管理员可以{doing}。")
+        return self.company_id
 
 
 @dataclass(frozen=True)
@@ -98,9 +112,11 @@ class AccountService:
         role: Role,
         company_id: int | None,
         display_name: str = "",
+        actor: str = actions.SYSTEM_ACTOR,
     ) -> int:
-        """Create a user whose password meets the policy."""
+        """Create a user whose password meets the policy; `actor` is who asked for it."""
         check_password_policy(password)
+        now, display_name = self._clock(), display_name or username
         try:
             with begin_write(self._engine) as connection:
                 user_id: int = connection.execute(
@@ -109,11 +125,21 @@ class AccountService:
                         password_hash=hash_password(password),
                         role=role.value,
                         company_id=company_id,
-                        display_name=display_name or username,
+                        display_name=display_name,
                         failed_logins=0,
-                        created_at=self._clock(),
+                        created_at=now,
                     )
                 ).inserted_primary_key[0]
+                after = {"role": role.value, "display_name": display_name}
+                record_account_event(
+                    connection,
+                    actions.CREATE_USER,
+                    actor=actor,
+                    username=username,
+                    company_id=company_id,
+                    at=now,
+                    after=after,
+                )
         except IntegrityError as exc:
             raise UsernameTaken(f"用户名“{username}”已被使用。", field="username") from exc
         return user_id
@@ -131,12 +157,12 @@ class AccountService:
             state = LoginState(user.failed_logins, user.locked_until)
             state.check_unlocked(now)
             if verify_password(user.password_hash, password):
-                _save_login_state(connection, user.id, LoginState())
+                _save_login(connection, user, state, LoginState(), now, succeeded=True)
                 return self._open_session(connection, user.id, now)
-            state = state.after_failure(now)
-            _save_login_state(connection, user.id, state)
-        # Raised after the commit, so that the counted failure is kept.
-        raise InvalidCredentials(state.failure_message(), field="password")
+            failed = state.after_failure(now)
+            _save_login(connection, user, state, failed, now, succeeded=False)
+        # Raised after the commit, so that the counted failure and its audit entry are kept.
+        raise InvalidCredentials(failed.failure_message(), field="password")
 
     def _open_session(self, connection: Connection, user_id: int, now: datetime) -> AccessToken:
         token = AccessToken(secrets.token_urlsafe(32), now + self._token_ttl)
@@ -150,6 +176,14 @@ class AccountService:
         )
         return token
 
+    def principal_of(self, username: str) -> Principal:
+        """The user named `username`, for operators' commands that act on a user's behalf."""
+        with self._engine.connect() as connection:
+            row = connection.execute(select(users).where(users.c.username == username)).first()
+        if row is None:
+            raise UserNotFound(f"没有用户名为“{username}”的用户。", field="username")
+        return _principal(row)
+
     def authenticate(self, token: str) -> Principal:
         """The user a bearer token belongs to; refused when unknown or expired."""
         with self._engine.connect() as connection:
@@ -160,7 +194,11 @@ class AccountService:
             ).first()
         if row is None or row.expires_at <= self._clock():
             raise NotAuthenticated("登录已失效，请重新登录。")
-        return Principal(row.id, row.username, row.display_name, Role(row.role), row.company_id)
+        return _principal(row)
+
+
+def _principal(row: Row[Any]) -> Principal:
+    return Principal(row.id, row.username, row.display_name, Role(row.role), row.company_id)
 
 
 def _save_login_state(connection: Connection, user_id: int, state: LoginState) -> None:
@@ -169,3 +207,30 @@ def _save_login_state(connection: Connection, user_id: int, state: LoginState) -
         .where(users.c.id == user_id)
         .values(failed_logins=state.failed_logins, locked_until=state.locked_until)
     )
+
+
+def _save_login(
+    connection: Connection,
+    user: Row[Any],
+    before: LoginState,
+    after: LoginState,
+    now: datetime,
+    *,
+    succeeded: bool,
+) -> None:
+    # Saved and audited in one transaction, so the log never misses an attempt.
+    _save_login_state(connection, user.id, after)
+    events = [actions.LOGIN if succeeded else actions.LOGIN_FAILED]
+    if after.locked_until is not None:
+        events.append(actions.LOCKED)
+    for action in events:
+        record_account_event(
+            connection,
+            action,
+            actor=user.username,
+            username=user.username,
+            company_id=user.company_id,
+            at=now,
+            before=login_state(before),
+            after=login_state(after),
+        )

@@ -12,6 +12,7 @@ from typing import Any
 from sqlalchemy import Connection, Engine, insert, select
 from sqlalchemy.exc import IntegrityError
 
+from invoicing_core.domain import audit_actions
 from invoicing_core.domain.errors import (
     ConfirmationRequired,
     DomainError,
@@ -113,7 +114,7 @@ class InvoiceService:
 
     def issue(self, who: Principal, request: IssueRequest, key: str | None = None) -> Invoice:
         """Issue an invoice; a retry under the same Idempotency-Key returns the first one."""
-        company_id = _issuing_company(who)
+        company_id = issuing_company(who)
         buyer, lines = _buyer(request), _lines(request.lines)
         try:
             with begin_write(self._engine) as connection:
@@ -158,20 +159,21 @@ class InvoiceService:
             number=number,
             code=code,
             kind=request.kind,
-            seller=_seller(company),
+            seller=seller_of(company),
             buyer=buyer,
             lines=lines,
             issued_at=now,
+            issued_by=who.username,
             remark=request.remark.strip(),
         )
         # Checked after the number is taken: its row lock makes concurrent issuers queue,
         # so two invoices cannot both fit into the same remaining quota.
-        start, end = _month_of(now)
+        start, end = month_of(now)
         used = repository.month_total(connection, company_id, start, end)
         MonthlyQuota(Decimal(company.monthly_quota), used).charge(invoice)
         ensure_within_invoice_limit(invoice, Decimal(company.paper_special_limit))
         repository.add(connection, invoice, company_id, who.username)
-        _audit(connection, who, company_id, "invoice.issue", invoice, None, now)
+        _audit(connection, who, company_id, audit_actions.INVOICE_ISSUE, invoice, None, now)
         return invoice
 
     def get(self, who: Principal, number: str) -> Invoice:
@@ -187,7 +189,7 @@ class InvoiceService:
 
     def void(self, who: Principal, number: str, reason: str) -> Invoice:
         """Void a paper invoice of this month, if the rules allow; otherwise say why."""
-        company_id, now = _issuing_company(who), self._clock()
+        company_id, now = issuing_company(who), self._clock()
         with begin_write(self._engine) as connection:
             invoice = _load(connection, company_id, number, lock=True)
             before = _state(invoice)
@@ -196,12 +198,12 @@ class InvoiceService:
             if invoice.red_of is not None:
                 # Voiding a red-letter invoice gives its blue invoice its amount back.
                 repository.save_state(connection, _load(connection, company_id, invoice.red_of))
-            _audit(connection, who, company_id, "invoice.void", invoice, before, now)
+            _audit(connection, who, company_id, audit_actions.INVOICE_VOID, invoice, before, now)
         return invoice
 
     def red_letter(self, who: Principal, number: str, request: RedLetterRequest) -> Invoice:
         """Issue a red-letter invoice negating the blue one in full or in part."""
-        company_id, now = _issuing_company(who), self._clock()
+        company_id, now = issuing_company(who), self._clock()
         with begin_write(self._engine) as connection:
             blue = _load(connection, company_id, number, lock=True)
             _ensure_no_confirmation_needed(blue, full=not request.parts)
@@ -212,12 +214,13 @@ class InvoiceService:
             )
             repository.add(connection, red, company_id, who.username)
             repository.save_state(connection, blue)
-            _audit(connection, who, company_id, "invoice.red_letter", blue, before, now)
-            _audit(connection, who, company_id, "invoice.issue", red, None, now)
+            _audit(connection, who, company_id, audit_actions.INVOICE_RED_LETTER, blue, before, now)
+            _audit(connection, who, company_id, audit_actions.INVOICE_ISSUE, red, None, now)
         return red
 
 
-def _issuing_company(who: Principal) -> int:
+def issuing_company(who: Principal) -> int:
+    """The company the caller issues for; refused for roles that may not issue."""
     if not who.role.may_issue or who.company_id is None:
         raise Forbidden("您的账号没有开票权限，请联系企业管理员。")
     return who.company_id
@@ -256,7 +259,8 @@ def _lines(inputs: Sequence[LineInput]) -> tuple[InvoiceLine, ...]:
     return tuple(lines)
 
 
-def _seller(company: Any) -> Party:
+def seller_of(company: Any) -> Party:
+    """The seller printed on the company's invoices."""
     return Party(
         name=company.name,
         tax_id=company.tax_id,
@@ -276,7 +280,8 @@ def _next_number(
     return paper.number, paper.code
 
 
-def _month_of(moment: datetime) -> tuple[datetime, datetime]:
+def month_of(moment: datetime) -> tuple[datetime, datetime]:
+    """Start and end (exclusive) of the China-time month holding `moment`."""
     start = moment.astimezone(CHINA_TZ).replace(day=1, hour=0, minute=0, second=0, microsecond=0)
     end = (start + timedelta(days=32)).replace(day=1)
     return start, end

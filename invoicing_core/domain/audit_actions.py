@@ -1,0 +1,19 @@
+"""The names of audited actions, as stored in the audit log's `action` column."""
+
+# Written by the invoice service (services/invoices.py spells them out itself).
+INVOICE_ISSUE = "invoice.issue"
+INVOICE_VOID = "invoice.void"
+INVOICE_RED_LETTER = "invoice.red_letter"
+
+# Written by the account services (password resets are RESET_*).
+LOGIN = "account.login"
+LOGIN_FAILED = "account.login_failed"
+LOCKED = "account.locked"
+CREATE_USER = "account.create_user"
+CHANGE_ROLE = "account.change_role"
+RESET_REQUESTED = "account.password_reset_requested"
+RESET_CODE_WRONG = "account.password_reset_failed"
+RESET_DONE = "account.password_reset"
+
+# The actor of changes made by operators' commands and the demo seed, not by a user.
+SYSTEM_ACTOR = "system"

@@ -1,0 +1,93 @@
+"""Risk alerts (风险预警) of a company, from its audit log and this month's quota usage."""
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
+from decimal import Decimal
+
+from sqlalchemy import Connection, Engine, select
+
+from invoicing_core.domain.alerts import (
+    LONGEST_WINDOW,
+    WATCHED_ACTIONS,
+    Alert,
+    AuditFact,
+    QuotaUsage,
+    evaluate_alerts,
+)
+from invoicing_core.domain.errors import InvalidInput
+from invoicing_core.domain.invoice import CHINA_TZ
+from invoicing_core.persistence.invoice_repository import month_total
+from invoicing_core.persistence.tables import audit_log, companies
+from invoicing_core.services.accounts import Principal
+from invoicing_core.services.reports import Period
+
+Clock = Callable[[], datetime]
+
+DEFAULT_LOOKBACK = timedelta(hours=24)
+# Bounds the audit rows read per request.
+MAX_LOOKBACK = timedelta(days=31)
+
+
+@dataclass(frozen=True)
+class AlertReport:
+    """The alerts whose window reaches into [since, until]."""
+
+    since: datetime
+    until: datetime
+    alerts: list[Alert]
+
+
+def _utc_now() -> datetime:
+    return datetime.now(UTC)
+
+
+class AlertService:
+    """Risk alerts for a company's admins."""
+
+    def __init__(self, engine: Engine, clock: Clock = _utc_now) -> None:
+        self._engine = engine
+        self._clock = clock
+
+    def alerts(self, who: Principal, since: datetime | None = None) -> AlertReport:
+        """The company's alerts since `since` (default: the last 24 hours)."""
+        company_id = who.company_as_admin("查看风险预警")
+        now = self._clock()
+        since = _checked_since(since, now)
+        with self._engine.connect() as connection:
+            # Read a window further back so that a burst running into `since` is seen whole.
+            facts = _facts(connection, company_id, since - LONGEST_WINDOW)
+            quota = _quota_usage(connection, company_id, now)
+        found = [alert for alert in evaluate_alerts(facts, quota) if alert.window_end >= since]
+        return AlertReport(since, now, found)
+
+
+def _checked_since(since: datetime | None, now: datetime) -> datetime:
+    if since is None:
+        return now - DEFAULT_LOOKBACK
+    if since.tzinfo is None:
+        # A time without a zone is read as China time, as the users enter it.
+        since = since.replace(tzinfo=CHINA_TZ)
+    if since < now - MAX_LOOKBACK:
+        days = MAX_LOOKBACK.days
+        raise InvalidInput(f"最多可查询最近{days}天的风险预警，请调整起始时间。", field="since")
+    return since
+
+
+def _facts(connection: Connection, company_id: int, since: datetime) -> list[AuditFact]:
+    rows = connection.execute(
+        select(audit_log.c.action, audit_log.c.actor, audit_log.c.target, audit_log.c.at)
+        .where(audit_log.c.company_id == company_id, audit_log.c.at >= since)
+        .where(audit_log.c.action.in_(WATCHED_ACTIONS))
+        .order_by(audit_log.c.id)
+    )
+    return [AuditFact(row.action, row.actor, row.target, row.at) for row in rows]
+
+
+def _quota_usage(connection: Connection, company_id: int, now: datetime) -> QuotaUsage:
+    start, end = Period.MONTH.bounds(now.astimezone(CHINA_TZ).date())
+    limit = connection.execute(
+        select(companies.c.monthly_quota).where(companies.c.id == company_id)
+    ).scalar_one()
+    used = month_total(connection, company_id, start, end)
+    return QuotaUsage(Decimal(limit), used, start, now)

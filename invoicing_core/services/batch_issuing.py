@@ -1,0 +1,165 @@
+"""Issuing a whole batch file: all its valid invoices in one transaction, or none."""
+
+import hashlib
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from decimal import Decimal
+from typing import Any
+
+from sqlalchemy import Connection, Engine, Row, insert, select
+
+from invoicing_core.batch import InvoiceDraft, RowError, parse_batch
+from invoicing_core.domain import audit_actions
+from invoicing_core.domain.errors import QuotaExceeded
+from invoicing_core.domain.invoice import CHINA_TZ, Invoice
+from invoicing_core.domain.money import format_money
+from invoicing_core.domain.quota import MonthlyQuota, quota_charge
+from invoicing_core.persistence import invoice_repository as repository
+from invoicing_core.persistence.audit import AuditEntry, record_many
+from invoicing_core.persistence.database import begin_write
+from invoicing_core.persistence.numbers import next_digital_numbers
+from invoicing_core.persistence.tables import companies, idempotency_keys
+from invoicing_core.services.accounts import Principal
+from invoicing_core.services.invoices import issuing_company, month_of, seller_of
+
+Clock = Callable[[], datetime]
+
+
+@dataclass(frozen=True)
+class BatchOutcome:
+    """How many invoices were issued, their numbers, and every row that was not."""
+
+    accepted: int
+    numbers: list[str]
+    rejected: list[RowError]
+
+
+def _utc_now() -> datetime:
+    return datetime.now(UTC)
+
+
+def _serial_key(serial: str) -> str:
+    # Idempotency keys of batch rows: uploading the same file again issues nothing twice.
+    return f"batch:{serial}"
+
+
+class BatchIssuing:
+    """Parses an upload in the batch template and issues its invoices."""
+
+    def __init__(self, engine: Engine, clock: Clock = _utc_now) -> None:
+        self._engine = engine
+        self._clock = clock
+
+    def issue_file(
+        self, who: Principal, data: bytes, filename: str, issue_valid: bool
+    ) -> BatchOutcome:
+        """Issue the file's invoices; with bad rows, nothing unless `issue_valid`."""
+        company_id = issuing_company(who)
+        parsed = parse_batch(data, filename)
+        if parsed.errors and not issue_valid:
+            return BatchOutcome(0, [], list(parsed.errors))
+        return self._issue(who, company_id, parsed.drafts, list(parsed.errors))
+
+    def _issue(
+        self,
+        who: Principal,
+        company_id: int,
+        drafts: Sequence[InvoiceDraft],
+        rejected: list[RowError],
+    ) -> BatchOutcome:
+        now = self._clock()
+        with begin_write(self._engine) as connection:
+            company = connection.execute(
+                select(companies).where(companies.c.id == company_id)
+            ).one()
+            rows = connection.execute(
+                select(idempotency_keys.c.key, idempotency_keys.c.invoice_number).where(
+                    idempotency_keys.c.company_id == company_id,
+                    idempotency_keys.c.key.in_([_serial_key(d.serial) for d in drafts]),
+                )
+            )
+            earlier = {key: number for key, number in rows}
+            fresh = [draft for draft in drafts if _serial_key(draft.serial) not in earlier]
+            rejected += [
+                _already_issued(d, earlier[_serial_key(d.serial)])
+                for d in drafts
+                if _serial_key(d.serial) in earlier
+            ]
+            if not fresh:
+                return BatchOutcome(0, [], rejected)
+            numbers = next_digital_numbers(connection, now.astimezone(CHINA_TZ).year, len(fresh))
+            seller = seller_of(company)
+            issued = [
+                Invoice(
+                    number=number,
+                    kind=draft.kind,
+                    seller=seller,
+                    buyer=draft.buyer,
+                    lines=draft.lines,
+                    issued_at=now,
+                    issued_by=who.username,
+                    remark=draft.remark,
+                )
+                for number, draft in zip(numbers, fresh, strict=True)
+            ]
+            _charge_quota(connection, company, issued, now)
+            repository.add_many(connection, issued, company_id, who.username)
+            record_many(
+                connection,
+                [
+                    AuditEntry(
+                        who.username,
+                        audit_actions.INVOICE_ISSUE,
+                        invoice.number,
+                        now,
+                        company_id,
+                        None,
+                        {
+                            "status": invoice.status.value,
+                            "batch": True,
+                            "total_with_tax": str(invoice.total_with_tax),
+                        },
+                    )
+                    for invoice in issued
+                ],
+            )
+            connection.execute(
+                insert(idempotency_keys),
+                [
+                    {
+                        "company_id": company_id,
+                        "key": _serial_key(draft.serial),
+                        "request_hash": hashlib.sha256(draft.serial.encode()).hexdigest(),
+                        "invoice_number": invoice.number,
+                        "created_at": now,
+                    }
+                    for draft, invoice in zip(fresh, issued, strict=True)
+                ],
+            )
+        return BatchOutcome(len(issued), [invoice.number for invoice in issued], rejected)
+
+
+def _charge_quota(
+    connection: Connection, company: Row[Any], issued: list[Invoice], now: datetime
+) -> None:
+    start, end = month_of(now)
+    quota = MonthlyQuota(
+        Decimal(company.monthly_quota), repository.month_total(connection, company.id, start, end)
+    )
+    total = sum((quota_charge(invoice) for invoice in issued), Decimal(0))
+    if total > quota.remaining:
+        raise QuotaExceeded(
+            f"本批发票合计金额（不含税）{format_money(total)}元，超出本月剩余开票额度"
+            f"{format_money(quota.remaining)}元，整批未开具。请申请调整额度或拆分批次后再试。",
+            field="file",
+        )
+
+
+def _already_issued(draft: InvoiceDraft, number: str) -> RowError:
+    return RowError(
+        sheet=draft.sheet,
+        row=draft.row,
+        field="发票流水号",
+        message=f"流水号“{draft.serial}”此前已开具发票 {number}，本次未重复开具。",
+    )
