@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import secrets
 import time
 import uuid
 from collections.abc import AsyncIterator
@@ -10,11 +11,13 @@ from pathlib import Path
 
 import httpx
 import structlog
-from fastapi import FastAPI
+from anyio import to_thread
+from fastapi import FastAPI, Request
 from fastapi.responses import FileResponse
 from fastapi.staticfiles import StaticFiles
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
+import channels.api.dependencies
 import invoicing_core.api
 from channels.api import chat, health
 from channels.api.dependencies import Services
@@ -24,7 +27,7 @@ from channels.conversation_store import ConversationStore
 from channels.logs import configure_logging
 from channels.rasa_client import RasaClient
 from channels.settings import AppSettings
-from invoicing_core import CoreSettings, InvoicingCore
+from invoicing_core import CoreSettings, InvoicingCore, NotLoggedIn, Principal
 
 WIDGET_DIR = Path(__file__).resolve().parent.parent / "web_widget"
 log = structlog.get_logger(__name__)
@@ -57,6 +60,7 @@ def create_app(
     app = FastAPI(title="开票助手 API", version="0.1.0", lifespan=lifespan)
     install_error_handlers(app)
     invoicing_core.api.install_error_handler(app)
+    _authenticate_through_the_core(app, _actions_token(settings, core_settings))
     app.add_middleware(RequestLog)
     app.include_router(health.router)
     app.include_router(chat.router, prefix="/api/v1")
@@ -64,6 +68,38 @@ def create_app(
     app.mount("/static", StaticFiles(directory=WIDGET_DIR), name="static")
     app.add_api_route("/", _demo_page, include_in_schema=False)
     return app
+
+
+def _actions_token(settings: AppSettings, core_settings: CoreSettings) -> str | None:
+    token_file = core_settings.var_dir / "actions-token"
+    if settings.actions_token:
+        return settings.actions_token
+    return token_file.read_text().strip() if token_file.is_file() else None
+
+
+def _authenticate_through_the_core(app: FastAPI, actions_token: str | None) -> None:
+    """Callers are the core's users; the action server acts for a conversation's user."""
+
+    async def principal(
+        request: Request,
+        core: invoicing_core.api.CoreDep,
+        credentials: invoicing_core.api.Credentials,
+    ) -> Principal | None:
+        presented = credentials.credentials if credentials else ""
+        if actions_token and secrets.compare_digest(presented, actions_token):
+            services: Services = request.app.state.services
+            conversation_id = request.headers.get("x-conversation-id", "")[:64]
+            username = await to_thread.run_sync(services.store.username_of, conversation_id)
+            if username is None:
+                raise NotLoggedIn("请先登录后再办理发票业务。")
+            return await to_thread.run_sync(core.accounts.principal_of, username)
+        return await invoicing_core.api.optional_principal(core, credentials)
+
+    async def caller(who: invoicing_core.api.OptionalPrincipal) -> str | None:
+        return who.username if who else None
+
+    app.dependency_overrides[invoicing_core.api.optional_principal] = principal
+    app.dependency_overrides[channels.api.dependencies.caller] = caller
 
 
 async def _demo_page() -> FileResponse:

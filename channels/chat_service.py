@@ -30,12 +30,17 @@ class ChatService:
         self._store = store
         self._rasa = rasa
 
-    async def handle(self, conversation_id: str | None, text: str, channel: str) -> ChatTurn:
+    async def handle(
+        self, conversation_id: str | None, text: str, channel: str, username: str | None = None
+    ) -> ChatTurn:
         """Handle one user message; the message is stored before the bot sees it."""
-        conversation = await to_thread.run_sync(self._store.open, conversation_id, channel)
+        conversation = await to_thread.run_sync(
+            self._store.open, conversation_id, channel, username
+        )
         inbound = await to_thread.run_sync(self._store.receive, conversation.id, text)
         try:
-            replies = await self._rasa.send(conversation.id, text, {"channel": channel})
+            metadata = {"channel": channel, "logged_in": username is not None}
+            replies = await self._rasa.send(conversation.id, text, metadata)
         except RasaUnavailable as exc:
             log.warning("rasa_unavailable", conversation_id=conversation.id, error=str(exc))
             raise ServiceUnavailable(

@@ -34,6 +34,8 @@ class Conversation:
     channel: str
     state: ConversationState
     created_at: datetime
+    # The logged-in user the conversation belongs to; None while anonymous.
+    username: str | None = None
 
 
 @dataclass(frozen=True)

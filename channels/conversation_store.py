@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import uuid
 from collections.abc import Sequence
+from dataclasses import replace
 from datetime import UTC, datetime
 from typing import Any
 
@@ -29,23 +30,45 @@ class ConversationStore:
             return False
         return True
 
-    def open(self, conversation_id: str | None, channel: str) -> Conversation:
-        """Return the named conversation, or start a new one when none is named."""
+    def open(
+        self, conversation_id: str | None, channel: str, username: str | None = None
+    ) -> Conversation:
+        """Return the named conversation, or start a new one when none is named.
+
+        A user who logs in mid-conversation takes it over; a conversation that belongs
+        to a user is not found for anybody else, so nobody acts in another's name.
+        """
         if conversation_id is None:
-            return self._create(channel)
-        with self._engine.connect() as connection:
+            return self._create(channel, username)
+        with self._engine.begin() as connection:
             row = connection.execute(
                 select(conversations).where(conversations.c.id == conversation_id)
             ).first()
-        if row is None:
-            raise NotFound(
-                "conversation_not_found", "会话不存在，请开始新的会话。", "conversation_id"
-            )
-        return _conversation(row)
+            if row is None or row.username not in (None, username):
+                raise NotFound(
+                    "conversation_not_found", "会话不存在，请开始新的会话。", "conversation_id"
+                )
+            if row.username is None and username is not None:
+                connection.execute(
+                    update(conversations)
+                    .where(conversations.c.id == conversation_id)
+                    .values(username=username)
+                )
+        return replace(_conversation(row), username=username or row.username)
 
-    def _create(self, channel: str) -> Conversation:
+    def username_of(self, conversation_id: str) -> str | None:
+        """The user a conversation belongs to, or None (anonymous or unknown)."""
+        with self._engine.connect() as connection:
+            found: str | None = connection.execute(
+                select(conversations.c.username).where(conversations.c.id == conversation_id)
+            ).scalar()
+        return found
+
+    def _create(self, channel: str, username: str | None) -> Conversation:
         now = datetime.now(UTC)
-        conversation = Conversation(str(uuid.uuid4()), channel, ConversationState.BOT, now)
+        conversation = Conversation(
+            str(uuid.uuid4()), channel, ConversationState.BOT, now, username
+        )
         with self._engine.begin() as connection:
             connection.execute(
                 insert(conversations).values(
@@ -54,6 +77,7 @@ class ConversationStore:
                     state=conversation.state.value,
                     created_at=now,
                     updated_at=now,
+                    username=username,
                 )
             )
         return conversation
@@ -125,7 +149,9 @@ def _insert(
 
 
 def _conversation(row: Row[Any]) -> Conversation:
-    return Conversation(row.id, row.channel, ConversationState(row.state), row.created_at)
+    return Conversation(
+        row.id, row.channel, ConversationState(row.state), row.created_at, row.username
+    )
 
 
 def _message(row: Row[Any]) -> Message:

@@ -45,6 +45,7 @@ conversations = Table(
     Column("state", String(16), nullable=False),
     Column("created_at", UtcDateTime(), nullable=False),
     Column("updated_at", UtcDateTime(), nullable=False),
+    Column("username", String(64), nullable=True),
 )
 
 messages = Table(

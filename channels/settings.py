@@ -20,6 +20,10 @@ class AppSettings(BaseSettings):
     rasa_timeout_seconds: float = 30.0
     health_timeout_seconds: float = 2.0
 
+    # The action server's credential for acting in a conversation's name; empty means
+    # the token file that the set-up writes under VAR_DIR (var/actions-token).
+    actions_token: str = ""
+
     log_level: str = "INFO"
     log_json: bool = True
 

@@ -8,6 +8,10 @@ export RASA_PORT="${RASA_PORT:-5005}"
 export ACTION_PORT="${ACTION_PORT:-5055}"
 export ACTION_SERVER_URL="${ACTION_SERVER_URL:-http://127.0.0.1:$ACTION_PORT}"
 export RASA_TRACKER_URL="${RASA_TRACKER_URL:-sqlite:///$VAR_DIR/rasa-tracker.db}"
-# The app's API, which the actions call.
+# The app's API, which the actions call with the credential the set-up wrote.
 export APP_URL="${APP_URL:-http://127.0.0.1:${APP_PORT:-8000}}"
+if [ -z "${ACTIONS_TOKEN:-}" ] && [ -f "$VAR_DIR/actions-token" ]; then
+    ACTIONS_TOKEN="$(cat "$VAR_DIR/actions-token")"
+fi
+export ACTIONS_TOKEN="${ACTIONS_TOKEN:-}"
 cd "$(dirname "$0")/../bot"

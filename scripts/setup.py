@@ -10,6 +10,7 @@ from __future__ import annotations
 import glob
 import hashlib
 import os
+import secrets
 import shutil
 import subprocess
 import sys
@@ -108,6 +109,19 @@ def migrate() -> None:
     run(APP_VENV / "bin" / "python", "-m", "channels", "migrate")
 
 
+def ensure_actions_token() -> None:
+    """Create the action server's credential for the app's API, once."""
+    var_dir = ROOT / os.environ.get("VAR_DIR", "var")
+    token_file = var_dir / "actions-token"
+    if token_file.is_file():
+        say("actions token: exists, skipped")
+        return
+    var_dir.mkdir(parents=True, exist_ok=True)
+    token_file.write_text(secrets.token_urlsafe(32))
+    token_file.chmod(0o600)
+    say(f"actions token: written to {token_file.relative_to(ROOT)}")
+
+
 def seed_demo() -> None:
     """Create the demo company and users of CONTRACT.md unless they exist."""
     run(APP_VENV / "bin" / "python", "-m", "invoicing_core", "seed-demo")
@@ -150,6 +164,7 @@ def main() -> None:
     ensure_venv(RASA_VENV, "3.10", ROOT / "bot" / "requirements.lock", [])
     migrate()
     seed_demo()
+    ensure_actions_token()
     train_rasa()
     say("done")
 

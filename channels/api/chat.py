@@ -8,7 +8,7 @@ from uuid import UUID
 from fastapi import APIRouter
 from pydantic import BaseModel, Field, StringConstraints
 
-from channels.api.dependencies import ServicesDep
+from channels.api.dependencies import Caller, ServicesDep
 from channels.conversation import ConversationState, Role
 
 router = APIRouter(tags=["chat"])
@@ -50,10 +50,10 @@ class ChatResponse(BaseModel):
 
 
 @router.post("/chat", response_model=ChatResponse, response_model_exclude_none=True)
-async def chat(request: ChatRequest, services: ServicesDep) -> dict[str, Any]:
-    """Send a message to the assistant and get its replies."""
+async def chat(request: ChatRequest, services: ServicesDep, username: Caller) -> dict[str, Any]:
+    """向助手发送一条消息并取得回复；登录后（带访问令牌）可办理发票业务。"""
     conversation_id = str(request.conversation_id) if request.conversation_id else None
-    turn = await services.chat.handle(conversation_id, request.message, channel="api")
+    turn = await services.chat.handle(conversation_id, request.message, "api", username)
     return {
         "conversation_id": turn.conversation.id,
         "state": turn.conversation.state,

@@ -30,3 +30,11 @@ def services(request: Request) -> Services:
 
 
 ServicesDep = Annotated[Services, Depends(services)]
+
+
+def caller() -> str | None:
+    """The logged-in caller's user name; the composition root plugs in authentication."""
+    return None
+
+
+Caller = Annotated[str | None, Depends(caller)]

@@ -1,7 +1,8 @@
 """The invoicing core's HTTP API for the app and for integrators.
 
 Mount `router` under /api/v1, call `install_error_handler(app)`, and keep the
-opened InvoicingCore as `app.state.invoicing_core`.
+opened InvoicingCore as `app.state.invoicing_core`. An app may override the
+`optional_principal` dependency to let other credentials act for a user.
 """
 
 from fastapi import APIRouter
@@ -14,7 +15,13 @@ from invoicing_core.api import (
     reports,
     users,
 )
-from invoicing_core.api.dependencies import CurrentPrincipal, OptionalPrincipal
+from invoicing_core.api.dependencies import (
+    CoreDep,
+    Credentials,
+    CurrentPrincipal,
+    OptionalPrincipal,
+    optional_principal,
+)
 from invoicing_core.api.errors import install_error_handler
 
 router = APIRouter()
@@ -25,4 +32,12 @@ router.include_router(password_reset.router)
 router.include_router(users.router)
 router.include_router(alerts.router)
 
-__all__ = ["CurrentPrincipal", "OptionalPrincipal", "install_error_handler", "router"]
+__all__ = [
+    "CoreDep",
+    "Credentials",
+    "CurrentPrincipal",
+    "OptionalPrincipal",
+    "install_error_handler",
+    "optional_principal",
+    "router",
+]

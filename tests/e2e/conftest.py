@@ -54,6 +54,7 @@ def stack(
         "VAR_DIR": str(var_dir),
         "DATABASE_URL": f"sqlite:///{var_dir / 'app.db'}",
     }
+    (var_dir / "actions-token").write_text("e2e-actions-token")
     venv = ROOT / ".venv" / "bin"
     subprocess.run([venv / "python", "-m", "channels", "migrate"], env=env, cwd=ROOT, check=True)
     log = var_dir / "stack.log"
