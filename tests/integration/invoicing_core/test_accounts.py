@@ -113,8 +113,9 @@ def test_a_user_name_is_taken_once(accounts: AccountService, username: str) -> N
 
 
 def test_the_demo_seed_creates_the_contract_accounts_once(accounts: AccountService) -> None:
-    first = seed_demo(accounts)
+    # Other tests of the session may have seeded already; either way, a second run adds nothing.
+    seed_demo(accounts)
     assert seed_demo(accounts) == []
-    assert first == ["武汉示例科技有限公司", "demo", "admin", "agent"]
+    assert accounts.company_id_by_tax_id("91420100MA4K5R3T13") is not None
     for name, password, role, _display in DEMO_USERS:
         assert accounts.authenticate(accounts.log_in(name, password).token).role is role
