@@ -20,8 +20,15 @@ from bench.stack import running_app
 INVOICE = {
     "kind": "digital_special",
     "buyer": {"name": "武汉光谷科技有限公司", "tax_id": "91420106MA49X8Q2Y7"},
-    "lines": [{"name": "技术服务费", "quantity": "1", "unit_price": "10600",
-               "tax_rate": "6%", "tax_included": True}],
+    "lines": [
+        {
+            "name": "技术服务费",
+            "quantity": "1",
+            "unit_price": "10600",
+            "tax_rate": "6%",
+            "tax_included": True,
+        }
+    ],
 }
 
 
@@ -57,8 +64,9 @@ def main() -> None:
         var_dir = Path(scratch)
         figures["sqlite"] = measure(f"sqlite:///{var_dir / 'bench.db'}", var_dir, args.requests)
         if args.postgres:
-            figures["postgresql"] = measure(postgres_schema_url(args.postgres), var_dir,
-                                            args.requests)
+            figures["postgresql"] = measure(
+                postgres_schema_url(args.postgres), var_dir, args.requests
+            )
     publish("invoicing_issue", {"target": "p95 < 20 ms (SQLite)", **figures})
 
 

@@ -31,12 +31,21 @@ def machine() -> dict[str, Any]:
 def percentiles(samples_ms: list[float]) -> dict[str, float]:
     """p50, p95 and p99 of latencies in milliseconds."""
     cuts = statistics.quantiles(samples_ms, n=100, method="inclusive")
-    return {"p50_ms": round(cuts[49], 2), "p95_ms": round(cuts[94], 2), "p99_ms": round(cuts[98], 2)}
+    return {
+        "p50_ms": round(cuts[49], 2),
+        "p95_ms": round(cuts[94], 2),
+        "p99_ms": round(cuts[98], 2),
+    }
 
 
 def publish(name: str, figures: dict[str, Any]) -> None:
     """Print the figures with the machine and date, and write bench/results/NAME.json."""
-    record = {"benchmark": name, "date": datetime.now(UTC).isoformat(), "machine": machine(), **figures}
+    record = {
+        "benchmark": name,
+        "date": datetime.now(UTC).isoformat(),
+        "machine": machine(),
+        **figures,
+    }
     RESULTS.mkdir(exist_ok=True)
     (RESULTS / f"{name}.json").write_text(json.dumps(record, ensure_ascii=False, indent=2))
     print(json.dumps(record, ensure_ascii=False, indent=2))

@@ -54,12 +54,25 @@ def running_app(database_url: str, var_dir: Path) -> Iterator[httpx.Client]:
     """The app in its own uvicorn process; yields a client logged in as the bench user."""
     prepare(database_url)
     port = free_port()
-    env = {**os.environ, "DATABASE_URL": database_url, "VAR_DIR": str(var_dir),
-           "LOG_LEVEL": "WARNING"}
+    env = {
+        **os.environ,
+        "DATABASE_URL": database_url,
+        "VAR_DIR": str(var_dir),
+        "LOG_LEVEL": "WARNING",
+    }
     server = subprocess.Popen(
-        [sys.executable, "-m", "uvicorn", "--factory", "channels.app:create_app",
-         "--port", str(port), "--no-access-log"],
-        cwd=ROOT, env=env,
+        [
+            sys.executable,
+            "-m",
+            "uvicorn",
+            "--factory",
+            "channels.app:create_app",
+            "--port",
+            str(port),
+            "--no-access-log",
+        ],
+        cwd=ROOT,
+        env=env,
     )
     base = f"http://127.0.0.1:{port}"
     try:
@@ -71,8 +84,9 @@ def running_app(database_url: str, var_dir: Path) -> Iterator[httpx.Client]:
                 time.sleep(0.2)
         login = {"username": "bench", "password": BENCH_PASSWORD}
         token = httpx.post(f"{base}/api/v1/auth/token", json=login).json()["access_token"]
-        with httpx.Client(base_url=base, headers={"Authorization": f"Bearer {token}"},
-                          timeout=30) as client:
+        with httpx.Client(
+            base_url=base, headers={"Authorization": f"Bearer {token}"}, timeout=30
+        ) as client:
             yield client
     finally:
         server.terminate()

@@ -1,0 +1,117 @@
+"""The knowledge base of one process: loaded once, searched by many, reloaded on demand."""
+
+from __future__ import annotations
+
+import logging
+import threading
+from dataclasses import dataclass
+from pathlib import Path
+
+from knowledge.encoder import Encoder, OnnxEncoder, TorchEncoder
+from knowledge.index import ONNX_FILE, KnowledgeIndex, build_index, expected_manifest
+from knowledge.ingest import load_entries
+from knowledge.manifest import Manifest
+from knowledge.result import SearchResult
+from knowledge.retriever import Retriever, Weights
+from knowledge.settings import KnowledgeSettings
+from knowledge.text import TextAnalyzer
+
+log = logging.getLogger(__name__)
+MAX_K = 20
+
+
+@dataclass(frozen=True)
+class BuildOutcome:
+    """What `ensure_index` did: the index's manifest and whether it had to be built."""
+
+    manifest: Manifest
+    built: bool
+
+
+def ensure_index(
+    settings: KnowledgeSettings,
+    source: Path | None = None,
+    folder: Path | None = None,
+    analyzer: TextAnalyzer | None = None,
+) -> BuildOutcome:
+    """Build the index of `source` into `folder` unless the one there already matches."""
+    source = source or settings.knowledge_source
+    folder = folder or settings.knowledge_index_dir
+    analyzer = analyzer or TextAnalyzer()
+    entries = load_entries(source)
+    expected = expected_manifest(entries, settings, analyzer)
+    current = Manifest.load(folder)
+    if current is not None and current.matches(expected) and _complete(folder, settings):
+        return BuildOutcome(current, built=False)
+    log.info("building knowledge index of %s entries into %s", len(entries), folder)
+    return BuildOutcome(build_index(entries, settings, folder, analyzer), built=True)
+
+
+def _complete(folder: Path, settings: KnowledgeSettings) -> bool:
+    return settings.knowledge_backend == "torch" or (folder / ONNX_FILE).is_file()
+
+
+class KnowledgeBase:
+    """Searches the index; `reload` rebuilds it from the source when that changed."""
+
+    def __init__(
+        self, settings: KnowledgeSettings, retriever: Retriever, source_checked: bool
+    ) -> None:
+        self.settings = settings
+        self._retriever = retriever
+        self._source_checked = source_checked
+        self._reloading = threading.Lock()
+
+    @classmethod
+    def open(cls, settings: KnowledgeSettings) -> KnowledgeBase:
+        """Load the index of the settings' source, building it first when it is stale."""
+        analyzer = TextAnalyzer()
+        ensure_index(settings, analyzer=analyzer)
+        return cls(settings, _retriever(settings, settings.knowledge_index_dir, analyzer), True)
+
+    @classmethod
+    def load(cls, settings: KnowledgeSettings, folder: Path) -> KnowledgeBase:
+        """Load the index in `folder` as it is, without looking at any source."""
+        return cls(settings, _retriever(settings, folder, TextAnalyzer()), False)
+
+    @property
+    def retriever(self) -> Retriever:
+        """The retriever of the index being searched (for calibration and benchmarks)."""
+        return self._retriever
+
+    @property
+    def manifest(self) -> Manifest:
+        """The manifest of the index being searched."""
+        return self._retriever.index.manifest
+
+    def search(self, question: str, k: int = 5) -> SearchResult:
+        """The best `k` (1–20) entries for `question`; `answered` says if the first is confident."""
+        if not 1 <= k <= MAX_K:
+            raise ValueError(f"k must be between 1 and {MAX_K}")
+        if not question.strip():
+            return SearchResult(False, [])
+        return self._retriever.search(question, k)
+
+    def reload(self) -> BuildOutcome:
+        """Re-read the source, rebuild the index if it changed, and swap it in.
+
+        Searches go on against the old index until the new one is ready; when
+        the source is bad the error is raised and the old index stays.
+        """
+        with self._reloading:
+            analyzer = TextAnalyzer()
+            outcome = ensure_index(self.settings, analyzer=analyzer)
+            folder = self.settings.knowledge_index_dir
+            self._retriever = _retriever(self.settings, folder, analyzer)
+            return outcome
+
+
+def _retriever(settings: KnowledgeSettings, folder: Path, analyzer: TextAnalyzer) -> Retriever:
+    index = KnowledgeIndex.load(folder)
+    encoder: Encoder
+    if settings.knowledge_backend == "torch":
+        encoder = TorchEncoder(settings.model_path(), settings.knowledge_threads)
+    else:
+        encoder = OnnxEncoder(folder / ONNX_FILE, settings.model_path(), settings.knowledge_threads)
+    analyzer.warm_up()
+    return Retriever(index, encoder, analyzer, Weights.from_settings(settings))

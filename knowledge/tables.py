@@ -1,0 +1,23 @@
+"""Tables of the knowledge base (migrated by knowledge/migrations)."""
+
+from __future__ import annotations
+
+from sqlalchemy import Boolean, Column, DateTime, Float, Integer, MetaData, String, Table, Text
+
+metadata = MetaData()
+
+# One row per question the knowledge base could not answer confidently.
+unanswered_questions = Table(
+    "knowledge_unanswered_questions",
+    metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("question", Text, nullable=False),
+    # The normalised question, so the report groups 发漂/发票 and spacing variants.
+    Column("normalized", String(500), nullable=False, index=True),
+    Column("top_id", String(200), nullable=True),
+    Column("top_score", Float, nullable=False),
+    # False: no confident answer; true: answered, but with low confidence.
+    Column("answered", Boolean, nullable=False),
+    Column("channel", String(32), nullable=True),
+    Column("asked_at", DateTime(timezone=True), nullable=False, index=True),
+)

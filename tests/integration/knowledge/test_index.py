@@ -1,0 +1,60 @@
+"""Building the index: skipped when up to date, rebuilt when entries or the model change."""
+
+from __future__ import annotations
+
+import json
+import shutil
+from pathlib import Path
+
+import numpy as np
+
+from knowledge import KnowledgeSettings, ensure_index
+from knowledge.encoder import OnnxEncoder, TorchEncoder
+from knowledge.index import ONNX_FILE
+from knowledge.manifest import Manifest
+
+
+def test_the_manifest_names_model_dimension_and_content(knowledge_index: Path) -> None:
+    manifest = Manifest.load(knowledge_index)
+    assert manifest is not None
+    assert (manifest.model, manifest.dimension, manifest.entries) == ("m3e-small", 512, 64)
+    assert len(manifest.content_hash) == 64
+
+
+def test_an_unchanged_source_skips_the_build(knowledge_settings: KnowledgeSettings) -> None:
+    assert ensure_index(knowledge_settings).built is False
+
+
+def small_source(folder: Path, answer: str = "答一") -> Path:
+    folder.mkdir(exist_ok=True)
+    (folder / "faq.csv").write_text(
+        f"id,question,answer\na.one,忘记密码怎么办,{answer}\na.two,怎么开专票,答二\n",
+        encoding="utf-8",
+    )
+    return folder
+
+
+def test_changed_entries_or_model_rebuild_the_index(
+    tmp_path: Path, knowledge_index: Path, knowledge_settings: KnowledgeSettings
+) -> None:
+    folder = tmp_path / "index"
+    shutil.copytree(knowledge_index, folder)  # reuses the session's exported encoder
+    settings = knowledge_settings.model_copy(update={"knowledge_index_dir": folder})
+    source = small_source(tmp_path / "source")
+    assert ensure_index(settings, source).built is True
+    assert ensure_index(settings, source).built is False
+    assert ensure_index(settings, small_source(source, "答案改了")).built is True
+
+    manifest = json.loads((folder / "manifest.json").read_text(encoding="utf-8"))
+    (folder / "manifest.json").write_text(json.dumps({**manifest, "model_hash": "old"}))
+    assert ensure_index(settings, source).built is True
+
+
+def test_the_onnx_encoder_gives_the_vectors_of_sentence_transformers(
+    knowledge_index: Path, knowledge_settings: KnowledgeSettings
+) -> None:
+    texts = ["忘记密码怎么办", "数电发票开错了怎么红冲", "开" * 400]
+    model = knowledge_settings.model_path()
+    reference = TorchEncoder(model).encode(texts)
+    exported = OnnxEncoder(knowledge_index / ONNX_FILE, model).encode(texts)
+    assert np.allclose((reference * exported).sum(axis=1), 1.0, atol=1e-4)
