@@ -113,7 +113,7 @@ def _serve(folder: Path, count: int, quiet_load: float) -> dict[str, float]:
     deadline = time.monotonic() + 600
     while quiet_load and os.getloadavg()[0] >= quiet_load and time.monotonic() < deadline:
         time.sleep(10)
-    child = subprocess.run(  # noqa: S603 - this very script, in a fresh process
+    child = subprocess.run(
         [
             sys.executable,
             "-m",
