@@ -7,6 +7,7 @@ Standard library only: it runs before any virtual environment exists.
 
 from __future__ import annotations
 
+import fcntl
 import glob
 import hashlib
 import os
@@ -153,7 +154,15 @@ def train_rasa() -> None:
 
 
 def main() -> None:
-    """Run every set-up step in order."""
+    """Run every set-up step in order, one set-up at a time on this checkout."""
+    with open(ROOT / ".setup.lock", "w") as lock:
+        # Two `make` commands at once would install into the same venvs together.
+        fcntl.flock(lock, fcntl.LOCK_EX)
+        run_steps()
+
+
+def run_steps() -> None:
+    """The set-up steps, in order."""
     ensure_venv(
         APP_VENV,
         "3.11",
