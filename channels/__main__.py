@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import argparse
 
+import knowledge
 from channels import migrations
 from invoicing_core import CoreSettings
 from invoicing_core.persistence import make_engine, upgrade_schema
@@ -19,6 +20,7 @@ def main() -> None:
     try:
         upgrade_schema(engine)
         migrations.upgrade(engine)
+        knowledge.upgrade_database(engine)
     finally:
         engine.dispose()
     print("database: at the newest schema")

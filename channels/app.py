@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import secrets
+import threading
 import time
 import uuid
 from collections.abc import AsyncIterator
@@ -12,47 +13,64 @@ from pathlib import Path
 import httpx
 import structlog
 from anyio import to_thread
-from fastapi import FastAPI, Request
+from fastapi import APIRouter, FastAPI, Request
 from fastapi.responses import FileResponse
 from fastapi.staticfiles import StaticFiles
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 import channels.api.dependencies
 import invoicing_core.api
+import knowledge
 from channels.api import chat, health
 from channels.api.dependencies import Services
 from channels.api.errors import install_error_handlers
 from channels.chat_service import ChatService
 from channels.conversation_store import ConversationStore
+from channels.errors import Forbidden
 from channels.logs import configure_logging
 from channels.rasa_client import RasaClient
 from channels.settings import AppSettings
-from invoicing_core import CoreSettings, InvoicingCore, NotLoggedIn, Principal
+from invoicing_core import CoreSettings, InvoicingCore, NotLoggedIn, Principal, Role
 
 WIDGET_DIR = Path(__file__).resolve().parent.parent / "web_widget"
 log = structlog.get_logger(__name__)
 
+# Knowledge bases opened in this process, by their (absolute) settings.
+_knowledge_bases: dict[str, knowledge.KnowledgeBase] = {}
+_opening_knowledge = threading.Lock()
+
 
 def create_app(
-    settings: AppSettings | None = None, core_settings: CoreSettings | None = None
+    settings: AppSettings | None = None,
+    core_settings: CoreSettings | None = None,
+    knowledge_settings: knowledge.KnowledgeSettings | None = None,
 ) -> FastAPI:
     """Build the app; its connections open in the lifespan, not here."""
     settings = settings or AppSettings()
     core_settings = core_settings or CoreSettings()
+    knowledge_settings = knowledge_settings or knowledge.KnowledgeSettings()
     configure_logging(settings.log_level, settings.log_json)
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+        # Loads the model (and builds a stale index): seconds of CPU, off the event loop.
+        base = await to_thread.run_sync(open_knowledge_base, knowledge_settings)
         core = InvoicingCore.open(core_settings)
         async with httpx.AsyncClient() as http:
             store = ConversationStore(core.engine)
             rasa = RasaClient(http, settings.effective_rasa_url, settings.rasa_timeout_seconds)
             app.state.invoicing_core = core
             app.state.services = Services(settings, http, store, ChatService(store, rasa))
+            app.state.knowledge_base = base
+            app.state.unanswered_log = knowledge.UnansweredLog(
+                core.engine, knowledge_settings.knowledge_log_below
+            )
             log.info(
                 "app_started",
                 database=core.engine.url.render_as_string(hide_password=True),
                 rasa=settings.effective_rasa_url,
+                knowledge_index=str(base.settings.knowledge_index_dir),
+                knowledge_entries=base.manifest.entries,
             )
             yield
         core.close()
@@ -65,9 +83,44 @@ def create_app(
     app.include_router(health.router)
     app.include_router(chat.router, prefix="/api/v1")
     app.include_router(invoicing_core.api.router, prefix="/api/v1")
+    app.include_router(_knowledge_router(), prefix="/api/v1")
     app.mount("/static", StaticFiles(directory=WIDGET_DIR), name="static")
     app.add_api_route("/", _demo_page, include_in_schema=False)
     return app
+
+
+def open_knowledge_base(settings: knowledge.KnowledgeSettings) -> knowledge.KnowledgeBase:
+    """The process's knowledge base for these settings, opened (model loaded) only once.
+
+    A served app opens it once anyway; tests build many apps in one process.
+    Relative folders are taken from the working directory at start-up, so a
+    later reload reads the same ones.
+    """
+    settings = settings.model_copy(
+        update={
+            "knowledge_source": settings.knowledge_source.resolve(),
+            "knowledge_index_dir": settings.knowledge_index_dir.resolve(),
+        }
+    )
+    key = settings.model_dump_json()
+    with _opening_knowledge:
+        if key not in _knowledge_bases:
+            _knowledge_bases[key] = knowledge.KnowledgeBase.open(settings)
+        return _knowledge_bases[key]
+
+
+def _knowledge_router() -> APIRouter:
+    """Search for everyone; reload and the unanswered report for the core's admins."""
+    return knowledge.create_router(
+        knowledge.from_app_state("knowledge_base"),
+        knowledge.from_app_state("unanswered_log"),
+        require_admin=_require_admin,
+    )
+
+
+async def _require_admin(who: invoicing_core.api.CurrentPrincipal) -> None:
+    if who.role is not Role.ADMIN:
+        raise Forbidden("forbidden", "只有管理员可以维护知识库。")
 
 
 def _actions_token(settings: AppSettings, core_settings: CoreSettings) -> str | None:

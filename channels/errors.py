@@ -29,6 +29,12 @@ class NotFound(ClientError):
     status = 404
 
 
+class Forbidden(ClientError):
+    """The caller is known but their role does not allow what they asked."""
+
+    status = 403
+
+
 class ServiceUnavailable(ClientError):
     """A service the request depends on does not answer; the client may retry."""
 

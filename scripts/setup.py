@@ -110,6 +110,15 @@ def migrate() -> None:
     run(APP_VENV / "bin" / "python", "-m", "channels", "migrate")
 
 
+def build_knowledge_index() -> None:
+    """Build the knowledge index from knowledge/entries unless it matches the entries and model.
+
+    The knowledge package decides (its manifest records the model and the
+    entries' content hash) and prints one line saying whether it built or skipped.
+    """
+    run(APP_VENV / "bin" / "python", "-m", "knowledge", "build")
+
+
 def ensure_actions_token() -> None:
     """Create the action server's credential for the app's API, once."""
     var_dir = ROOT / os.environ.get("VAR_DIR", "var")
@@ -172,6 +181,7 @@ def run_steps() -> None:
     )
     ensure_venv(RASA_VENV, "3.10", ROOT / "bot" / "requirements.lock", [])
     migrate()
+    build_knowledge_index()
     seed_demo()
     ensure_actions_token()
     train_rasa()
