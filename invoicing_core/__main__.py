@@ -13,6 +13,7 @@ from pathlib import Path
 
 from pydantic import BaseModel, ValidationError
 
+from invoicing_core.api.red_letter_forms import OutcomeOut, red_letter_request
 from invoicing_core.api.reports import SummaryOut
 from invoicing_core.api.schemas import InvoiceOut, IssueIn, RedLetterIn, VoidIn
 from invoicing_core.core import InvoicingCore
@@ -20,11 +21,9 @@ from invoicing_core.demo import seed_demo
 from invoicing_core.domain.account import Role
 from invoicing_core.domain.errors import DomainError
 from invoicing_core.domain.invoice import CHINA_TZ
-from invoicing_core.domain.red_letter import RedLinePart
 from invoicing_core.persistence import upgrade_schema
 from invoicing_core.persistence.audit import verify_chain
 from invoicing_core.services.accounts import Principal
-from invoicing_core.services.invoices import RedLetterRequest
 from invoicing_core.services.reports import Period
 from invoicing_core.settings import CoreSettings
 
@@ -91,11 +90,10 @@ def _red_letter(core: InvoicingCore, args: argparse.Namespace) -> str:
         dict(zip(("line_no", "amount"), spec.split(":", 1), strict=False)) for spec in args.line
     ]
     body = RedLetterIn.model_validate({"reason": args.reason, "lines": lines})
-    parts = [RedLinePart(part.line_no, part.amount) for part in body.lines]
-    red = core.invoices.red_letter(
-        _acting(core, args), args.number, RedLetterRequest(body.reason, parts)
+    outcome = core.red_letters.enter(
+        _acting(core, args), args.number, red_letter_request(body), seller_only=True
     )
-    return _json(InvoiceOut.of(red))
+    return _json(OutcomeOut.of(outcome))
 
 
 def _report(core: InvoicingCore, args: argparse.Namespace) -> str:

@@ -11,6 +11,7 @@ from invoicing_core.services.alerts import AlertService
 from invoicing_core.services.batch_issuing import BatchIssuing
 from invoicing_core.services.invoices import InvoiceService
 from invoicing_core.services.password_reset import PasswordResetService
+from invoicing_core.services.red_letter_forms import RedLetterFormService
 from invoicing_core.services.reports import ReportService
 from invoicing_core.services.reset_code_sender import ResetCodeSender
 from invoicing_core.services.user_admin import UserAdminService
@@ -24,6 +25,7 @@ class InvoicingCore:
     engine: Engine
     accounts: AccountService
     invoices: InvoiceService
+    red_letters: RedLetterFormService
     batches: BatchIssuing
     reports: ReportService
     users: UserAdminService
@@ -43,6 +45,7 @@ class InvoicingCore:
             engine=engine,
             accounts=AccountService(engine, timedelta(hours=settings.token_ttl_hours)),
             invoices=InvoiceService(engine),
+            red_letters=RedLetterFormService(engine),
             batches=BatchIssuing(engine),
             reports=ReportService(engine),
             users=UserAdminService(engine),

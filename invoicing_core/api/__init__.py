@@ -12,6 +12,7 @@ from invoicing_core.api import (
     authentication,
     invoices,
     password_reset,
+    red_letter_forms,
     reports,
     users,
 )
@@ -27,6 +28,7 @@ from invoicing_core.api.errors import install_error_handler
 router = APIRouter()
 router.include_router(authentication.router)
 router.include_router(invoices.router)
+router.include_router(red_letter_forms.router)
 router.include_router(reports.router)
 router.include_router(password_reset.router)
 router.include_router(users.router)

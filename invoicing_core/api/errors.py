@@ -25,7 +25,9 @@ _STATUS = {
     "invoice_limit_exceeded": 409,
     "out_of_paper_stock": 409,
     "idempotency_conflict": 409,
-    "confirmation_required": 409,
+    "confirmation_pending": 409,
+    "confirmation_not_allowed": 409,
+    "red_letter_form_not_found": 404,
 }
 
 

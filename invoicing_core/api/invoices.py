@@ -2,12 +2,14 @@
 
 from datetime import date, datetime, time, timedelta
 from decimal import Decimal
+from functools import partial
 from typing import Annotated
 
 from anyio import to_thread
 from fastapi import APIRouter, File, Form, Header, Path, Query, Response, UploadFile, status
 
 from invoicing_core.api.dependencies import CoreDep, CurrentPrincipal
+from invoicing_core.api.red_letter_forms import RedLetterFormOut, red_letter_request
 from invoicing_core.api.schemas import (
     BatchOut,
     InvoiceOut,
@@ -19,10 +21,8 @@ from invoicing_core.api.schemas import (
 from invoicing_core.batch import BatchTooLarge, write_batch_template
 from invoicing_core.domain.invoice import CHINA_TZ, InvoiceStatus
 from invoicing_core.domain.kind import InvoiceKind
-from invoicing_core.domain.red_letter import RedLinePart
 from invoicing_core.pdf import render_invoice_pdf
 from invoicing_core.persistence.invoice_repository import InvoiceFilter
-from invoicing_core.services.invoices import RedLetterRequest
 
 router = APIRouter(prefix="/invoices", tags=["invoices"])
 
@@ -133,15 +133,26 @@ async def void(number: Number, body: VoidIn, who: CurrentPrincipal, core: CoreDe
     return InvoiceOut.of(await to_thread.run_sync(core.invoices.void, who, number, body.reason))
 
 
-@router.post("/{number}/red-letter", status_code=status.HTTP_201_CREATED, response_model=InvoiceOut)
+@router.post(
+    "/{number}/red-letter",
+    status_code=status.HTTP_201_CREATED,
+    response_model=InvoiceOut | RedLetterFormOut,
+    responses={202: {"model": RedLetterFormOut, "description": "确认单已填开，待对方确认"}},
+)
 async def red_letter(
-    number: Number, body: RedLetterIn, who: CurrentPrincipal, core: CoreDep
-) -> InvoiceOut:
-    """开具红字发票，全额（不传 lines）或按行部分冲销。"""
-    parts = [RedLinePart(part.line_no, part.amount) for part in body.lines]
-    request = RedLetterRequest(body.reason, parts)
-    red = await to_thread.run_sync(core.invoices.red_letter, who, number, request)
-    return InvoiceOut.of(red)
+    number: Number, body: RedLetterIn, who: CurrentPrincipal, core: CoreDep, response: Response
+) -> InvoiceOut | RedLetterFormOut:
+    """开具红字发票，全额（不传 lines）或按行部分冲销。
+
+    无需购买方确认时返回 201 和红字发票；需要确认时（部分红冲，或购买方已确认用途）
+    填开红字确认单并返回 202 和确认单，购买方确认后系统自动开具。
+    """
+    enter = partial(core.red_letters.enter, seller_only=True)
+    outcome = await to_thread.run_sync(enter, who, number, red_letter_request(body))
+    if outcome.red is None:
+        response.status_code = status.HTTP_202_ACCEPTED
+        return RedLetterFormOut.of(outcome.form)
+    return InvoiceOut.of(outcome.red)
 
 
 def _china_midnight(day: date | None) -> datetime | None:

@@ -4,6 +4,8 @@
 INVOICE_ISSUE = "invoice.issue"
 INVOICE_VOID = "invoice.void"
 INVOICE_RED_LETTER = "invoice.red_letter"
+# Written by the red-letter form service; the suffix is the move (enter, confirm, deny, withdraw).
+RED_LETTER_FORM = "red_letter_form."
 
 # Written by the account services (password resets are RESET_*).
 LOGIN = "account.login"

@@ -104,7 +104,13 @@ class IdempotencyConflict(DomainError):
     code = "idempotency_conflict"
 
 
-class ConfirmationRequired(DomainError):
-    """The red-letter invoice needs the other party's confirmation form first."""
+class ConfirmationPending(DomainError):
+    """A confirmation form of the blue invoice is still awaiting an answer."""
 
-    code = "confirmation_required"
+    code = "confirmation_pending"
+
+
+class RedLetterFormNotFound(DomainError):
+    """No confirmation form with that id concerns the caller's company."""
+
+    code = "red_letter_form_not_found"

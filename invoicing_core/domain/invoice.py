@@ -175,6 +175,11 @@ class Invoice:
         self.red_letters.append(red)
         return red
 
+    def check_red_letter(self, parts: Sequence[RedLinePart] | None = None) -> None:
+        """Refuse, as `red_letter` would, a red-letter invoice of these parts (None: all)."""
+        self._ensure_red_letterable()
+        self._red_lines(parts)
+
     def _ensure_red_letterable(self) -> None:
         if self.is_red:
             raise RedLetterNotAllowed("红字发票不能再开红字发票。")

@@ -1,5 +1,6 @@
 """Red-letter corrections: reasons, what to negate, and the confirmation form (红字确认单)."""
 
+from collections.abc import Sequence
 from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
 from decimal import Decimal
@@ -91,6 +92,8 @@ _AWAITING = {
     ConfirmationState.AWAITING_BUYER: PartyRole.BUYER,
     ConfirmationState.AWAITING_SELLER: PartyRole.SELLER,
 }
+# States in which a form waits for the other party (until it lapses).
+AWAITING_STATES = frozenset(_AWAITING)
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -102,6 +105,8 @@ class ConfirmationForm:
     initiator: PartyRole
     state: ConfirmationState
     entered_at: datetime
+    # The blue lines to negate; none: everything that remains.
+    parts: tuple[RedLinePart, ...] = ()
 
     @property
     def deadline(self) -> datetime:
@@ -113,6 +118,10 @@ class ConfirmationForm:
         if self.state in _AWAITING and now >= self.deadline:
             return ConfirmationState.LAPSED
         return self.state
+
+    def awaiting(self, now: datetime) -> PartyRole | None:
+        """The party whose answer the form waits for at `now`, if any."""
+        return _AWAITING.get(self.state_at(now))
 
     def allows_issuing(self, now: datetime) -> bool:
         """Whether the red-letter invoice may be issued on this form at `now`."""
@@ -157,17 +166,19 @@ def open_confirmation(
     blue_number: str,
     reason: RedLetterReason,
     initiator: PartyRole,
-    full: bool,
+    parts: Sequence[RedLinePart] = (),
     buyer_confirmed_use: bool,
     now: datetime,
 ) -> ConfirmationForm:
-    """Enter a confirmation form for negating a blue invoice in full or in part."""
+    """Enter a confirmation form for negating a blue invoice in full (no parts) or in part."""
+    full = not parts
     return ConfirmationForm(
         blue_number=blue_number,
         reason=reason,
         initiator=initiator,
         state=starting_state(initiator, full=full, buyer_confirmed_use=buyer_confirmed_use),
         entered_at=now,
+        parts=tuple(parts),
     )
 
 

@@ -118,6 +118,16 @@ def get(
     return invoice
 
 
+def owner_of(connection: Connection, identifier: str) -> tuple[int, str | None] | None:
+    """The seller's company and the buyer's taxpayer id of the invoice so named, if any."""
+    row = connection.execute(
+        select(invoices.c.company_id, invoices.c.buyer_tax_id).where(
+            invoices.c.number == identifier
+        )
+    ).first()
+    return None if row is None else (row.company_id, row.buyer_tax_id)
+
+
 def search(
     connection: Connection, company_id: int, where: InvoiceFilter, page: int, size: int
 ) -> tuple[list[Invoice], int]:

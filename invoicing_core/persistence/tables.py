@@ -182,3 +182,24 @@ password_reset_codes = Table(
     Column("used_at", UtcDateTime(), nullable=True),
     Index("ix_password_reset_codes_user_created", "user_id", "created_at"),
 )
+
+# Red-letter confirmation forms (红字确认单), one per red-letter request, open or settled.
+red_letter_forms = Table(
+    "red_letter_forms",
+    metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("blue_number", String(20), nullable=False, index=True),
+    Column("seller_company_id", Integer, ForeignKey("companies.id"), nullable=False),
+    # The buyer as printed on the blue invoice; a registered company answers through it.
+    Column("buyer_tax_id", String(20), nullable=True, index=True),
+    Column("initiator", String(8), nullable=False),
+    Column("reason", String(2), nullable=False),
+    # [{"line_no", "amount"}]; empty: everything that remains of the blue invoice.
+    Column("parts", JSON, nullable=False),
+    Column("state", String(2), nullable=False),
+    Column("entered_at", UtcDateTime(), nullable=False),
+    Column("entered_by", String(64), nullable=False),
+    Column("answered_at", UtcDateTime(), nullable=True),
+    Column("answered_by", String(64), nullable=True),
+    Column("red_number", String(20), nullable=True),
+)

@@ -2,9 +2,8 @@
 
 import hashlib
 import secrets
-from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import UTC, datetime, timedelta
+from datetime import datetime, timedelta
 from decimal import Decimal
 from typing import Any
 
@@ -26,8 +25,7 @@ from invoicing_core.passwords import hash_password, verify_password
 from invoicing_core.persistence.database import begin_write
 from invoicing_core.persistence.tables import access_tokens, companies, users
 from invoicing_core.services.account_audit import login_state, record_account_event
-
-Clock = Callable[[], datetime]
+from invoicing_core.services.clock import Clock, utc_now
 
 
 @dataclass(frozen=True)
@@ -58,10 +56,6 @@ class AccessToken:
     expires_at: datetime
 
 
-def _utc_now() -> datetime:
-    return datetime.now(UTC)
-
-
 def _token_hash(token: str) -> str:
     return hashlib.sha256(token.encode()).hexdigest()
 
@@ -69,7 +63,7 @@ def _token_hash(token: str) -> str:
 class AccountService:
     """Accounts of the invoicing system and the tokens that prove who is calling."""
 
-    def __init__(self, engine: Engine, token_ttl: timedelta, clock: Clock = _utc_now) -> None:
+    def __init__(self, engine: Engine, token_ttl: timedelta, clock: Clock = utc_now) -> None:
         self._engine = engine
         self._token_ttl = token_ttl
         self._clock = clock

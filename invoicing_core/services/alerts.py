@@ -1,8 +1,7 @@
 """Risk alerts (风险预警) of a company, from its audit log and this month's quota usage."""
 
-from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import UTC, datetime, timedelta
+from datetime import datetime, timedelta
 from decimal import Decimal
 
 from sqlalchemy import Connection, Engine, select
@@ -20,9 +19,8 @@ from invoicing_core.domain.invoice import CHINA_TZ
 from invoicing_core.persistence.invoice_repository import month_total
 from invoicing_core.persistence.tables import audit_log, companies
 from invoicing_core.services.accounts import Principal
+from invoicing_core.services.clock import Clock, utc_now
 from invoicing_core.services.reports import Period
-
-Clock = Callable[[], datetime]
 
 DEFAULT_LOOKBACK = timedelta(hours=24)
 # Bounds the audit rows read per request.
@@ -38,14 +36,10 @@ class AlertReport:
     alerts: list[Alert]
 
 
-def _utc_now() -> datetime:
-    return datetime.now(UTC)
-
-
 class AlertService:
     """Risk alerts for a company's admins."""
 
-    def __init__(self, engine: Engine, clock: Clock = _utc_now) -> None:
+    def __init__(self, engine: Engine, clock: Clock = utc_now) -> None:
         self._engine = engine
         self._clock = clock
 

@@ -1,9 +1,9 @@
 """Issuing a whole batch file: all its valid invoices in one transaction, or none."""
 
 import hashlib
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass
-from datetime import UTC, datetime
+from datetime import datetime
 from decimal import Decimal
 from typing import Any
 
@@ -21,9 +21,8 @@ from invoicing_core.persistence.database import begin_write
 from invoicing_core.persistence.numbers import next_digital_numbers
 from invoicing_core.persistence.tables import companies, idempotency_keys
 from invoicing_core.services.accounts import Principal
+from invoicing_core.services.clock import Clock, utc_now
 from invoicing_core.services.invoices import issuing_company, month_of, seller_of
-
-Clock = Callable[[], datetime]
 
 
 @dataclass(frozen=True)
@@ -35,10 +34,6 @@ class BatchOutcome:
     rejected: list[RowError]
 
 
-def _utc_now() -> datetime:
-    return datetime.now(UTC)
-
-
 def _serial_key(serial: str) -> str:
     # Idempotency keys of batch rows: uploading the same file again issues nothing twice.
     return f"batch:{serial}"
@@ -47,7 +42,7 @@ def _serial_key(serial: str) -> str:
 class BatchIssuing:
     """Parses an upload in the batch template and issues its invoices."""
 
-    def __init__(self, engine: Engine, clock: Clock = _utc_now) -> None:
+    def __init__(self, engine: Engine, clock: Clock = utc_now) -> None:
         self._engine = engine
         self._clock = clock
 

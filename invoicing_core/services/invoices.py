@@ -2,10 +2,10 @@
 
 import hashlib
 import json
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
-from dataclasses import asdict, dataclass, field
-from datetime import UTC, datetime, timedelta
+from dataclasses import asdict, dataclass
+from datetime import datetime, timedelta
 from decimal import Decimal
 from typing import Any
 
@@ -14,7 +14,6 @@ from sqlalchemy.exc import IntegrityError
 
 from invoicing_core.domain import audit_actions
 from invoicing_core.domain.errors import (
-    ConfirmationRequired,
     DomainError,
     Forbidden,
     IdempotencyConflict,
@@ -24,14 +23,9 @@ from invoicing_core.domain.invoice import CHINA_TZ, Invoice
 from invoicing_core.domain.kind import InvoiceKind
 from invoicing_core.domain.line import InvoiceLine
 from invoicing_core.domain.money import DecimalInput
-from invoicing_core.domain.party import Party, PartyRole
+from invoicing_core.domain.party import Party
 from invoicing_core.domain.quota import MonthlyQuota, ensure_within_invoice_limit
-from invoicing_core.domain.red_letter import (
-    ConfirmationState,
-    RedLetterReason,
-    RedLinePart,
-    starting_state,
-)
+from invoicing_core.domain.red_letter import ConfirmationForm
 from invoicing_core.domain.tax_id import check_tax_id
 from invoicing_core.persistence import invoice_repository as repository
 from invoicing_core.persistence.audit import AuditEntry, record
@@ -39,8 +33,7 @@ from invoicing_core.persistence.database import begin_write
 from invoicing_core.persistence.numbers import next_digital_number, next_paper_number
 from invoicing_core.persistence.tables import companies, idempotency_keys
 from invoicing_core.services.accounts import Principal
-
-Clock = Callable[[], datetime]
+from invoicing_core.services.clock import Clock, utc_now
 
 
 @dataclass(frozen=True)
@@ -83,18 +76,6 @@ class Page:
     size: int
 
 
-@dataclass(frozen=True)
-class RedLetterRequest:
-    """Negate a blue invoice in full (no parts) or the given parts of its lines."""
-
-    reason: RedLetterReason | str | int
-    parts: Sequence[RedLinePart] = field(default_factory=list)
-
-
-def _utc_now() -> datetime:
-    return datetime.now(UTC)
-
-
 @contextmanager
 def _field_prefix(prefix: str) -> Iterator[None]:
     # Domain objects name their own fields; the caller sees them inside the request.
@@ -108,7 +89,7 @@ def _field_prefix(prefix: str) -> Iterator[None]:
 class InvoiceService:
     """The invoice use cases of one company's users."""
 
-    def __init__(self, engine: Engine, clock: Clock = _utc_now) -> None:
+    def __init__(self, engine: Engine, clock: Clock = utc_now) -> None:
         self._engine = engine
         self._clock = clock
 
@@ -173,13 +154,15 @@ class InvoiceService:
         MonthlyQuota(Decimal(company.monthly_quota), used).charge(invoice)
         ensure_within_invoice_limit(invoice, Decimal(company.paper_special_limit))
         repository.add(connection, invoice, company_id, who.username)
-        _audit(connection, who, company_id, audit_actions.INVOICE_ISSUE, invoice, None, now)
+        _audit(
+            connection, who.username, company_id, audit_actions.INVOICE_ISSUE, invoice, None, now
+        )
         return invoice
 
     def get(self, who: Principal, number: str) -> Invoice:
         """The caller's company's invoice with this number."""
         with self._engine.connect() as connection:
-            return _load(connection, _reading_company(who), number)
+            return load_invoice(connection, _reading_company(who), number)
 
     def search(self, who: Principal, where: repository.InvoiceFilter, page: int, size: int) -> Page:
         """A page of the caller's company's invoices, newest first."""
@@ -191,32 +174,44 @@ class InvoiceService:
         """Void a paper invoice of this month, if the rules allow; otherwise say why."""
         company_id, now = issuing_company(who), self._clock()
         with begin_write(self._engine) as connection:
-            invoice = _load(connection, company_id, number, lock=True)
+            invoice = load_invoice(connection, company_id, number, lock=True)
             before = _state(invoice)
             invoice.void(reason, who.username, now)
             repository.save_state(connection, invoice)
             if invoice.red_of is not None:
                 # Voiding a red-letter invoice gives its blue invoice its amount back.
-                repository.save_state(connection, _load(connection, company_id, invoice.red_of))
-            _audit(connection, who, company_id, audit_actions.INVOICE_VOID, invoice, before, now)
+                repository.save_state(
+                    connection, load_invoice(connection, company_id, invoice.red_of)
+                )
+            _audit(
+                connection,
+                who.username,
+                company_id,
+                audit_actions.INVOICE_VOID,
+                invoice,
+                before,
+                now,
+            )
         return invoice
 
-    def red_letter(self, who: Principal, number: str, request: RedLetterRequest) -> Invoice:
-        """Issue a red-letter invoice negating the blue one in full or in part."""
-        company_id, now = issuing_company(who), self._clock()
-        with begin_write(self._engine) as connection:
-            blue = _load(connection, company_id, number, lock=True)
-            _ensure_no_confirmation_needed(blue, full=not request.parts)
-            before = _state(blue)
-            red_number, red_code = _next_number(connection, company_id, blue.kind, now)
-            red = blue.red_letter(
-                request.reason, request.parts or None, number=red_number, code=red_code, at=now
-            )
-            repository.add(connection, red, company_id, who.username)
-            repository.save_state(connection, blue)
-            _audit(connection, who, company_id, audit_actions.INVOICE_RED_LETTER, blue, before, now)
-            _audit(connection, who, company_id, audit_actions.INVOICE_ISSUE, red, None, now)
-        return red
+
+def issue_red_letter(
+    connection: Connection,
+    issuer: str,
+    company_id: int,
+    blue: Invoice,
+    form: ConfirmationForm,
+    now: datetime,
+) -> Invoice:
+    """Issue the red-letter invoice of a form that allows it, negating the locked blue one."""
+    before = _state(blue)
+    red_number, red_code = _next_number(connection, company_id, blue.kind, now)
+    red = blue.red_letter(form.reason, form.parts or None, number=red_number, code=red_code, at=now)
+    repository.add(connection, red, company_id, issuer)
+    repository.save_state(connection, blue)
+    _audit(connection, issuer, company_id, audit_actions.INVOICE_RED_LETTER, blue, before, now)
+    _audit(connection, issuer, company_id, audit_actions.INVOICE_ISSUE, red, None, now)
+    return red
 
 
 def issuing_company(who: Principal) -> int:
@@ -232,7 +227,10 @@ def _reading_company(who: Principal) -> int:
     return who.company_id
 
 
-def _load(connection: Connection, company_id: int, number: str, lock: bool = False) -> Invoice:
+def load_invoice(
+    connection: Connection, company_id: int, number: str, lock: bool = False
+) -> Invoice:
+    """The company's invoice with this number; refused as not found otherwise."""
     invoice = repository.get(connection, number.strip(), company_id, lock=lock)
     if invoice is None:
         raise InvoiceNotFound(f"没有找到发票号码为 {number} 的发票。", field="number")
@@ -304,17 +302,7 @@ def _earlier_result(
             "该 Idempotency-Key 已用于另一张发票的开具请求，请为新的请求使用新的键。",
             field="Idempotency-Key",
         )
-    return _load(connection, company_id, earlier.invoice_number)
-
-
-def _ensure_no_confirmation_needed(blue: Invoice, *, full: bool) -> None:
-    state = starting_state(PartyRole.SELLER, full=full, buyer_confirmed_use=blue.certified)
-    if state is not ConfirmationState.NOT_REQUIRED:
-        raise ConfirmationRequired(
-            "部分红冲或购买方已确认用途的发票，需要填开红字确认单并由购买方在72小时内确认后"
-            "才能开具红字发票。系统暂不支持在线发起确认单，请在电子税务局办理。",
-            field="lines" if not full else "number",
-        )
+    return load_invoice(connection, company_id, earlier.invoice_number)
 
 
 def _state(invoice: Invoice) -> dict[str, Any]:
@@ -323,7 +311,7 @@ def _state(invoice: Invoice) -> dict[str, Any]:
 
 def _audit(
     connection: Connection,
-    who: Principal,
+    actor: str,
     company_id: int,
     action: str,
     invoice: Invoice,
@@ -335,5 +323,5 @@ def _audit(
         after["reason"] = invoice.voided.reason
     record(
         connection,
-        AuditEntry(who.username, action, invoice.identifier, now, company_id, before, after),
+        AuditEntry(actor, action, invoice.identifier, now, company_id, before, after),
     )

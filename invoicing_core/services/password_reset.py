@@ -1,8 +1,7 @@
 """Resetting a forgotten password with a one-time code sent to the user."""
 
 import logging
-from collections.abc import Callable
-from datetime import UTC, datetime
+from datetime import datetime
 from typing import Any
 
 from sqlalchemy import Connection, Engine, Row, delete, func, insert, select, update
@@ -20,18 +19,14 @@ from invoicing_core.passwords import hash_password, verify_password
 from invoicing_core.persistence.database import begin_write
 from invoicing_core.persistence.tables import access_tokens, password_reset_codes, users
 from invoicing_core.services.account_audit import record_account_event
+from invoicing_core.services.clock import Clock, utc_now
 from invoicing_core.services.reset_code_sender import (
     LoggingResetCodeSender,
     ResetCodeRecipient,
     ResetCodeSender,
 )
 
-Clock = Callable[[], datetime]
 _log = logging.getLogger(__name__)
-
-
-def _utc_now() -> datetime:
-    return datetime.now(UTC)
 
 
 class PasswordResetService:
@@ -42,7 +37,7 @@ class PasswordResetService:
     """
 
     def __init__(
-        self, engine: Engine, sender: ResetCodeSender | None = None, clock: Clock = _utc_now
+        self, engine: Engine, sender: ResetCodeSender | None = None, clock: Clock = utc_now
     ) -> None:
         self._engine = engine
         self._clock = clock

@@ -1,8 +1,7 @@
 """A company admin's view of the company's users, and changing their roles."""
 
-from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import UTC, datetime
+from datetime import datetime
 from typing import Any
 
 from sqlalchemy import Connection, Engine, Row, select, update
@@ -14,8 +13,7 @@ from invoicing_core.persistence.database import begin_write
 from invoicing_core.persistence.tables import users
 from invoicing_core.services.account_audit import record_account_event
 from invoicing_core.services.accounts import Principal
-
-Clock = Callable[[], datetime]
+from invoicing_core.services.clock import Clock, utc_now
 
 
 @dataclass(frozen=True)
@@ -29,14 +27,10 @@ class UserSummary:
     created_at: datetime
 
 
-def _utc_now() -> datetime:
-    return datetime.now(UTC)
-
-
 class UserAdminService:
     """User management for a company's admins."""
 
-    def __init__(self, engine: Engine, clock: Clock = _utc_now) -> None:
+    def __init__(self, engine: Engine, clock: Clock = utc_now) -> None:
         self._engine = engine
         self._clock = clock
 

@@ -236,19 +236,6 @@ def test_a_full_red_letter_negates_the_blue_invoice_once(
     assert (second.status_code, second.json()["error"]["code"]) == (409, "red_exceeds_blue")
 
 
-def test_a_partial_red_letter_needs_the_buyers_confirmation(
-    app_client: TestClient, tenant: Tenant
-) -> None:
-    blue = issue(app_client, tenant, service_fee())
-    response = app_client.post(
-        f"/api/v1/invoices/{blue['number']}/red-letter",
-        json={"reason": "4", "lines": [{"line_no": 1, "amount": "100"}]},
-        headers=tenant.issuer,
-    )
-    assert response.status_code == 409
-    assert response.json()["error"]["code"] == "confirmation_required"
-
-
 def test_search_filters_by_buyer_status_and_kind_within_the_company(
     app_client: TestClient, core: InvoicingCore, tenant: Tenant
 ) -> None:

@@ -1,4 +1,5 @@
 from datetime import datetime, timedelta
+from decimal import Decimal
 
 import pytest
 from hypothesis import given
@@ -11,6 +12,7 @@ from invoicing_core.domain.red_letter import (
     ConfirmationForm,
     ConfirmationState,
     RedLetterReason,
+    RedLinePart,
     open_confirmation,
 )
 
@@ -27,7 +29,7 @@ def form(
         blue_number="26421000000000000001",
         reason=RedLetterReason.SALES_RETURN,
         initiator=initiator,
-        full=full,
+        parts=() if full else (RedLinePart(1, Decimal("100")),),
         buyer_confirmed_use=used,
         now=ENTERED,
     )
