@@ -25,6 +25,8 @@ def machine() -> dict[str, Any]:
         "memory_gb": round(memory_kb / 1024 / 1024, 1),
         "python": platform.python_version(),
         "system": platform.platform(),
+        # Other work on the machine skews timings; the 1-minute load shows how quiet it was.
+        "load_average_1m": round(os.getloadavg()[0], 2),
     }
 
 
