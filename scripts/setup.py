@@ -129,7 +129,8 @@ def ensure_actions_token() -> None:
     var_dir.mkdir(parents=True, exist_ok=True)
     token_file.write_text(secrets.token_urlsafe(32))
     token_file.chmod(0o600)
-    say(f"actions token: written to {token_file.relative_to(ROOT)}")
+    shown = token_file.relative_to(ROOT) if token_file.is_relative_to(ROOT) else token_file
+    say(f"actions token: written to {shown}")
 
 
 def seed_demo() -> None:
