@@ -1,0 +1,131 @@
+"""Cards the chat widget renders: {"type", "title", "fields": [{label, value}], …}.
+
+Built from the API's JSON; standard library only. Every card travels with a
+one-line text too, so channels that cannot show cards (WeChat) still say something.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+Card = dict[str, Any]
+
+KIND_LABELS = {
+    "digital_special": "数电发票（增值税专用发票）",
+    "digital_general": "数电发票（普通发票）",
+    "paper_special": "增值税专用发票（纸质）",
+    "paper_general": "增值税普通发票（纸质）",
+}
+
+
+def field(label: str, value: Any) -> dict[str, str]:
+    """One labelled row of a card."""
+    return {"label": label, "value": "" if value is None else str(value)}
+
+
+def invoice_card(invoice: dict[str, Any], title: str = "发票信息") -> Card:
+    """An issued invoice: number, kind, status, buyer, totals and the uppercase total."""
+    buyer = invoice.get("buyer") or {}
+    fields = [
+        field("发票号码", invoice.get("number")),
+        field("发票类型", invoice.get("kind_label") or KIND_LABELS.get(invoice.get("kind", ""))),
+        field("状态", invoice.get("status_label") or invoice.get("status")),
+        field("开票日期", str(invoice.get("issued_at", ""))[:10]),
+        field("购买方", buyer.get("name")),
+    ]
+    if buyer.get("tax_id"):
+        fields.append(field("纳税人识别号", buyer["tax_id"]))
+    fields += [
+        field("项目", "、".join(line.get("name", "") for line in invoice.get("lines", []))),
+        field("金额（不含税）", invoice.get("total_amount")),
+        field("税额", invoice.get("total_tax")),
+        field("价税合计", invoice.get("total_with_tax")),
+        field("价税合计（大写）", invoice.get("total_with_tax_upper")),
+    ]
+    if invoice.get("red_of"):
+        fields.append(field("冲销的蓝字发票", invoice["red_of"]))
+    if invoice.get("void_reason"):
+        fields.append(field("作废原因", invoice["void_reason"]))
+    return {"type": "invoice", "title": title, "number": invoice.get("number"), "fields": fields}
+
+
+def draft_card(draft: dict[str, Any]) -> Card:
+    """What will be issued, before the user confirms."""
+    fields = [
+        field("发票类型", KIND_LABELS.get(draft["kind"], draft["kind"])),
+        field("购买方", draft["buyer_name"]),
+    ]
+    if draft.get("tax_id"):
+        fields.append(field("纳税人识别号", draft["tax_id"]))
+    included = "含税" if draft["tax_included"] else "不含税"
+    fields += [
+        field("项目", draft["item"]),
+        field(f"金额（{included}）", draft["amount"]),
+        field("税率", draft["tax_rate"]),
+    ]
+    if draft.get("remark"):
+        fields.append(field("备注", draft["remark"]))
+    return {"type": "invoice_draft", "title": "请确认开票信息", "fields": fields}
+
+
+def invoice_list_card(invoices: list[dict[str, Any]], total: int, title: str) -> Card:
+    """Several invoices, newest first, each a row with its number as the key."""
+    rows = [
+        {
+            "number": invoice.get("number"),
+            "issued_at": str(invoice.get("issued_at", ""))[:10],
+            "buyer": (invoice.get("buyer") or {}).get("name"),
+            "kind": invoice.get("kind_label"),
+            "status": invoice.get("status_label"),
+            "total_with_tax": invoice.get("total_with_tax"),
+        }
+        for invoice in invoices
+    ]
+    return {"type": "invoice_list", "title": title, "total": total, "rows": rows}
+
+
+def report_card(summary: dict[str, Any], title: str) -> Card:
+    """A day's, month's or year's counts and totals, with the breakdowns."""
+    fields = [
+        field("发票份数", summary.get("count")),
+        field("金额（不含税）", summary.get("total_amount")),
+        field("税额", summary.get("total_tax")),
+        field("价税合计", summary.get("total_with_tax")),
+    ]
+    breakdown = {
+        name: [
+            {
+                "key": group.get("key"),
+                "count": group.get("count"),
+                "total": group.get("total_with_tax"),
+            }
+            for group in summary.get(name, [])
+        ]
+        for name in ("by_kind", "by_rate", "by_status")
+    }
+    return {"type": "report", "title": title, "fields": fields, **breakdown}
+
+
+def download_card(number: str, url: str) -> Card:
+    """A link to the invoice's PDF (the widget fetches it with the user's token)."""
+    return {
+        "type": "download",
+        "title": f"发票 {number} 的PDF",
+        "number": number,
+        "url": url,
+        "filename": f"{number}.pdf",
+        "media_type": "application/pdf",
+    }
+
+
+def upload_card(upload_url: str, template_url: str) -> Card:
+    """Asks the widget for a batch file and where to send it."""
+    return {
+        "type": "upload",
+        "title": "上传批量开票文件",
+        "accept": ".xlsx,.csv",
+        "max_mb": 10,
+        "url": upload_url,
+        "field": "file",
+        "template_url": template_url,
+    }

@@ -1,0 +1,128 @@
+"""What the void and red-letter forms share: finding the invoice and asking for it."""
+
+from __future__ import annotations
+
+from abc import abstractmethod
+from typing import Any
+
+from rasa_sdk import Action, Tracker
+from rasa_sdk.events import EventType
+from rasa_sdk.executor import CollectingDispatcher
+from rasa_sdk.forms import FormValidationAction
+from rasa_sdk.types import DomainDict
+
+from actions.api_client import ApiError
+from actions.cards import invoice_card
+from actions.invoice_lookup import (
+    fetch,
+    newest,
+    number_in_message,
+    offer_choices,
+    search_params,
+)
+from actions.invoice_refs import refers_to_current, refers_to_latest
+from actions.replies import latest_text, send_card
+from actions.slots import CURRENT_INVOICE
+
+# Intents whose message may name the invoice the form is about.
+NAMING_INTENTS = {"void_invoice", "red_invoice", "inform", "query_invoice", "nlu_fallback"}
+ASK_NUMBER = "请问是哪张发票？请提供发票号码（数电发票20位），或说“刚开的那张”“最后一张”。"
+
+
+class InvoiceFormValidation(FormValidationAction):
+    """Finds the invoice; subclasses say whether it can be voided or red-lettered."""
+
+    refusal_slot = ""
+
+    async def required_slots(
+        self,
+        domain_slots: list[str],
+        dispatcher: CollectingDispatcher,
+        tracker: Tracker,
+        domain: DomainDict,
+    ) -> list[str]:
+        """Nothing more to ask once the invoice is known to be refused."""
+        return [] if tracker.get_slot(self.refusal_slot) else domain_slots
+
+    async def extract_invoice_number(
+        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
+    ) -> dict[str, Any]:
+        """ "刚开的那张", "这张", or the only invoice of a buyer or a day."""
+        intent = (tracker.latest_message or {}).get("intent", {}).get("name")
+        asked = tracker.get_slot("requested_slot") in (None, "invoice_number")
+        if intent not in NAMING_INTENTS or not asked:
+            return {}
+        number = await _number_without_asking(tracker)
+        return {"invoice_number": number} if number else {}
+
+    async def validate_invoice_number(
+        self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
+    ) -> dict[str, Any]:
+        """Show the invoice and what will happen, or why it cannot."""
+        number = number_in_message(tracker) if value is None else str(value).replace(" ", "")
+        try:
+            invoice = await fetch(tracker, number or "")
+        except ApiError as error:
+            if error.needs_login or error.status >= 500:
+                return {"invoice_number": None, self.refusal_slot: error.message}
+            dispatcher.utter_message(text=f"没有找到发票“{value}”：{error.message}请核对发票号码。")
+            return {"invoice_number": None}
+        refusal = self.refusal(invoice)
+        if refusal:
+            send_card(dispatcher, "找到这张发票：", invoice_card(invoice))
+            return {"invoice_number": invoice["number"], self.refusal_slot: refusal}
+        send_card(dispatcher, self.explanation(invoice), invoice_card(invoice))
+        return {"invoice_number": invoice["number"], CURRENT_INVOICE: invoice["number"]}
+
+    @abstractmethod
+    def refusal(self, invoice: dict[str, Any]) -> str | None:
+        """Why this invoice cannot go through the form, or None."""
+
+    @abstractmethod
+    def explanation(self, invoice: dict[str, Any]) -> str:
+        """What the action will do to this invoice."""
+
+
+async def _number_without_asking(tracker: Tracker) -> str | None:
+    text = latest_text(tracker)
+    current = tracker.get_slot(CURRENT_INVOICE)
+    if refers_to_current(text) and current and not refers_to_latest(text):
+        return str(current)
+    params = search_params(tracker)
+    if not params and not refers_to_latest(text):
+        return None
+    try:
+        items = (await newest(tracker, params)).get("items") or []
+    except ApiError:
+        return None
+    if items and (refers_to_latest(text) or len(items) == 1):
+        return str(items[0]["number"])
+    return None
+
+
+class ActionAskInvoiceNumber(Action):
+    """Asks which invoice; lists the candidates when the user named a buyer or a date."""
+
+    def name(self) -> str:
+        """The action's name in the domain."""
+        return "action_ask_invoice_number"
+
+    async def run(
+        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
+    ) -> list[EventType]:
+        """List several matches as buttons, or ask for the number."""
+        params = search_params(tracker)
+        if params:
+            try:
+                page = await newest(tracker, params)
+            except ApiError as error:
+                dispatcher.utter_message(text=error.message)
+                return []
+            items = page.get("items") or []
+            if len(items) > 1:
+                offer_choices(dispatcher, items, int(page.get("total", len(items))))
+                return []
+            if not items:
+                dispatcher.utter_message(text="没有找到符合条件的发票。")
+        dispatcher.utter_message(text=ASK_NUMBER)
+        return []

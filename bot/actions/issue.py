@@ -1,0 +1,128 @@
+"""Issuing: the summary before the explicit yes, the POST, and what follows it."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from rasa_sdk import Action, Tracker
+from rasa_sdk.events import EventType, FollowupAction, SlotSet
+from rasa_sdk.executor import CollectingDispatcher
+from rasa_sdk.types import DomainDict
+
+from actions.api_client import ApiError
+from actions.cards import draft_card, invoice_card
+from actions.drafts import draft_from_slots, issue_request, slot_for_field
+from actions.replies import api_for, ask_to_log_in, send_card
+from actions.slots import CURRENT_INVOICE, ISSUE_SLOTS, OFFER, clear_slots
+
+FORM = "issue_invoice_form"
+CONFIRM_BUTTONS = [
+    {"title": "确认开具", "payload": "/affirm"},
+    {"title": "取消", "payload": "/deny"},
+]
+
+
+def _draft(tracker: Tracker) -> dict[str, Any]:
+    return draft_from_slots({name: tracker.get_slot(name) for name in ISSUE_SLOTS})
+
+
+class ActionAskIssueConfirmed(Action):
+    """The summary card and the question that needs an explicit yes."""
+
+    def name(self) -> str:
+        """The action's name in the domain."""
+        return "action_ask_issue_confirmed"
+
+    async def run(
+        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
+    ) -> list[EventType]:
+        """Show what will be issued; tax and the uppercase total come with the issued invoice."""
+        draft = _draft(tracker)
+        basis = "含税价" if draft["tax_included"] else "不含税价"
+        send_card(dispatcher, f"将开具以下发票，金额按{basis}计算：", draft_card(draft))
+        dispatcher.utter_message(
+            text="信息无误请回复“确认”开具；如需修改，直接告诉我，例如“金额改成8000”；不开了请说“算了”。",
+            buttons=CONFIRM_BUTTONS,
+        )
+        return []
+
+
+class ActionAskTaxIdConfirmed(Action):
+    """The app's warning about a taxpayer id whose check character does not match."""
+
+    def name(self) -> str:
+        """The action's name in the domain."""
+        return "action_ask_tax_id_confirmed"
+
+    async def run(
+        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
+    ) -> list[EventType]:
+        """Ask to confirm the id as typed, or to send the right one."""
+        dispatcher.utter_message(
+            text=f"{tracker.get_slot('tax_id_warning')}\n税号确认无误吗？",
+            buttons=[
+                {"title": "税号无误，继续开具", "payload": "/affirm"},
+                {"title": "重新输入税号", "payload": "/deny"},
+            ],
+        )
+        return []
+
+
+class ActionIssueInvoice(Action):
+    """Issue after the explicit yes; show the invoice and offer its PDF."""
+
+    def name(self) -> str:
+        """The action's name in the domain."""
+        return "action_issue_invoice"
+
+    async def run(
+        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
+    ) -> list[EventType]:
+        """POST /invoices with an idempotency key of this confirmation turn."""
+        if not tracker.get_slot("issue_confirmed"):
+            dispatcher.utter_message(response="utter_issue_cancelled")
+            return clear_slots(tracker, ISSUE_SLOTS)
+        body = issue_request(_draft(tracker), bool(tracker.get_slot("tax_id_confirmed")))
+        key = f"{tracker.sender_id}:{(tracker.latest_message or {}).get('message_id', '')}"
+        try:
+            invoice = await api_for(tracker).post("/invoices", body, key=key)
+        except ApiError as error:
+            return _refused(dispatcher, tracker, error)
+        send_card(dispatcher, "发票已开具。", invoice_card(invoice, "发票已开具"))
+        number = invoice["number"]
+        dispatcher.utter_message(
+            text="需要下载这张发票的PDF吗？",
+            buttons=[
+                {"title": "下载PDF", "payload": download_payload(number)},
+                {"title": "不用了", "payload": "/deny"},
+            ],
+        )
+        return [
+            *clear_slots(tracker, ISSUE_SLOTS),
+            SlotSet(CURRENT_INVOICE, number),
+            SlotSet(OFFER, "pdf"),
+        ]
+
+
+def download_payload(number: str) -> str:
+    """A button that asks for this invoice's PDF."""
+    return f'/download_invoice{{"invoice_number":"{number}"}}'
+
+
+def _refused(
+    dispatcher: CollectingDispatcher, tracker: Tracker, error: ApiError
+) -> list[EventType]:
+    """Ask again for what the app refused; give up only when asking cannot help."""
+    if error.needs_login:
+        ask_to_log_in(dispatcher, tracker)
+        return clear_slots(tracker, ISSUE_SLOTS)
+    reopen: list[EventType] = [SlotSet("issue_confirmed", None), FollowupAction(FORM)]
+    if error.code == "tax_id_unconfirmed":
+        return [SlotSet("tax_id_warning", error.message), *reopen]
+    dispatcher.utter_message(text=error.message)
+    slot = slot_for_field(error.field)
+    if error.status == 503:
+        return reopen
+    if slot is None or error.status != 422:
+        return clear_slots(tracker, ISSUE_SLOTS)
+    return [SlotSet(slot, None), *reopen]

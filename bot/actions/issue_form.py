@@ -1,0 +1,218 @@
+"""The issue_invoice_form: what each answer means, and which questions remain."""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from decimal import Decimal
+from typing import Any
+
+from rasa_sdk import Tracker
+from rasa_sdk.executor import CollectingDispatcher
+from rasa_sdk.forms import FormValidationAction
+from rasa_sdk.types import DomainDict
+
+from actions.drafts import SPECIAL_KINDS, kind_from_words
+from actions.money import find_amount, format_yuan
+from actions.replies import entity_values, latest_text
+from actions.tax_rates import RATES, find_tax_rate
+
+# Intents whose free text may answer the question asked (a company name, an item).
+ANSWERING_INTENTS = {"inform", "issue_invoice", "nlu_fallback"}
+TAX_ID_SHAPE = re.compile(r"[0-9A-Z]{15}|[0-9A-Z]{18}|[0-9A-Z]{20}")
+_TAX_ID_IN_TEXT = re.compile(r"(?<![0-9A-Za-z])[0-9A-Za-z]{15,20}(?![0-9A-Za-z])")
+_REMARK = re.compile(r"备注\s*(?:栏)?\s*(?:写|填|是|为|:|：)?\s*(.+)$")
+_NO_REMARK = re.compile(r"备注\s*(?:不用|不需要|无|没有|空着|不填)")
+_EXCLUSIVE = re.compile(r"不含税|未税|税前|不含税价|另加税|价外税")
+_INCLUSIVE = re.compile(r"(?<!不)含税|价税合计|税后")
+_ITEM_PREFIX = re.compile(r"^(项目|品名|货物名称|项目名称|商品)(是|为|写|:|：)?")
+_BUYER_PREFIX = re.compile(r"^(抬头|购方|购买方|买方|公司名|客户)(是|为|:|：)?")
+RATE_CHOICES = "、".join((*RATES, "免税", "不征税"))
+
+
+class ValidateIssueInvoiceForm(FormValidationAction):
+    """Validates and normalises the answers of issue_invoice_form."""
+
+    def name(self) -> str:
+        """The action's name in the domain."""
+        return "validate_issue_invoice_form"
+
+    async def required_slots(
+        self,
+        domain_slots: list[str],
+        dispatcher: CollectingDispatcher,
+        tracker: Tracker,
+        domain: DomainDict,
+    ) -> list[str]:
+        """A taxpayer id only for special invoices; its confirmation only after a warning."""
+        slots = list(domain_slots)
+        if tracker.get_slot("invoice_kind") not in SPECIAL_KINDS and not tracker.get_slot("tax_id"):
+            slots.remove("tax_id")
+        if not tracker.get_slot("tax_id_warning"):
+            slots.remove("tax_id_confirmed")
+        return slots
+
+    # Extraction from free text, for answers the NLU left without an entity.
+
+    async def extract_amount(
+        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
+    ) -> dict[str, Any]:
+        """ "一万二吧" answering "金额是多少？"."""
+        if not _answers(tracker, "amount") or entity_values(tracker, "amount"):
+            return {}
+        amount = find_amount(latest_text(tracker))
+        return {"amount": str(amount)} if amount is not None else {}
+
+    async def extract_tax_rate(
+        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
+    ) -> dict[str, Any]:
+        """ "按6个点算" answering "税率是多少？"."""
+        if not _answers(tracker, "tax_rate") or entity_values(tracker, "tax_rate"):
+            return {}
+        rate = find_tax_rate(latest_text(tracker))
+        return {"tax_rate": rate} if rate else {}
+
+    async def extract_tax_id(
+        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
+    ) -> dict[str, Any]:
+        """A taxpayer id typed alone, in lower case or with spaces."""
+        if not _answers(tracker, "tax_id") or entity_values(tracker, "tax_id"):
+            return {}
+        compact = unicodedata.normalize("NFKC", latest_text(tracker)).replace(" ", "")
+        found = _TAX_ID_IN_TEXT.search(compact)
+        return {"tax_id": found.group()} if found else {}
+
+    async def extract_tax_included(
+        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
+    ) -> dict[str, Any]:
+        """ "不含税" anywhere in a message of the form switches the amount to tax-exclusive."""
+        text = latest_text(tracker)
+        if _EXCLUSIVE.search(text):
+            return {"tax_included": False}
+        if _INCLUSIVE.search(text) and tracker.get_slot("tax_included") is False:
+            return {"tax_included": True}
+        return {}
+
+    async def extract_remark(
+        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
+    ) -> dict[str, Any]:
+        """ "备注写合同号HT-118" sets the remark; "备注不用填" clears it."""
+        text = latest_text(tracker).strip()
+        if _NO_REMARK.search(text):
+            return {"remark": None}
+        found = _REMARK.search(text)
+        return {"remark": found.group(1).strip()[:230]} if found else {}
+
+    # Validation of every value, however it was filled.
+
+    def validate_invoice_kind(
+        self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
+    ) -> dict[str, Any]:
+        """One of the four API kinds; words like 专票 or 纸质普票 are mapped."""
+        kind = kind_from_words(str(value))
+        if kind is None:
+            dispatcher.utter_message(text="没听清要开哪种发票，请选择专票或普票（数电或纸质）。")
+        return {"invoice_kind": kind}
+
+    def validate_buyer_name(
+        self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
+    ) -> dict[str, Any]:
+        """The buyer's full name, 2 to 100 characters."""
+        name = _BUYER_PREFIX.sub("", str(value).strip())
+        if not 2 <= len(name) <= 100:
+            dispatcher.utter_message(
+                text="购买方名称应为2到100个字，请提供完整的单位名称或个人姓名。"
+            )
+            return {"buyer_name": None}
+        return {"buyer_name": name}
+
+    def validate_tax_id(
+        self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
+    ) -> dict[str, Any]:
+        """18 characters (or a legacy 15/20); the check character is the app's to judge."""
+        tax_id = "".join(unicodedata.normalize("NFKC", str(value)).split()).upper()
+        if not TAX_ID_SHAPE.fullmatch(tax_id):
+            dispatcher.utter_message(
+                text=f"“{value}”不像纳税人识别号：统一社会信用代码是18位数字或大写字母，"
+                "请核对后重新输入。"
+            )
+            return {"tax_id": None}
+        if tax_id == _value_before_last_user(tracker, "tax_id"):
+            return {"tax_id": tax_id}
+        return {"tax_id": tax_id, "tax_id_warning": None, "tax_id_confirmed": None}
+
+    def validate_item(
+        self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
+    ) -> dict[str, Any]:
+        """The goods or service name as it will be printed."""
+        item = _ITEM_PREFIX.sub("", str(value).strip())
+        if not 1 <= len(item) <= 100:
+            dispatcher.utter_message(text="请告诉我开票项目的名称，例如“技术服务费”。")
+            return {"item": None}
+        return {"item": item}
+
+    def validate_amount(
+        self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
+    ) -> dict[str, Any]:
+        """A positive amount in yuan, kept as "12000.00"."""
+        amount = find_amount(str(value))
+        if amount is None or amount <= 0:
+            dispatcher.utter_message(text="没看懂金额，请直接输入数字，例如“10600元”或“1.2万”。")
+            return {"amount": None}
+        _acknowledge_change(dispatcher, tracker, "金额", str(amount), "amount")
+        return {"amount": str(amount)}
+
+    def validate_tax_rate(
+        self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
+    ) -> dict[str, Any]:
+        """A rate the API accepts: 13%, 9%, 6%, 5%, 3%, 1%, 0%, 免税, 不征税."""
+        rate = find_tax_rate(str(value))
+        if rate is None:
+            dispatcher.utter_message(text=f"税率“{value}”不可用，可选：{RATE_CHOICES}。")
+            return {"tax_rate": None}
+        _acknowledge_change(dispatcher, tracker, "税率", rate, "tax_rate")
+        return {"tax_rate": rate}
+
+    def validate_tax_id_confirmed(
+        self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
+    ) -> dict[str, Any]:
+        """A "no" to the check-character warning asks for the id again."""
+        if value:
+            return {"tax_id_confirmed": True}
+        return {"tax_id": None, "tax_id_warning": None, "tax_id_confirmed": None}
+
+
+def _intent(tracker: Tracker) -> str | None:
+    return (tracker.latest_message or {}).get("intent", {}).get("name")
+
+
+def _answers(tracker: Tracker, slot: str) -> bool:
+    """Whether the latest message answers the question for `slot`."""
+    return tracker.get_slot("requested_slot") == slot and _intent(tracker) in ANSWERING_INTENTS
+
+
+def _acknowledge_change(
+    dispatcher: CollectingDispatcher, tracker: Tracker, label: str, new: str, slot: str
+) -> None:
+    """A correction mid-form ("不对，金额是8000") is confirmed back to the user."""
+    previous = _value_before_last_user(tracker, slot)
+    if previous is not None and str(previous) != new:
+        dispatcher.utter_message(text=f"好的，{label}已改为{_shown(slot, new)}。")
+
+
+def _shown(slot: str, value: str) -> str:
+    return f"{format_yuan(Decimal(value))}元" if slot == "amount" else value
+
+
+def _value_before_last_user(tracker: Tracker, slot: str) -> Any:
+    """The slot's value before the latest user message."""
+    events = tracker.events
+    last_user = max(
+        (index for index, event in enumerate(events) if event.get("event") == "user"),
+        default=len(events),
+    )
+    value = None
+    for event in events[:last_user]:
+        if event.get("event") == "slot" and event.get("name") == slot:
+            value = event.get("value")
+    return value

@@ -1,0 +1,78 @@
+"""Questions answered from the knowledge base through the app's search API."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from rasa_sdk import Action, Tracker
+from rasa_sdk.events import EventType, SlotSet
+from rasa_sdk.executor import CollectingDispatcher
+from rasa_sdk.types import DomainDict
+
+from actions.api_client import ApiError
+from actions.replies import api_for, latest_text
+from actions.slots import OFFER
+
+# Below the app's "answered" confidence, hits above this are worth suggesting.
+SUGGESTION_CONFIDENCE = 0.2
+MAX_SUGGESTIONS = 3
+NO_ANSWER = "这个问题我暂时没有找到可靠的答案。需要为您转接人工客服吗？"
+
+
+class ActionAnswerQuestion(Action):
+    """Answer, suggest close questions ("您是想问……吗？"), or offer a human."""
+
+    def name(self) -> str:
+        """The action's name in the domain."""
+        return "action_answer_question"
+
+    async def run(
+        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
+    ) -> list[EventType]:
+        """Search the knowledge base with the user's words."""
+        question = latest_text(tracker).strip()
+        try:
+            result = await search(tracker, question)
+        except ApiError as error:
+            dispatcher.utter_message(text=error.message)
+            return []
+        hits = result.get("hits") or []
+        if result.get("answered") and hits:
+            dispatcher.utter_message(text=hits[0]["answer"])
+            return []
+        suggestions = [hit for hit in hits if hit.get("score", 0) >= SUGGESTION_CONFIDENCE]
+        if suggestions:
+            suggest(dispatcher, suggestions[:MAX_SUGGESTIONS])
+            return []
+        offer_human(dispatcher)
+        return [SlotSet(OFFER, "handoff")]
+
+
+async def search(tracker: Tracker, question: str) -> dict[str, Any]:
+    """GET /knowledge/search; anonymous when the app will not act for this conversation."""
+    api = api_for(tracker)
+    params = {"q": question[:500], "k": MAX_SUGGESTIONS}
+    try:
+        found = await api.get("/knowledge/search", params)
+    except ApiError as error:
+        if error.status not in (401, 403):
+            raise
+        found = await api.get_public("/knowledge/search", params)
+    return found if isinstance(found, dict) else {}
+
+
+def suggest(dispatcher: CollectingDispatcher, hits: list[dict[str, Any]]) -> None:
+    """ "您是想问……吗？" with one button per close question; a click asks it."""
+    first = hits[0]["question"]
+    buttons = [{"title": hit["question"], "payload": hit["question"]} for hit in hits]
+    buttons.append({"title": "都不是，转人工", "payload": "/human_handoff"})
+    dispatcher.utter_message(text=f"您是想问“{first}”吗？也可以点选下面的问题：", buttons=buttons)
+
+
+def offer_human(dispatcher: CollectingDispatcher) -> None:
+    """Nothing relevant: offer a human agent."""
+    buttons = [
+        {"title": "转人工客服", "payload": "/human_handoff"},
+        {"title": "不用了", "payload": "/deny"},
+    ]
+    dispatcher.utter_message(text=NO_ANSWER, buttons=buttons)

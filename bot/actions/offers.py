@@ -1,0 +1,25 @@
+"""Answers to an offer the bot made ("需要下载PDF吗？", "改为红冲吗？", "转人工吗？")."""
+
+from __future__ import annotations
+
+from rasa_sdk import Action, Tracker
+from rasa_sdk.events import EventType, SlotSet
+from rasa_sdk.executor import CollectingDispatcher
+from rasa_sdk.types import DomainDict
+
+from actions.slots import OFFER
+
+
+class ActionDeclineOffer(Action):
+    """A "no" to an offer: nothing happens, and the offer lapses."""
+
+    def name(self) -> str:
+        """The action's name in the domain."""
+        return "action_decline_offer"
+
+    async def run(
+        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
+    ) -> list[EventType]:
+        """Acknowledge and say what else the assistant can do."""
+        dispatcher.utter_message(response="utter_anything_else")
+        return [SlotSet(OFFER, None)]

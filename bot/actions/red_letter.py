@@ -1,0 +1,141 @@
+"""Red-letter invoices: confirm the blue invoice, explain, ask why, require a yes."""
+
+from __future__ import annotations
+
+import re
+from typing import Any
+
+from rasa_sdk import Action, Tracker
+from rasa_sdk.events import EventType, SlotSet
+from rasa_sdk.executor import CollectingDispatcher
+from rasa_sdk.types import DomainDict
+
+from actions.api_client import ApiError, invoice_path
+from actions.cards import invoice_card
+from actions.invoice_forms import InvoiceFormValidation
+from actions.replies import api_for, report_refusal, send_card
+from actions.slots import CURRENT_INVOICE, RED_SLOTS, clear_slots
+
+# The four reasons of the red-letter confirmation form, and words that name them.
+REASONS = {
+    "开票有误": r"^\s*1\s*$|有误|开错|错了|写错|填错|错误|重开",
+    "销货退回": r"^\s*2\s*$|退货|退回|退了",
+    "服务终止": r"^\s*3\s*$|终止|不做了|取消服务|中止|解约",
+    "销售折让": r"^\s*4\s*$|折让|折扣|让利|优惠",
+}
+REASON_BUTTONS = [{"title": reason, "payload": reason} for reason in REASONS]
+RED_LETTER_STATUSES = {"issued", "partly_red_flushed"}
+
+
+def reason_from_words(text: str) -> str | None:
+    """ "金额开错了" → 开票有误, "客户退货" → 销货退回; None when no reason fits."""
+    for reason, words in REASONS.items():
+        if reason in text or re.search(words, text):
+            return reason
+    return None
+
+
+class ValidateRedInvoiceForm(InvoiceFormValidation):
+    """Validates red_invoice_form."""
+
+    refusal_slot = "red_refusal"
+
+    def name(self) -> str:
+        """The action's name in the domain."""
+        return "validate_red_invoice_form"
+
+    def refusal(self, invoice: dict[str, Any]) -> str | None:
+        """Only a blue invoice with something left to negate can be red-lettered."""
+        if invoice.get("red_of"):
+            return "这张本身就是红字发票，不能再开红字发票冲销。"
+        if invoice.get("status") not in RED_LETTER_STATUSES:
+            label = invoice.get("status_label") or invoice.get("status")
+            return f"这张发票的状态是“{label}”，不能开具红字发票。"
+        return None
+
+    def explanation(self, invoice: dict[str, Any]) -> str:
+        """What a full red-letter invoice does."""
+        return (
+            f"找到这张发票。开具红字发票会生成一张价税合计为 -{invoice.get('total_with_tax')} 的"
+            "负数发票，全额冲销原发票。购买方尚未确认用途时可直接开具；已确认用途的，"
+            "需购买方在72小时内确认红字确认单后才开具。"
+        )
+
+    def validate_red_reason(
+        self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
+    ) -> dict[str, Any]:
+        """One of 开票有误, 销货退回, 服务终止, 销售折让."""
+        reason = reason_from_words(str(value))
+        if reason is None:
+            dispatcher.utter_message(
+                text="红冲原因只能是以下四种之一，请选择：", buttons=REASON_BUTTONS
+            )
+        return {"red_reason": reason}
+
+
+class ActionAskRedReason(Action):
+    """The four reasons as buttons."""
+
+    def name(self) -> str:
+        """The action's name in the domain."""
+        return "action_ask_red_reason"
+
+    async def run(
+        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
+    ) -> list[EventType]:
+        """Ask why the invoice is red-lettered."""
+        dispatcher.utter_message(text="请问红冲的原因是？", buttons=REASON_BUTTONS)
+        return []
+
+
+class ActionAskRedConfirmed(Action):
+    """The last question before the red-letter invoice."""
+
+    def name(self) -> str:
+        """The action's name in the domain."""
+        return "action_ask_red_confirmed"
+
+    async def run(
+        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
+    ) -> list[EventType]:
+        """Name the invoice and the reason."""
+        dispatcher.utter_message(
+            text=f"确认为发票{tracker.get_slot('invoice_number')}开具红字发票全额冲销吗？"
+            f"原因：{tracker.get_slot('red_reason')}。红字发票开具后不能撤销。",
+            buttons=[
+                {"title": "确认红冲", "payload": "/affirm"},
+                {"title": "取消", "payload": "/deny"},
+            ],
+        )
+        return []
+
+
+class ActionRedLetter(Action):
+    """Issue the red-letter invoice after the yes."""
+
+    def name(self) -> str:
+        """The action's name in the domain."""
+        return "action_red_letter"
+
+    async def run(
+        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
+    ) -> list[EventType]:
+        """POST /invoices/{number}/red-letter with the reason, negating the whole invoice."""
+        number = tracker.get_slot("invoice_number")
+        refusal = tracker.get_slot("red_refusal")
+        done = clear_slots(tracker, RED_SLOTS)
+        if refusal:
+            dispatcher.utter_message(text=refusal)
+            return done
+        if not tracker.get_slot("red_confirmed") or not number:
+            dispatcher.utter_message(text="好的，已取消红冲，发票保持原状。")
+            return done
+        body = {"reason": tracker.get_slot("red_reason")}
+        try:
+            red = await api_for(tracker).post(invoice_path(number, "/red-letter"), body)
+        except ApiError as error:
+            report_refusal(dispatcher, tracker, error)
+            return done
+        caption = f"已为发票{number}开具红字发票{red['number']}。"
+        send_card(dispatcher, caption, invoice_card(red, "红字发票已开具"))
+        return [*done, SlotSet(CURRENT_INVOICE, red["number"])]
