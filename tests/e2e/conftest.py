@@ -53,6 +53,9 @@ def stack(
         **{name: str(port) for name, port in ports.items()},
         "VAR_DIR": str(var_dir),
         "DATABASE_URL": f"sqlite:///{var_dir / 'app.db'}",
+        # The index the set-up built from knowledge/entries: up to date, so not rebuilt.
+        "KNOWLEDGE_SOURCE": str(ROOT / "knowledge" / "entries"),
+        "KNOWLEDGE_INDEX_DIR": str(ROOT / "var" / "knowledge-index"),
     }
     (var_dir / "actions-token").write_text("e2e-actions-token")
     venv = ROOT / ".venv" / "bin"
