@@ -143,18 +143,6 @@ def search(
     return [_invoice(row, lines[row.id]) for row in rows], total
 
 
-def month_total(connection: Connection, company_id: int, start: datetime, end: datetime) -> Decimal:
-    """Tax-exclusive total of the blue, unvoided invoices issued in [start, end)."""
-    total = connection.execute(
-        select(func.coalesce(func.sum(invoices.c.total_amount), 0))
-        .where(invoices.c.company_id == company_id)
-        .where(invoices.c.issued_at >= start, invoices.c.issued_at < end)
-        .where(invoices.c.red_of.is_(None))
-        .where(invoices.c.status != InvoiceStatus.VOIDED.value)
-    ).scalar_one()
-    return Decimal(total)
-
-
 def _filtered(query: Select[Any], where: InvoiceFilter) -> Select[Any]:
     column = invoices.c
     conditions = [

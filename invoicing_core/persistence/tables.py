@@ -203,3 +203,14 @@ red_letter_forms = Table(
     Column("answered_by", String(64), nullable=True),
     Column("red_number", String(20), nullable=True),
 )
+
+# How much of each month's quota a company has used: kept with every issue and void, so
+# checking the quota does not sum the month's invoices. Months are China time, "YYYY-MM".
+quota_usage = Table(
+    "quota_usage",
+    metadata,
+    Column("company_id", Integer, ForeignKey("companies.id"), nullable=False),
+    Column("month", String(7), nullable=False),
+    Column("used", Numeric(18, 2), nullable=False),
+    PrimaryKeyConstraint("company_id", "month"),
+)

@@ -16,7 +16,7 @@ from invoicing_core.domain.alerts import (
 )
 from invoicing_core.domain.errors import InvalidInput
 from invoicing_core.domain.invoice import CHINA_TZ
-from invoicing_core.persistence.invoice_repository import month_total
+from invoicing_core.persistence import quota_usage
 from invoicing_core.persistence.tables import audit_log, companies
 from invoicing_core.services.accounts import Principal
 from invoicing_core.services.clock import Clock, utc_now
@@ -79,9 +79,9 @@ def _facts(connection: Connection, company_id: int, since: datetime) -> list[Aud
 
 
 def _quota_usage(connection: Connection, company_id: int, now: datetime) -> QuotaUsage:
-    start, end = Period.MONTH.bounds(now.astimezone(CHINA_TZ).date())
+    start, _end = Period.MONTH.bounds(now.astimezone(CHINA_TZ).date())
     limit = connection.execute(
         select(companies.c.monthly_quota).where(companies.c.id == company_id)
     ).scalar_one()
-    used = month_total(connection, company_id, start, end)
+    used = quota_usage.used(connection, company_id, now)
     return QuotaUsage(Decimal(limit), used, start, now)

@@ -16,13 +16,14 @@ from invoicing_core.domain.invoice import CHINA_TZ, Invoice
 from invoicing_core.domain.money import format_money
 from invoicing_core.domain.quota import MonthlyQuota, quota_charge
 from invoicing_core.persistence import invoice_repository as repository
+from invoicing_core.persistence import quota_usage
 from invoicing_core.persistence.audit import AuditEntry, record_many
 from invoicing_core.persistence.database import begin_write
 from invoicing_core.persistence.numbers import next_digital_numbers
 from invoicing_core.persistence.tables import companies, idempotency_keys
 from invoicing_core.services.accounts import Principal
 from invoicing_core.services.clock import Clock, utc_now
-from invoicing_core.services.invoices import issuing_company, month_of, seller_of
+from invoicing_core.services.invoices import issuing_company, seller_of
 
 
 @dataclass(frozen=True)
@@ -138,10 +139,8 @@ class BatchIssuing:
 def _charge_quota(
     connection: Connection, company: Row[Any], issued: list[Invoice], now: datetime
 ) -> None:
-    start, end = month_of(now)
-    quota = MonthlyQuota(
-        Decimal(company.monthly_quota), repository.month_total(connection, company.id, start, end)
-    )
+    used = quota_usage.used(connection, company.id, now)
+    quota = MonthlyQuota(Decimal(company.monthly_quota), used)
     total = sum((quota_charge(invoice) for invoice in issued), Decimal(0))
     if total > quota.remaining:
         raise QuotaExceeded(
@@ -149,6 +148,7 @@ def _charge_quota(
             f"{format_money(quota.remaining)}元，整批未开具。请申请调整额度或拆分批次后再试。",
             field="file",
         )
+    quota_usage.add(connection, company.id, now, total)
 
 
 def _already_issued(draft: InvoiceDraft, number: str) -> RowError:

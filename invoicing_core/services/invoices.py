@@ -5,7 +5,7 @@ import json
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import asdict, dataclass
-from datetime import datetime, timedelta
+from datetime import datetime
 from decimal import Decimal
 from typing import Any
 
@@ -24,10 +24,11 @@ from invoicing_core.domain.kind import InvoiceKind
 from invoicing_core.domain.line import InvoiceLine
 from invoicing_core.domain.money import DecimalInput
 from invoicing_core.domain.party import Party
-from invoicing_core.domain.quota import MonthlyQuota, ensure_within_invoice_limit
+from invoicing_core.domain.quota import MonthlyQuota, ensure_within_invoice_limit, quota_charge
 from invoicing_core.domain.red_letter import ConfirmationForm
 from invoicing_core.domain.tax_id import check_tax_id
 from invoicing_core.persistence import invoice_repository as repository
+from invoicing_core.persistence import quota_usage
 from invoicing_core.persistence.audit import AuditEntry, record
 from invoicing_core.persistence.database import begin_write
 from invoicing_core.persistence.numbers import next_digital_number, next_paper_number
@@ -149,11 +150,11 @@ class InvoiceService:
         )
         # Checked after the number is taken: its row lock makes concurrent issuers queue,
         # so two invoices cannot both fit into the same remaining quota.
-        start, end = month_of(now)
-        used = repository.month_total(connection, company_id, start, end)
+        used = quota_usage.used(connection, company_id, now)
         MonthlyQuota(Decimal(company.monthly_quota), used).charge(invoice)
         ensure_within_invoice_limit(invoice, Decimal(company.paper_special_limit))
         repository.add(connection, invoice, company_id, who.username)
+        quota_usage.add(connection, company_id, now, quota_charge(invoice))
         _audit(
             connection, who.username, company_id, audit_actions.INVOICE_ISSUE, invoice, None, now
         )
@@ -178,6 +179,7 @@ class InvoiceService:
             before = _state(invoice)
             invoice.void(reason, who.username, now)
             repository.save_state(connection, invoice)
+            quota_usage.add(connection, company_id, invoice.issued_at, -quota_charge(invoice))
             if invoice.red_of is not None:
                 # Voiding a red-letter invoice gives its blue invoice its amount back.
                 repository.save_state(
@@ -276,13 +278,6 @@ def _next_number(
         return next_digital_number(connection, now.astimezone(CHINA_TZ).year), None
     paper = next_paper_number(connection, company_id, kind)
     return paper.number, paper.code
-
-
-def month_of(moment: datetime) -> tuple[datetime, datetime]:
-    """Start and end (exclusive) of the China-time month holding `moment`."""
-    start = moment.astimezone(CHINA_TZ).replace(day=1, hour=0, minute=0, second=0, microsecond=0)
-    end = (start + timedelta(days=32)).replace(day=1)
-    return start, end
 
 
 def _earlier_result(
