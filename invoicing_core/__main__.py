@@ -13,11 +13,12 @@ from pathlib import Path
 
 from pydantic import BaseModel, ValidationError
 
+from invoicing_core.api.paper_stock import RollIn, StockOut
 from invoicing_core.api.red_letter_forms import OutcomeOut, red_letter_request
 from invoicing_core.api.reports import SummaryOut
 from invoicing_core.api.schemas import InvoiceOut, IssueIn, RedLetterIn, VoidIn
 from invoicing_core.core import InvoicingCore
-from invoicing_core.demo import seed_demo
+from invoicing_core.demo import seed_demo, seed_demo_paper_stock
 from invoicing_core.domain.account import Role
 from invoicing_core.domain.errors import DomainError
 from invoicing_core.domain.invoice import CHINA_TZ
@@ -58,6 +59,13 @@ def _parser() -> argparse.ArgumentParser:
     report = commands.add_parser("report", parents=[acting], help="summary of a period")
     report.add_argument("--period", choices=[p.value for p in Period], default="month")
     report.add_argument("--date", type=date.fromisoformat, help="YYYY-MM-DD, default today")
+    stock = commands.add_parser(
+        "add-paper-stock", parents=[acting], help="record a roll of paper invoices (admins)"
+    )
+    stock.add_argument("--kind", required=True, choices=["paper_special", "paper_general"])
+    stock.add_argument("--code", required=True, help="10- or 12-digit invoice code")
+    stock.add_argument("--first", required=True, type=int, help="first invoice number")
+    stock.add_argument("--count", required=True, type=int)
     return parser
 
 
@@ -96,6 +104,14 @@ def _red_letter(core: InvoicingCore, args: argparse.Namespace) -> str:
     return _json(OutcomeOut.of(outcome))
 
 
+def _add_paper_stock(core: InvoicingCore, args: argparse.Namespace) -> str:
+    roll = RollIn(kind=args.kind, code=args.code, first=args.first, count=args.count)
+    left = core.paper_stock.receive(
+        _acting(core, args), roll.kind, roll.code, roll.first, roll.count
+    )
+    return _json(StockOut.of(left))
+
+
 def _report(core: InvoicingCore, args: argparse.Namespace) -> str:
     day = args.date or datetime.now(CHINA_TZ).date()
     found = core.reports.summary(_acting(core, args), Period(args.period), day)
@@ -113,7 +129,7 @@ def _verify_audit(core: InvoicingCore, _args: argparse.Namespace) -> str:
 
 
 def _seed_demo(core: InvoicingCore, _args: argparse.Namespace) -> str:
-    created = seed_demo(core.accounts)
+    created = seed_demo(core.accounts) + seed_demo_paper_stock(core.accounts, core.engine)
     return (
         f"demo data: created {', '.join(created)}"
         if created
@@ -150,6 +166,7 @@ COMMANDS: dict[str, Command] = {
     "void": _void,
     "red-letter": _red_letter,
     "report": _report,
+    "add-paper-stock": _add_paper_stock,
 }
 
 

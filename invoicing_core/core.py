@@ -10,6 +10,7 @@ from invoicing_core.services.accounts import AccountService
 from invoicing_core.services.alerts import AlertService
 from invoicing_core.services.batch_issuing import BatchIssuing
 from invoicing_core.services.invoices import InvoiceService
+from invoicing_core.services.paper_stock import PaperStockService
 from invoicing_core.services.password_reset import PasswordResetService
 from invoicing_core.services.red_letter_forms import RedLetterFormService
 from invoicing_core.services.reports import ReportService
@@ -26,6 +27,7 @@ class InvoicingCore:
     accounts: AccountService
     invoices: InvoiceService
     red_letters: RedLetterFormService
+    paper_stock: PaperStockService
     batches: BatchIssuing
     reports: ReportService
     users: UserAdminService
@@ -46,6 +48,7 @@ class InvoicingCore:
             accounts=AccountService(engine, timedelta(hours=settings.token_ttl_hours)),
             invoices=InvoiceService(engine),
             red_letters=RedLetterFormService(engine),
+            paper_stock=PaperStockService(engine),
             batches=BatchIssuing(engine),
             reports=ReportService(engine),
             users=UserAdminService(engine),

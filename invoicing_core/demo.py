@@ -2,7 +2,11 @@
 
 from decimal import Decimal
 
+from sqlalchemy import Engine
+
 from invoicing_core.domain.account import Role
+from invoicing_core.domain.kind import InvoiceKind
+from invoicing_core.persistence.numbers import add_paper_stock, paper_left
 from invoicing_core.services.accounts import AccountService
 
 DEMO_COMPANY = {
@@ -14,6 +18,11 @@ DEMO_COMPANY = {
     "account": "3202001234567890123",
 }
 DEMO_QUOTA = Decimal("1000000.00")
+# A roll of each paper kind (code, first number, count), so the demo can void paper invoices.
+DEMO_PAPER_ROLLS = {
+    InvoiceKind.PAPER_SPECIAL: ("4200261130", 1, 100),
+    InvoiceKind.PAPER_GENERAL: ("042002600111", 1, 100),
+}
 # (user name, password, role, display name); agents belong to no company.
 DEMO_USERS = [
     ("demo", "Demo@2026!", Role.ISSUER, "演示开票员"),
@@ -41,3 +50,16 @@ def seed_demo(accounts: AccountService) -> list[str]:
         )
         created.append(username)
     return created
+
+
+def seed_demo_paper_stock(accounts: AccountService, engine: Engine) -> list[str]:
+    """Give the demo company a roll of each paper kind it has never received; what was added."""
+    company_id = accounts.company_id_by_tax_id(DEMO_COMPANY["tax_id"])
+    if company_id is None:
+        return []
+    with engine.begin() as connection:
+        received = paper_left(connection, company_id)
+        missing = [kind for kind in DEMO_PAPER_ROLLS if kind not in received]
+        for kind in missing:
+            add_paper_stock(connection, company_id, kind, *DEMO_PAPER_ROLLS[kind])
+    return [f"{kind.label}库存" for kind in missing]

@@ -11,6 +11,7 @@ from invoicing_core.api import (
     alerts,
     authentication,
     invoices,
+    paper_stock,
     password_reset,
     red_letter_forms,
     reports,
@@ -29,6 +30,7 @@ router = APIRouter()
 router.include_router(authentication.router)
 router.include_router(invoices.router)
 router.include_router(red_letter_forms.router)
+router.include_router(paper_stock.router)
 router.include_router(reports.router)
 router.include_router(password_reset.router)
 router.include_router(users.router)

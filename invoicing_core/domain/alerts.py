@@ -5,7 +5,7 @@ the thresholds they use are the named constants right below.
 """
 
 from collections import defaultdict
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 from decimal import Decimal
@@ -13,6 +13,7 @@ from enum import Enum
 
 from invoicing_core.domain import audit_actions as actions
 from invoicing_core.domain.invoice import CHINA_TZ
+from invoicing_core.domain.kind import InvoiceKind
 from invoicing_core.domain.money import format_money
 
 # Voids and red-letter invoices: this many within the window is unusual.
@@ -26,6 +27,9 @@ BUSINESS_HOURS_END = time(20)
 # Wrong passwords for one account: this many within the window looks like guessing.
 FAILED_LOGINS_THRESHOLD = 3
 FAILED_LOGINS_WINDOW = timedelta(minutes=15)
+
+# Paper invoices of a kind left in stock: at or below this, ask for more in time.
+PAPER_STOCK_WARNING = 10
 
 # How far before the period asked for facts are needed to see a burst that ends in it.
 LONGEST_WINDOW = max(CORRECTIONS_WINDOW, FAILED_LOGINS_WINDOW)
@@ -54,6 +58,7 @@ class AlertRule(Enum):
     OFF_HOURS_ISSUING = "off_hours_issuing"
     REPEATED_FAILED_LOGINS = "repeated_failed_logins"
     ACCOUNT_LOCKED = "account_locked"
+    PAPER_STOCK_LOW = "paper_stock_low"
 
 
 @dataclass(frozen=True)
@@ -77,6 +82,14 @@ class QuotaUsage:
 
 
 @dataclass(frozen=True)
+class PaperStock:
+    """Paper invoices left of each kind the company keeps in stock, as of a moment."""
+
+    left: Mapping[InvoiceKind, int]
+    as_of: datetime
+
+
+@dataclass(frozen=True)
 class Alert:
     """One finding: the rule, how serious, what to tell the admin, when, and about what."""
 
@@ -88,12 +101,17 @@ class Alert:
     targets: tuple[str, ...]
 
 
-def evaluate_alerts(facts: Iterable[AuditFact], quota: QuotaUsage | None = None) -> list[Alert]:
-    """Every alert the facts and the quota usage raise, newest first."""
+def evaluate_alerts(
+    facts: Iterable[AuditFact],
+    quota: QuotaUsage | None = None,
+    paper: PaperStock | None = None,
+) -> list[Alert]:
+    """Every alert the facts, the quota usage and the paper stock raise, newest first."""
     ordered = sorted(facts, key=lambda fact: fact.at)
     found = [
         *frequent_corrections(ordered),
         *quota_nearly_used(quota, ordered),
+        *paper_stock_low(paper),
         *off_hours_issuing(ordered),
         *repeated_failed_logins(ordered),
         *account_locks(ordered),
@@ -142,6 +160,26 @@ def quota_nearly_used(quota: QuotaUsage | None, facts: Sequence[AuditFact]) -> l
             quota.as_of,
             targets,
         )
+    ]
+
+
+def paper_stock_low(paper: PaperStock | None) -> list[Alert]:
+    """A paper kind with PAPER_STOCK_WARNING or fewer invoices left (none left: high)."""
+    if paper is None:
+        return []
+    return [
+        Alert(
+            AlertRule.PAPER_STOCK_LOW,
+            Severity.HIGH if left == 0 else Severity.WARNING,
+            f"{kind.label}库存仅剩{left}份，"
+            + ("已无法开具，" if left == 0 else "")
+            + "请及时向主管税务机关申领发票。",
+            paper.as_of,
+            paper.as_of,
+            (kind.value,),
+        )
+        for kind, left in paper.left.items()
+        if left <= PAPER_STOCK_WARNING
     ]
 
 

@@ -7,6 +7,9 @@ INVOICE_RED_LETTER = "invoice.red_letter"
 # Written by the red-letter form service; the suffix is the move (enter, confirm, deny, withdraw).
 RED_LETTER_FORM = "red_letter_form."
 
+# Written by the paper stock service.
+PAPER_STOCK_RECEIVED = "paper_stock.receive"
+
 # Written by the account services (password resets are RESET_*).
 LOGIN = "account.login"
 LOGIN_FAILED = "account.login_failed"

@@ -4,7 +4,7 @@ Both are taken inside the issuing transaction: a number is used once or, when th
 transaction fails, skipped, but never handed out twice.
 """
 
-from sqlalchemy import Connection, insert, select, update
+from sqlalchemy import Connection, func, insert, select, update
 from sqlalchemy.dialects import postgresql, sqlite
 
 from invoicing_core.domain.errors import DomainError, InvalidInput
@@ -82,19 +82,40 @@ def add_paper_stock(
     last = first + count - 1
     PaperInvoiceNumber(code, f"{first:08d}")
     PaperInvoiceNumber(code, f"{last:08d}")
+    if count < 1:
+        raise InvalidInput("领用份数必须大于0。", field="count")
+    # Rolls of any company: a code and number identify one sheet of paper nationwide.
     overlapping = connection.execute(
-        select(paper_stock.c.id)
+        select(paper_stock.c.first_number, paper_stock.c.last_number)
         .where(paper_stock.c.code == code)
-        .where(paper_stock.c.next_number <= last, paper_stock.c.last_number >= first)
+        .where(paper_stock.c.first_number <= last, paper_stock.c.last_number >= first)
     ).first()
-    if overlapping is not None or count < 1:
-        raise InvalidInput(f"发票代码 {code} 的号段与已有库存重叠或为空。", field="code")
+    if overlapping is not None:
+        raise InvalidInput(
+            f"发票代码 {code} 的号段 {first:08d}–{last:08d} 与已登记的号段 "
+            f"{overlapping.first_number:08d}–{overlapping.last_number:08d} 重叠。",
+            field="first",
+        )
     connection.execute(
         insert(paper_stock).values(
             company_id=company_id,
             kind=kind.value,
             code=code,
+            first_number=first,
             next_number=first,
             last_number=last,
         )
     )
+
+
+def paper_left(connection: Connection, company_id: int) -> dict[InvoiceKind, int]:
+    """Paper invoices left of each kind the company has ever received."""
+    rows = connection.execute(
+        select(
+            paper_stock.c.kind,
+            func.sum(paper_stock.c.last_number - paper_stock.c.next_number + 1),
+        )
+        .where(paper_stock.c.company_id == company_id)
+        .group_by(paper_stock.c.kind)
+    )
+    return {InvoiceKind(kind): int(left) for kind, left in rows}

@@ -128,6 +128,7 @@ paper_stock = Table(
     Column("company_id", Integer, ForeignKey("companies.id"), nullable=False),
     Column("kind", String(20), nullable=False),
     Column("code", String(12), nullable=False),
+    Column("first_number", Integer, nullable=False),
     Column("next_number", Integer, nullable=False),
     Column("last_number", Integer, nullable=False),
 )

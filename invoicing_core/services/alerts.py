@@ -11,12 +11,14 @@ from invoicing_core.domain.alerts import (
     WATCHED_ACTIONS,
     Alert,
     AuditFact,
+    PaperStock,
     QuotaUsage,
     evaluate_alerts,
 )
 from invoicing_core.domain.errors import InvalidInput
 from invoicing_core.domain.invoice import CHINA_TZ
 from invoicing_core.persistence import quota_usage
+from invoicing_core.persistence.numbers import paper_left
 from invoicing_core.persistence.tables import audit_log, companies
 from invoicing_core.services.accounts import Principal
 from invoicing_core.services.clock import Clock, utc_now
@@ -52,7 +54,10 @@ class AlertService:
             # Read a window further back so that a burst running into `since` is seen whole.
             facts = _facts(connection, company_id, since - LONGEST_WINDOW)
             quota = _quota_usage(connection, company_id, now)
-        found = [alert for alert in evaluate_alerts(facts, quota) if alert.window_end >= since]
+            paper = PaperStock(paper_left(connection, company_id), now)
+        found = [
+            alert for alert in evaluate_alerts(facts, quota, paper) if alert.window_end >= since
+        ]
         return AlertReport(since, now, found)
 
 
