@@ -16,7 +16,7 @@ from pydantic import BaseModel, ValidationError
 from invoicing_core.api.paper_stock import RollIn, StockOut
 from invoicing_core.api.red_letter_forms import OutcomeOut, red_letter_request
 from invoicing_core.api.reports import SummaryOut
-from invoicing_core.api.schemas import InvoiceOut, IssueIn, RedLetterIn, VoidIn
+from invoicing_core.api.schemas import BatchOut, InvoiceOut, IssueIn, RedLetterIn, VoidIn
 from invoicing_core.core import InvoicingCore
 from invoicing_core.demo import seed_demo, seed_demo_paper_stock
 from invoicing_core.domain.account import Role
@@ -56,6 +56,11 @@ def _parser() -> argparse.ArgumentParser:
     red.add_argument("number")
     red.add_argument("--reason", required=True, help="1 开票有误 2 销货退回 3 服务终止 4 销售折让")
     red.add_argument("--line", action="append", default=[], metavar="NO[:AMOUNT]")
+    batch = commands.add_parser("batch", parents=[acting], help="issue a batch template file")
+    batch.add_argument("file", type=Path, help=".xlsx in the batch template, or .csv")
+    batch.add_argument(
+        "--issue-valid", action="store_true", help="issue the valid rows even if others are bad"
+    )
     report = commands.add_parser("report", parents=[acting], help="summary of a period")
     report.add_argument("--period", choices=[p.value for p in Period], default="month")
     report.add_argument("--date", type=date.fromisoformat, help="YYYY-MM-DD, default today")
@@ -112,6 +117,12 @@ def _add_paper_stock(core: InvoicingCore, args: argparse.Namespace) -> str:
     return _json(StockOut.of(left))
 
 
+def _batch(core: InvoicingCore, args: argparse.Namespace) -> str:
+    data, who = args.file.read_bytes(), _acting(core, args)
+    outcome = core.batches.issue_file(who, data, args.file.name, args.issue_valid)
+    return _json(BatchOut.of(outcome))
+
+
 def _report(core: InvoicingCore, args: argparse.Namespace) -> str:
     day = args.date or datetime.now(CHINA_TZ).date()
     found = core.reports.summary(_acting(core, args), Period(args.period), day)
@@ -165,6 +176,7 @@ COMMANDS: dict[str, Command] = {
     "get": _get,
     "void": _void,
     "red-letter": _red_letter,
+    "batch": _batch,
     "report": _report,
     "add-paper-stock": _add_paper_stock,
 }

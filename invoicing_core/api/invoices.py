@@ -55,11 +55,7 @@ async def batch(
     outcome = await to_thread.run_sync(
         core.batches.issue_file, who, data, file.filename or "", issue_valid
     )
-    return BatchOut(
-        accepted=outcome.accepted,
-        numbers=outcome.numbers,
-        rejected=[error.as_dict() for error in outcome.rejected],
-    )
+    return BatchOut.of(outcome)
 
 
 @router.get("/batch/template", response_class=Response)

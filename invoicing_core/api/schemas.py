@@ -10,6 +10,7 @@ from invoicing_core.domain.kind import InvoiceKind
 from invoicing_core.domain.line import InvoiceLine
 from invoicing_core.domain.money import format_money
 from invoicing_core.domain.party import Party
+from invoicing_core.services.batch_issuing import BatchOutcome
 from invoicing_core.services.invoices import IssueRequest, LineInput
 
 
@@ -197,3 +198,9 @@ class BatchOut(BaseModel):
     accepted: int
     numbers: list[str]
     rejected: list[dict[str, str | int]]
+
+    @classmethod
+    def of(cls, outcome: BatchOutcome) -> "BatchOut":
+        """From the service."""
+        rejected = [error.as_dict() for error in outcome.rejected]
+        return cls(accepted=outcome.accepted, numbers=outcome.numbers, rejected=rejected)
