@@ -9,6 +9,7 @@ import uuid
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from pathlib import Path
+from typing import Any
 
 import httpx
 import structlog
@@ -21,12 +22,16 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 import channels.api.dependencies
 import invoicing_core.api
 import knowledge
-from channels.api import chat, health
+from channels.api import agent, agent_socket, chat, chat_socket, health
 from channels.api.dependencies import Services
 from channels.api.errors import install_error_handlers
 from channels.chat_service import ChatService
 from channels.conversation_store import ConversationStore
+from channels.customer_panel import customer_through_the_api
+from channels.delivery import Deliveries
 from channels.errors import Forbidden
+from channels.identity import CustomerLookup, Identify, Identity
+from channels.live_services import build_live
 from channels.logs import configure_logging
 from channels.rasa_client import RasaClient
 from channels.settings import AppSettings
@@ -60,7 +65,13 @@ def create_app(
             store = ConversationStore(core.engine)
             rasa = RasaClient(http, settings.effective_rasa_url, settings.rasa_timeout_seconds)
             app.state.invoicing_core = core
-            app.state.services = Services(settings, http, store, ChatService(store, rasa))
+            deliveries = Deliveries()
+            live = build_live(settings, core.engine, store, deliveries)
+            live.identify = _identify_through_the_core(core)
+            live.customer = _customer_through_the_core(app, core, actions_token)
+            app.state.live = live
+            chat_service = ChatService(store, rasa, live.handoff)
+            app.state.services = Services(settings, http, store, chat_service, deliveries)
             app.state.knowledge_base = base
             app.state.unanswered_log = knowledge.UnansweredLog(
                 core.engine, knowledge_settings.knowledge_log_below
@@ -72,20 +83,30 @@ def create_app(
                 knowledge_index=str(base.settings.knowledge_index_dir),
                 knowledge_entries=base.manifest.entries,
             )
-            yield
+            try:
+                yield
+            finally:
+                await live.hub.close()
         core.close()
 
     app = FastAPI(title="开票助手 API", version="0.1.0", lifespan=lifespan)
     install_error_handlers(app)
     invoicing_core.api.install_error_handler(app)
-    _authenticate_through_the_core(app, _actions_token(settings, core_settings))
+    # Without a configured token the console's customer panel still reads invoices
+    # through the same acting-for-a-conversation path, with a secret of this process.
+    actions_token = _actions_token(settings, core_settings) or secrets.token_urlsafe(32)
+    _authenticate_through_the_core(app, actions_token)
     app.add_middleware(RequestLog)
     app.include_router(health.router)
     app.include_router(chat.router, prefix="/api/v1")
     app.include_router(invoicing_core.api.router, prefix="/api/v1")
     app.include_router(_knowledge_router(), prefix="/api/v1")
+    app.include_router(agent.router, prefix="/api/v1")
+    app.include_router(chat_socket.router)
+    app.include_router(agent_socket.router)
     app.mount("/static", StaticFiles(directory=WIDGET_DIR), name="static")
     app.add_api_route("/", _demo_page, include_in_schema=False)
+    app.add_api_route("/console", _console_page, include_in_schema=False)
     return app
 
 
@@ -155,8 +176,39 @@ def _authenticate_through_the_core(app: FastAPI, actions_token: str | None) -> N
     app.dependency_overrides[channels.api.dependencies.caller] = caller
 
 
+def _identify_through_the_core(core: InvoicingCore) -> Identify:
+    """Bearer tokens of the core's users; the core's agent role makes an agent."""
+
+    async def identify(token: str) -> Identity | None:
+        try:
+            who = await to_thread.run_sync(core.accounts.authenticate, token)
+        except NotLoggedIn:
+            return None
+        return Identity(who.username, who.display_name, who.role is Role.AGENT)
+
+    return identify
+
+
+def _customer_through_the_core(app: FastAPI, core: InvoicingCore, token: str) -> CustomerLookup:
+    """The console's customer panel, read as the conversation's user (see customer_panel)."""
+
+    async def customer(conversation_id: str, username: str) -> dict[str, Any]:
+        try:
+            who = await to_thread.run_sync(core.accounts.principal_of, username)
+        except Exception:  # a deleted user still has a transcript
+            who = None
+        name = who.display_name if who else None
+        return await customer_through_the_api(app, token, conversation_id, username, name)
+
+    return customer
+
+
 async def _demo_page() -> FileResponse:
     return FileResponse(WIDGET_DIR / "demo.html")
+
+
+async def _console_page() -> FileResponse:
+    return FileResponse(WIDGET_DIR / "console.html")
 
 
 class RequestLog:

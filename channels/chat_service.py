@@ -1,18 +1,28 @@
-"""One chat turn: store what the user sent, ask the bot, store and return its replies."""
+"""One chat turn: store what the user sent, then ask the bot or pass it to the agent.
+
+The bot's replies are stored and returned; a reply that asks for a human, a streak of
+unanswered turns or a bot that does not answer hands the conversation over
+(channels/handoff.py). While the queue or an agent holds a conversation the bot
+stays silent in it.
+"""
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 
 import structlog
 from anyio import to_thread
 
-from channels.conversation import Conversation, Message, Role
+from channels import handoff_notices as notices
+from channels.conversation import Conversation, ConversationState, Message, Reply, Role
 from channels.conversation_store import ConversationStore
 from channels.errors import ServiceUnavailable
+from channels.handoff import Handoff
 from channels.rasa_client import RasaClient, RasaUnavailable
 
 log = structlog.get_logger(__name__)
+WITH_PEOPLE = (ConversationState.WAITING, ConversationState.AGENT)
 
 
 @dataclass(frozen=True)
@@ -21,32 +31,113 @@ class ChatTurn:
 
     conversation: Conversation
     replies: list[Message]
+    # The user's message had been handled before (a resend under the same client id).
+    duplicate: bool = False
 
 
 class ChatService:
-    """Routes a user's message to the bot, keeping every message in the store."""
+    """Routes a user's message to the bot or the agent, keeping every message in the store."""
 
-    def __init__(self, store: ConversationStore, rasa: RasaClient) -> None:
+    def __init__(
+        self, store: ConversationStore, rasa: RasaClient, handoff: Handoff | None = None
+    ) -> None:
         self._store = store
         self._rasa = rasa
+        self._handoff = handoff
 
     async def handle(
-        self, conversation_id: str | None, text: str, channel: str, username: str | None = None
+        self,
+        conversation_id: str | None,
+        text: str,
+        channel: str,
+        username: str | None = None,
+        client_id: str | None = None,
     ) -> ChatTurn:
-        """Handle one user message; the message is stored before the bot sees it."""
+        """Handle one user message; the message is stored before the bot or agent sees it."""
+        conversation = await self._open(conversation_id, channel, username)
+        if client_id is None:
+            inbound = await to_thread.run_sync(self._store.receive, conversation.id, text)
+        else:
+            inbound, new = await to_thread.run_sync(
+                self._store.receive_once, conversation.id, text, client_id
+            )
+            if not new and await to_thread.run_sync(self._store.was_delivered, inbound.id):
+                return ChatTurn(conversation, [], duplicate=True)
+        await self._publish(conversation, [inbound])
+        if conversation.state in WITH_PEOPLE:
+            await to_thread.run_sync(self._store.mark_delivered, inbound.id)
+            return ChatTurn(conversation, [])
+        return await self._ask_bot(conversation, inbound, username is not None)
+
+    async def _open(
+        self, conversation_id: str | None, channel: str, username: str | None
+    ) -> Conversation:
         conversation = await to_thread.run_sync(
             self._store.open, conversation_id, channel, username
         )
-        inbound = await to_thread.run_sync(self._store.receive, conversation.id, text)
+        if conversation.state is ConversationState.CLOSED and self._handoff is not None:
+            await to_thread.run_sync(self._handoff.handoffs.reopen, conversation.id)
+            conversation = await self._handoff.current(conversation.id)
+        return conversation
+
+    async def _ask_bot(
+        self, conversation: Conversation, inbound: Message, logged_in: bool
+    ) -> ChatTurn:
+        metadata = {"channel": conversation.channel, "logged_in": logged_in}
+        await self._typing(conversation, True)
         try:
-            metadata = {"channel": channel, "logged_in": username is not None}
-            replies = await self._rasa.send(conversation.id, text, metadata)
+            replies = await self._rasa.send(conversation.id, inbound.text, metadata)
         except RasaUnavailable as exc:
             log.warning("rasa_unavailable", conversation_id=conversation.id, error=str(exc))
+            await self._bot_failed(conversation)
             raise ServiceUnavailable(
                 "bot_unavailable",
                 "智能助手暂时无法响应，您的消息已保存，请稍后再试或联系人工客服。",
                 conversation_id=conversation.id,
             ) from exc
+        finally:
+            await self._typing(conversation, False)
         stored = await to_thread.run_sync(self._store.answer, inbound, replies, Role.BOT)
-        return ChatTurn(conversation, stored)
+        handed = await self._hand_over_if_needed(conversation, replies)
+        if self._handoff is not None:
+            conversation = await self._handoff.current(conversation.id)
+        await self._publish(conversation, [*stored, *handed])
+        return ChatTurn(conversation, [*stored, *handed])
+
+    async def _hand_over_if_needed(
+        self, conversation: Conversation, replies: Sequence[Reply]
+    ) -> list[Message]:
+        if self._handoff is None:
+            return []
+        asked = next((reply.handoff for reply in replies if reply.handoff is not None), None)
+        if asked is not None:
+            reason = str(asked.get("reason") or "user_request")
+            return await self._handoff.request(conversation, reason)
+        unanswered = any(reply.unanswered for reply in replies)
+        streak = await to_thread.run_sync(
+            self._handoff.handoffs.count_unanswered, conversation.id, unanswered
+        )
+        if streak >= self._handoff.policy.unanswered_turns:
+            return await self._handoff.request(conversation, "unanswered")
+        return []
+
+    async def _bot_failed(self, conversation: Conversation) -> None:
+        """The bot did not answer: tell the user and queue the conversation for a person."""
+        if self._handoff is None:
+            return
+        try:
+            said = await to_thread.run_sync(
+                self._store.add, conversation.id, Role.SYSTEM, [notices.bot_failed()]
+            )
+            handed = await self._handoff.request(conversation, "bot_error")
+            await self._publish(await self._handoff.current(conversation.id), [*said, *handed])
+        except Exception as exc:  # the 503 below must still reach the user
+            log.warning("handoff_after_bot_error_failed", error=repr(exc))
+
+    async def _publish(self, conversation: Conversation, messages: Sequence[Message]) -> None:
+        if self._handoff is not None and messages:
+            await self._handoff.live.messages(conversation, messages)
+
+    async def _typing(self, conversation: Conversation, on: bool) -> None:
+        if self._handoff is not None:
+            await self._handoff.live.typing(conversation.id, "bot", on, to_agents=False)

@@ -36,6 +36,12 @@ class Conversation:
     created_at: datetime
     # The logged-in user the conversation belongs to; None while anonymous.
     username: str | None = None
+    # The agent holding it (user name and display name), while in AGENT state.
+    agent: str | None = None
+    agent_name: str | None = None
+    # Since when it waits in the queue, and why it was handed over.
+    waiting_since: datetime | None = None
+    handoff_reason: str | None = None
 
 
 @dataclass(frozen=True)
@@ -45,6 +51,10 @@ class Reply:
     text: str
     buttons: list[dict[str, str]] = field(default_factory=list)
     card: dict[str, Any] | None = None
+    # The bot asks for a human: {"reason", "last_message"} from its custom payload.
+    handoff: dict[str, Any] | None = None
+    # The bot found no confident answer (see channels/rasa_client.py for the signal).
+    unanswered: bool = False
 
 
 @dataclass(frozen=True)
@@ -58,6 +68,9 @@ class Message:
     buttons: list[dict[str, str]]
     card: dict[str, Any] | None
     created_at: datetime
+    # The sender's own id (dedupes resends); the agent's display name on agent messages.
+    client_id: str | None = None
+    author: str | None = None
 
     def to_json(self) -> dict[str, Any]:
         """The contract's message shape: {role, text, buttons?, card?}."""
@@ -66,4 +79,14 @@ class Message:
             body["buttons"] = self.buttons
         if self.card is not None:
             body["card"] = self.card
+        return body
+
+    def to_frame(self) -> dict[str, Any]:
+        """The message as live clients see it: the contract's shape plus ids and time."""
+        body = self.to_json()
+        body.update(id=self.id, created_at=self.created_at.isoformat())
+        if self.client_id is not None:
+            body["client_id"] = self.client_id
+        if self.author is not None:
+            body["author"] = self.author
         return body

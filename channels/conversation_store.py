@@ -9,6 +9,7 @@ from datetime import UTC, datetime
 from typing import Any
 
 from sqlalchemy import Engine, Row, insert, select, text, update
+from sqlalchemy.exc import IntegrityError
 
 from channels.conversation import Conversation, ConversationState, Message, Reply, Role
 from channels.conversation_tables import conversations, messages
@@ -54,7 +55,15 @@ class ConversationStore:
                     .where(conversations.c.id == conversation_id)
                     .values(username=username)
                 )
-        return replace(_conversation(row), username=username or row.username)
+        return replace(conversation_of(row), username=username or row.username)
+
+    def get(self, conversation_id: str) -> Conversation | None:
+        """The conversation with this id, whoever it belongs to (for the agent side)."""
+        with self._engine.connect() as connection:
+            row = connection.execute(
+                select(conversations).where(conversations.c.id == conversation_id)
+            ).first()
+        return None if row is None else conversation_of(row)
 
     def username_of(self, conversation_id: str) -> str | None:
         """The user a conversation belongs to, or None (anonymous or unknown)."""
@@ -87,6 +96,56 @@ class ConversationStore:
         with self._engine.begin() as connection:
             return _insert(connection, conversation_id, Role.USER, Reply(text_), delivered=False)
 
+    def receive_once(
+        self, conversation_id: str, text_: str, client_id: str
+    ) -> tuple[Message, bool]:
+        """Store what the user sent under the sender's id; (the stored one, False) on a resend."""
+        try:
+            with self._engine.begin() as connection:
+                reply = Reply(text_)
+                stored = _insert(connection, conversation_id, Role.USER, reply, False, client_id)
+                return stored, True
+        except IntegrityError:
+            with self._engine.connect() as connection:
+                row = connection.execute(
+                    select(messages)
+                    .where(messages.c.conversation_id == conversation_id)
+                    .where(messages.c.client_id == client_id)
+                ).one()
+            return message_of(row), False
+
+    def was_delivered(self, message_id: int) -> bool:
+        """Whether the bot (or the queue) has a user message already."""
+        with self._engine.connect() as connection:
+            return bool(
+                connection.execute(
+                    select(messages.c.delivered).where(messages.c.id == message_id)
+                ).scalar()
+            )
+
+    def mark_delivered(self, message_id: int) -> None:
+        """Record that a user message reached its reader (the queue or an agent)."""
+        with self._engine.begin() as connection:
+            connection.execute(
+                update(messages).where(messages.c.id == message_id).values(delivered=True)
+            )
+
+    def add(
+        self, conversation_id: str, role: Role, replies: Sequence[Reply], author: str | None = None
+    ) -> list[Message]:
+        """Store messages the app, an agent or a notice adds to a conversation."""
+        with self._engine.begin() as connection:
+            stored = [
+                _insert(connection, conversation_id, role, reply, True, author=author)
+                for reply in replies
+            ]
+            connection.execute(
+                update(conversations)
+                .where(conversations.c.id == conversation_id)
+                .values(updated_at=datetime.now(UTC))
+            )
+        return stored
+
     def answer(self, inbound: Message, replies: Sequence[Reply], role: Role) -> list[Message]:
         """Mark `inbound` delivered and store the replies to it, in one transaction."""
         with self._engine.begin() as connection:
@@ -113,7 +172,7 @@ class ConversationStore:
                 .order_by(messages.c.id.desc())
                 .limit(limit)
             ).all()
-        return [_message(row) for row in reversed(rows)]
+        return [message_of(row) for row in reversed(rows)]
 
     def undelivered(self, conversation_id: str) -> list[Message]:
         """User messages the bot has not received yet."""
@@ -125,11 +184,17 @@ class ConversationStore:
                 .where(messages.c.delivered.is_(False))
                 .order_by(messages.c.id)
             ).all()
-        return [_message(row) for row in rows]
+        return [message_of(row) for row in rows]
 
 
 def _insert(
-    connection: Any, conversation_id: str, role: Role, reply: Reply, delivered: bool
+    connection: Any,
+    conversation_id: str,
+    role: Role,
+    reply: Reply,
+    delivered: bool,
+    client_id: str | None = None,
+    author: str | None = None,
 ) -> Message:
     now = datetime.now(UTC)
     payload = (
@@ -143,18 +208,40 @@ def _insert(
             payload=payload,
             delivered=delivered,
             created_at=now,
+            client_id=client_id,
+            author=author,
         )
     ).inserted_primary_key[0]
-    return Message(message_id, conversation_id, role, reply.text, reply.buttons, reply.card, now)
-
-
-def _conversation(row: Row[Any]) -> Conversation:
-    return Conversation(
-        row.id, row.channel, ConversationState(row.state), row.created_at, row.username
+    return Message(
+        message_id,
+        conversation_id,
+        role,
+        reply.text,
+        reply.buttons,
+        reply.card,
+        now,
+        client_id,
+        author,
     )
 
 
-def _message(row: Row[Any]) -> Message:
+def conversation_of(row: Row[Any]) -> Conversation:
+    """A conversation from its row."""
+    return Conversation(
+        row.id,
+        row.channel,
+        ConversationState(row.state),
+        row.created_at,
+        row.username,
+        row.agent,
+        row.agent_name,
+        row.waiting_since,
+        row.handoff_reason,
+    )
+
+
+def message_of(row: Row[Any]) -> Message:
+    """A stored message from its row."""
     payload = row.payload or {}
     return Message(
         row.id,
@@ -164,4 +251,6 @@ def _message(row: Row[Any]) -> Message:
         payload.get("buttons") or [],
         payload.get("card"),
         row.created_at,
+        row.client_id,
+        row.author,
     )

@@ -17,6 +17,7 @@ from sqlalchemy import (
     Table,
     Text,
     TypeDecorator,
+    UniqueConstraint,
 )
 
 metadata = MetaData()
@@ -46,6 +47,15 @@ conversations = Table(
     Column("created_at", UtcDateTime(), nullable=False),
     Column("updated_at", UtcDateTime(), nullable=False),
     Column("username", String(64), nullable=True),
+    # Handoff: who holds the conversation, since when it waits, and why.
+    Column("agent", String(64), nullable=True, index=True),
+    Column("agent_name", String(64), nullable=True),
+    Column("waiting_since", UtcDateTime(), nullable=True),
+    Column("handoff_reason", String(32), nullable=True),
+    # Bot turns in a row that found no answer; a streak hands the conversation over.
+    Column("unanswered_streak", Integer, nullable=False, default=0),
+    # The newest message the holding agent has seen (for unread counts).
+    Column("agent_read_id", Integer, nullable=False, default=0),
 )
 
 messages = Table(
@@ -66,4 +76,9 @@ messages = Table(
     # nothing sent while Rasa was down is lost.
     Column("delivered", Boolean, nullable=False),
     Column("created_at", UtcDateTime(), nullable=False),
+    # The sender's own id for a message, so a resend after a reconnect is stored once.
+    Column("client_id", String(64), nullable=True),
+    # Who of the agents wrote an agent message (display name).
+    Column("author", String(64), nullable=True),
+    UniqueConstraint("conversation_id", "client_id", name="uq_conversation_messages_client_id"),
 )

@@ -39,3 +39,15 @@ class ServiceUnavailable(ClientError):
     """A service the request depends on does not answer; the client may retry."""
 
     status = 503
+
+
+class Unauthorized(ClientError):
+    """The caller did not log in, or their token is not valid."""
+
+    status = 401
+
+
+class Conflict(ClientError):
+    """What the client asked for does not fit the current state (someone was quicker)."""
+
+    status = 409

@@ -39,9 +39,17 @@ class RasaClient:
         return [_reply(answer) for answer in answers if isinstance(answer, dict)]
 
 
+# A button that offers a human marks a reply the bot was not sure of: the knowledge
+# action's "您是想问……吗？" suggestions and its "没有找到可靠的答案" both carry one.
+HANDOFF_PAYLOAD = "/human_handoff"
+
+
 def _reply(answer: dict[str, Any]) -> Reply:
     # The REST channel sends {"text", "buttons"} for text and
     # {"custom": {...}} for a json_message; cards travel as custom.card.
+    # The app reads two more keys of a custom payload (README, "Handoff"):
+    # "handoff": {"reason", "last_message"} asks for a human now, and
+    # "unanswered": true marks a turn without a confident answer.
     custom = answer.get("custom")
     if not isinstance(custom, dict):
         custom = {}
@@ -50,8 +58,12 @@ def _reply(answer: dict[str, Any]) -> Reply:
         for button in answer.get("buttons") or []
         if isinstance(button, dict)
     ]
+    handoff = custom.get("handoff")
     return Reply(
         text=str(answer.get("text") or custom.get("text") or ""),
         buttons=buttons,
-        card=custom.get("card"),
+        card=custom.get("card") if isinstance(custom.get("card"), dict) else None,
+        handoff=handoff if isinstance(handoff, dict) else None,
+        unanswered=custom.get("unanswered") is True
+        or any(button["payload"].startswith(HANDOFF_PAYLOAD) for button in buttons),
     )

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from pydantic import Field
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 
@@ -23,6 +24,19 @@ class AppSettings(BaseSettings):
     # The action server's credential for acting in a conversation's name; empty means
     # the token file that the set-up writes under VAR_DIR (var/actions-token).
     actions_token: str = ""
+
+    # Live events between app workers: Redis pub/sub when set, in-process otherwise.
+    redis_url: str = ""
+
+    # Handoff to human agents (README, "Handoff settings").
+    handoff_agent_limit: int = Field(default=5, ge=1)
+    handoff_auto_assign: bool = True
+    handoff_unanswered_turns: int = Field(default=3, ge=1)
+    handoff_hours: str = "00:00-24:00"
+    handoff_days: str = "1234567"  # ISO weekdays: 1 is Monday
+    handoff_timezone: str = "Asia/Shanghai"
+    # An agent whose console sent no heartbeat for this long counts as offline.
+    agent_online_seconds: int = Field(default=60, ge=5)
 
     log_level: str = "INFO"
     log_json: bool = True

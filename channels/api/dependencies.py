@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Annotated
 
 import httpx
@@ -10,6 +10,7 @@ from fastapi import Depends, Request
 
 from channels.chat_service import ChatService
 from channels.conversation_store import ConversationStore
+from channels.delivery import Deliveries
 from channels.settings import AppSettings
 
 
@@ -21,6 +22,8 @@ class Services:
     http: httpx.AsyncClient
     store: ConversationStore
     chat: ChatService
+    # How each channel reaches its users outside their own request.
+    deliveries: Deliveries = field(default_factory=Deliveries)
 
 
 def services(request: Request) -> Services:

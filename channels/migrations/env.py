@@ -2,6 +2,7 @@
 
 from alembic import context
 
+from channels import handoff_tables  # noqa: F401  (its tables join the metadata)
 from channels.conversation_tables import metadata
 from channels.migrations import VERSION_TABLE
 

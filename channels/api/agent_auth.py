@@ -1,0 +1,43 @@
+"""Dependencies of the agent API: the live services and the calling agent."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+from fastapi import Depends, Request
+
+from channels.agent_presence import Agent
+from channels.errors import Forbidden, Unauthorized
+from channels.identity import Identity
+from channels.live_services import LiveServices
+
+
+def live(request: Request) -> LiveServices:
+    """The worker's live services, as built by the lifespan."""
+    built: LiveServices = request.app.state.live
+    return built
+
+
+LiveDep = Annotated[LiveServices, Depends(live)]
+
+
+async def identify(live: LiveServices, token: str | None) -> Identity:
+    """The logged-in agent behind a bearer token; 401 without a valid one, 403 for non-agents."""
+    if not token:
+        raise Unauthorized("not_logged_in", "请先以客服身份登录。")
+    identity = await live.identify(token[:512])
+    if identity is None:
+        raise Unauthorized("not_logged_in", "登录已失效，请重新登录。")
+    if not identity.is_agent:
+        raise Forbidden("forbidden", "只有客服人员可以使用客服工作台。")
+    return identity
+
+
+async def current_agent(request: Request, live: LiveDep) -> Agent:
+    """The agent calling the API."""
+    scheme, _, token = request.headers.get("authorization", "").partition(" ")
+    identity = await identify(live, token.strip() if scheme.lower() == "bearer" else None)
+    return Agent(identity.username, identity.display_name)
+
+
+CurrentAgent = Annotated[Agent, Depends(current_agent)]

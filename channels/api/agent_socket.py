@@ -1,0 +1,98 @@
+"""WebSocket /ws/agent: the console's live events, and the agent's presence.
+
+The console opens with {"type": "hello", "token"} (or ?token=) as an agent and gets
+{"type": "welcome", "agent"}. It then receives every "state", "message", "typing"
+and "ticket" event of conversations that people handle, and may send "typing"
+{conversation_id, on} and "ping". While a console is open the agent counts as
+online (a heartbeat keeps the row fresh for every app worker).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+
+from anyio import to_thread
+from fastapi import APIRouter, WebSocket
+
+from channels.agent_presence import Agent
+from channels.api import socket_session
+from channels.api.agent_auth import identify
+from channels.api.socket_frames import BadFrame, error_frame
+from channels.api.socket_session import Frame, Outbox
+from channels.errors import ClientError
+from channels.hub import AGENTS
+from channels.live_services import LiveServices
+
+router = APIRouter()
+# Consoles of this worker, by agent: the agent goes offline when the last one closes.
+_open_consoles: dict[str, int] = {}
+
+
+class AgentSession:
+    """One console socket."""
+
+    def __init__(self, live: LiveServices, agent: Agent, outbox: Outbox) -> None:
+        self.live = live
+        self.agent = agent
+        self.outbox = outbox
+
+    async def handle(self, frame: Frame) -> None:
+        """Act on one console frame."""
+        kind = frame["type"]
+        if kind == "typing":
+            conversation_id = frame.get("conversation_id")
+            if not isinstance(conversation_id, str):
+                raise BadFrame("invalid_input", "缺少会话编号。", "conversation_id")
+            held = await self.live.desk.held(conversation_id[:64], self.agent)
+            on = frame.get("on") is True
+            await self.live.handoff.live.typing(held.id, "agent", on, to_agents=False)
+        elif kind == "ping":
+            await to_thread.run_sync(self.live.handoff.presence.seen, self.agent)
+            await self.outbox.put({"type": "pong"})
+        else:
+            raise BadFrame("unknown_type", "不支持的消息类型。", "type")
+
+    async def heartbeat(self, seconds: float) -> None:
+        """Keep the agent online while the console is open."""
+        while True:
+            await to_thread.run_sync(self.live.handoff.presence.seen, self.agent)
+            await asyncio.sleep(seconds)
+
+
+@router.websocket("/ws/agent")
+async def agent_socket(websocket: WebSocket, token: str | None = None) -> None:
+    """The console's live events (frames described in the module docstring)."""
+    await websocket.accept()
+    hello = await socket_session.first_frame(websocket)
+    live: LiveServices = websocket.app.state.live
+    offered = (hello or {}).get("token") or token
+    try:
+        identity = await identify(live, offered if isinstance(offered, str) else None)
+    except ClientError as error:
+        await websocket.send_json(error_frame(error))
+        await websocket.close(code=1008)
+        return
+    agent = Agent(identity.username, identity.display_name)
+    outbox = Outbox(websocket)
+    session = AgentSession(live, agent, outbox)
+    interval = max(live.handoff.presence.online_for.total_seconds() / 3, 1.0)
+    async with live.hub.subscribe(AGENTS) as events:
+        await to_thread.run_sync(live.handoff.presence.seen, agent)
+        _open_consoles[agent.username] = _open_consoles.get(agent.username, 0) + 1
+        beating = asyncio.create_task(session.heartbeat(interval))
+        try:
+            await outbox.put({"type": "welcome", "agent": identity.display_name})
+            await socket_session.run(websocket, outbox, events, session.handle)
+        finally:
+            beating.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await beating
+            await _closed(live, agent)
+
+
+async def _closed(live: LiveServices, agent: Agent) -> None:
+    _open_consoles[agent.username] -= 1
+    if _open_consoles[agent.username] <= 0:
+        del _open_consoles[agent.username]
+        await to_thread.run_sync(live.handoff.presence.gone, agent.username)

@@ -1,0 +1,155 @@
+"""WebSocket /ws/chat: the widget's conversation, live.
+
+Frames are JSON objects with a "type". The client opens with
+{"type": "hello", "token"?, "conversation_id"?} (the token may also come as ?token=)
+and gets {"type": "welcome", "conversation_id", "state", "agent", "user", "messages"}:
+the recent history, so a reload or reconnect shows the conversation again. Then
+"message" {text, client_id} (a resend under the same client_id is stored once),
+"typing" {on}, "back_to_bot", "ticket" {text, contact}, "rating" {score}, "ping".
+The server sends "message", "state", "typing", "ack", "error" and "pong" frames.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, replace
+from typing import Any
+
+from anyio import to_thread
+from fastapi import APIRouter, WebSocket
+
+from channels.api import socket_session
+from channels.api.socket_frames import BadFrame, client_id_of, error_frame, optional_text, text_of
+from channels.api.socket_session import Frame, Outbox
+from channels.chat_service import WITH_PEOPLE, ChatService
+from channels.conversation import Conversation, ConversationState
+from channels.conversation_store import ConversationStore
+from channels.errors import ClientError, NotFound
+from channels.hub import conversation_topic
+from channels.identity import Identity
+from channels.live_services import WIDGET, LiveServices
+
+router = APIRouter()
+HISTORY = 50
+
+
+@dataclass
+class ChatSession:
+    """One widget socket: its user and conversation."""
+
+    live: LiveServices
+    chat: ChatService
+    store: ConversationStore
+    outbox: Outbox
+    user: Identity | None
+    conversation: Conversation
+
+    async def handle(self, frame: Frame) -> None:
+        """Act on one client frame."""
+        kind = frame["type"]
+        if kind == "message":
+            await self._message(frame)
+        elif kind == "typing":
+            on = frame.get("on") is True
+            await self.live.handoff.live.typing(self.conversation.id, "user", on, to_agents=True)
+        elif kind == "back_to_bot":
+            await self._back_to_bot()
+        elif kind == "ticket":
+            await self._ticket(frame)
+        elif kind == "rating":
+            await self._rating(frame)
+        elif kind == "ping":
+            await self.outbox.put({"type": "pong"})
+        else:
+            raise BadFrame("unknown_type", "不支持的消息类型。", "type")
+
+    async def _message(self, frame: Frame) -> None:
+        text, client_id = text_of(frame), client_id_of(frame)
+        username = self.user.username if self.user else None
+        turn = await self.chat.handle(self.conversation.id, text, WIDGET, username, client_id)
+        self.conversation = turn.conversation
+        if turn.duplicate:
+            await self.outbox.put({"type": "ack", "client_id": client_id, "duplicate": True})
+
+    async def _back_to_bot(self) -> None:
+        current = await self.live.handoff.current(self.conversation.id)
+        if current.state is ConversationState.WAITING:
+            said = await self.live.handoff.back_to_bot(current, "user")
+            await self.live.handoff.live.messages(await self._current(), said)
+
+    async def _ticket(self, frame: Frame) -> None:
+        text = text_of(frame, "text", 1000)
+        contact = optional_text(frame, "contact", 100) or (self.user.username if self.user else "")
+        if not contact:
+            raise BadFrame("invalid_input", "请留下手机号或邮箱，方便客服联系您。", "contact")
+        ticket, said = await self.live.handoff.leave_message(await self._current(), contact, text)
+        await self.live.handoff.live.messages(await self._current(), said)
+        await self.outbox.put({"type": "ticket", "id": ticket.id})
+
+    async def _rating(self, frame: Frame) -> None:
+        score = frame.get("score")
+        if not isinstance(score, int) or isinstance(score, bool) or not 1 <= score <= 5:
+            raise BadFrame("invalid_input", "评分应为 1 到 5 的整数。", "score")
+        said = await self.live.handoff.rate(await self._current(), score)
+        await self.live.handoff.live.messages(await self._current(), said)
+
+    async def _current(self) -> Conversation:
+        self.conversation = await self.live.handoff.current(self.conversation.id)
+        return self.conversation
+
+
+@router.websocket("/ws/chat")
+async def chat_socket(websocket: WebSocket, token: str | None = None) -> None:
+    """The widget's live conversation (frames described in the module docstring)."""
+    await websocket.accept()
+    hello = await socket_session.first_frame(websocket)
+    if hello is None or hello.get("type") != "hello":
+        await websocket.close(code=1008)
+        return
+    live: LiveServices = websocket.app.state.live
+    services = websocket.app.state.services
+    outbox = Outbox(websocket)
+    user = await _user(live, hello.get("token") or token, outbox)
+    conversation = await _conversation(services.store, hello.get("conversation_id"), user, outbox)
+    session = ChatSession(live, services.chat, services.store, outbox, user, conversation)
+    async with live.hub.subscribe(conversation_topic(conversation.id)) as events:
+        await outbox.put(await _welcome(services.store, conversation, user))
+        await socket_session.run(websocket, outbox, events, session.handle)
+
+
+async def _user(live: LiveServices, token: Any, outbox: Outbox) -> Identity | None:
+    if not token:
+        return None
+    user = await live.identify(str(token)[:512]) if isinstance(token, str) else None
+    if user is None:
+        error = ClientError("not_logged_in", "登录已失效，请重新登录；现在以访客身份继续。")
+        await outbox.put(error_frame(error))
+    return user
+
+
+async def _conversation(
+    store: ConversationStore, wanted: Any, user: Identity | None, outbox: Outbox
+) -> Conversation:
+    username = user.username if user else None
+    if isinstance(wanted, str) and wanted:
+        try:
+            return await to_thread.run_sync(store.open, wanted[:64], WIDGET, username)
+        except NotFound as error:
+            await outbox.put(error_frame(error))
+    return await to_thread.run_sync(store.open, None, WIDGET, username)
+
+
+async def _welcome(
+    store: ConversationStore, conversation: Conversation, user: Identity | None
+) -> Frame:
+    history = await to_thread.run_sync(store.history, conversation.id, HISTORY)
+    fresh = await to_thread.run_sync(store.get, conversation.id)
+    conversation = replace(conversation, state=fresh.state) if fresh else conversation
+    return {
+        "type": "welcome",
+        "conversation_id": conversation.id,
+        "state": conversation.state.value,
+        "agent": fresh.agent_name if fresh else None,
+        "user": user.display_name if user else None,
+        "with_people": conversation.state in WITH_PEOPLE,
+        "messages": [message.to_frame() for message in history],
+    }

@@ -1,0 +1,103 @@
+"""The loop every websocket runs: hub events and replies out, client frames in.
+
+One task writes to the socket (frames never interleave); the hub's events and the
+handler's answers both go through its outbox.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+from collections.abc import AsyncIterable, Awaitable, Callable
+from typing import Any
+
+import structlog
+from starlette.websockets import WebSocket, WebSocketDisconnect
+
+from channels.api.socket_frames import BadFrame, error_frame, parse
+from channels.errors import ClientError
+
+Frame = dict[str, Any]
+Handler = Callable[[Frame], Awaitable[None]]
+log = structlog.get_logger(__name__)
+
+
+class Outbox:
+    """Frames waiting to be written to one socket."""
+
+    def __init__(self, websocket: WebSocket) -> None:
+        self._websocket = websocket
+        self._frames: asyncio.Queue[Frame] = asyncio.Queue()
+
+    async def put(self, frame: Frame) -> None:
+        """Queue a frame for the socket."""
+        await self._frames.put(frame)
+
+    async def write(self) -> None:
+        """Write queued frames until the socket closes."""
+        while True:
+            await self._websocket.send_json(await self._frames.get())
+
+
+async def receive_text(websocket: WebSocket) -> str | None:
+    """The next text frame; None for a binary one. Raises WebSocketDisconnect at the end."""
+    message = await websocket.receive()
+    if message["type"] == "websocket.disconnect":
+        raise WebSocketDisconnect(message.get("code", 1000))
+    text = message.get("text")
+    return text if isinstance(text, str) else None
+
+
+async def first_frame(websocket: WebSocket, seconds: float = 10.0) -> Frame | None:
+    """The client's first frame, or None when it sends no valid one in time."""
+    try:
+        return parse(await asyncio.wait_for(receive_text(websocket), seconds))
+    except (TimeoutError, WebSocketDisconnect, RuntimeError):
+        return None
+    except BadFrame as error:
+        await websocket.send_json(error_frame(error))
+        return None
+
+
+async def run(
+    websocket: WebSocket,
+    outbox: Outbox,
+    events: AsyncIterable[Frame],
+    handle: Handler,
+    accept_event: Callable[[Frame], bool] = lambda _event: True,
+) -> None:
+    """Forward hub events and handle client frames until the client goes away."""
+
+    async def forward() -> None:
+        async for event in events:
+            if accept_event(event):
+                await outbox.put(event)
+
+    tasks = [asyncio.create_task(outbox.write()), asyncio.create_task(forward())]
+    try:
+        await _receive(websocket, outbox, handle, tasks)
+    finally:
+        for task in tasks:
+            task.cancel()
+        for task in tasks:
+            with contextlib.suppress(asyncio.CancelledError, Exception):
+                await task
+
+
+async def _receive(
+    websocket: WebSocket, outbox: Outbox, handle: Handler, tasks: list[asyncio.Task[None]]
+) -> None:
+    while not any(task.done() for task in tasks):
+        try:
+            raw = await receive_text(websocket)
+        except (WebSocketDisconnect, RuntimeError):
+            return
+        try:
+            await handle(parse(raw))
+        except ClientError as error:
+            await outbox.put(error_frame(error))
+        except Exception as exc:  # one bad turn must not end the conversation
+            log.exception("socket_frame_failed", error=repr(exc))
+            await outbox.put(
+                error_frame(ClientError("internal_error", "服务器处理消息时出错，请稍后再试。"))
+            )

@@ -1,0 +1,243 @@
+"""Handoff state in the database: transitions as conditional updates, each with an event.
+
+A transition names the states it leaves; when another worker got there first the
+update changes no row and the transition reports False, so two agents never hold
+one conversation.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Collection
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from typing import Any
+
+from sqlalchemy import Connection, Engine, and_, func, insert, select, update
+
+from channels.conversation import Conversation, ConversationState
+from channels.conversation_store import conversation_of
+from channels.conversation_tables import conversations, messages
+from channels.handoff_tables import conversation_events
+
+State = ConversationState
+
+
+@dataclass(frozen=True)
+class HeldConversation:
+    """A conversation an agent holds, with what they have not read yet."""
+
+    conversation: Conversation
+    unread: int
+    last_text: str
+
+
+@dataclass(frozen=True)
+class ConversationEvent:
+    """A stored state change of a conversation."""
+
+    kind: str
+    actor: str | None
+    detail: dict[str, Any]
+    created_at: datetime
+
+
+class HandoffStore:
+    """Queue, holders and events of conversations (synchronous; call off the loop)."""
+
+    def __init__(self, engine: Engine) -> None:
+        self._engine = engine
+
+    def to_waiting(self, conversation_id: str, reason: str, actor: str | None = None) -> bool:
+        """Queue a conversation the bot holds; its waiting time starts now."""
+        now = datetime.now(UTC)
+        values = {"waiting_since": now, "handoff_reason": reason[:32], "unanswered_streak": 0}
+        return self._move(
+            conversation_id, (State.BOT,), State.WAITING, values, reason, actor
+        )
+
+    def assign(
+        self, conversation_id: str, agent: str, agent_name: str, by: str | None = None
+    ) -> bool:
+        """Give a waiting conversation to an agent (picked, or assigned by the app)."""
+        values = {"agent": agent, "agent_name": agent_name, "agent_read_id": 0}
+        kind = "assigned" if by is None else "claimed"
+        return self._move(
+            conversation_id, (State.WAITING,), State.AGENT, values, kind, by or agent, {"to": agent}
+        )
+
+    def transfer(self, conversation_id: str, from_agent: str, to_agent: str, to_name: str) -> bool:
+        """Hand a held conversation from one agent to another."""
+        values = {"agent": to_agent, "agent_name": to_name, "agent_read_id": 0}
+        return self._move(
+            conversation_id,
+            (State.AGENT,),
+            State.AGENT,
+            values,
+            "transferred",
+            from_agent,
+            {"to": to_agent},
+            holder=from_agent,
+        )
+
+    def to_bot(self, conversation_id: str, actor: str | None, holder: str | None = None) -> bool:
+        """Give a waiting or held conversation back to the bot."""
+        return self._move(
+            conversation_id,
+            (State.WAITING, State.AGENT),
+            State.BOT,
+            _released(),
+            "handed_back",
+            actor,
+            holder=holder,
+        )
+
+    def close(self, conversation_id: str, actor: str, holder: str | None = None) -> bool:
+        """End a waiting or held conversation."""
+        return self._move(
+            conversation_id,
+            (State.WAITING, State.AGENT),
+            State.CLOSED,
+            _released(),
+            "closed",
+            actor,
+            holder=holder,
+        )
+
+    def reopen(self, conversation_id: str) -> bool:
+        """A closed conversation that the user writes in again is the bot's again."""
+        return self._move(
+            conversation_id, (State.CLOSED,), State.BOT, _released(), "reopened", None
+        )
+
+    def _move(
+        self,
+        conversation_id: str,
+        leaving: Collection[State],
+        to: State,
+        values: dict[str, Any],
+        kind: str,
+        actor: str | None,
+        detail: dict[str, Any] | None = None,
+        holder: str | None = None,
+    ) -> bool:
+        where = and_(
+            conversations.c.id == conversation_id,
+            conversations.c.state.in_([state.value for state in leaving]),
+        )
+        if holder is not None:
+            where = and_(where, conversations.c.agent == holder)
+        now = datetime.now(UTC)
+        with self._engine.begin() as connection:
+            moved = connection.execute(
+                update(conversations)
+                .where(where)
+                .values(state=to.value, updated_at=now, **values)
+            ).rowcount
+            if moved:
+                _record(connection, conversation_id, kind, actor, detail or {}, now)
+        return bool(moved)
+
+    def count_unanswered(self, conversation_id: str, unanswered: bool) -> int:
+        """Extend (or end) the streak of bot turns without an answer; return its length."""
+        column = conversations.c.unanswered_streak
+        with self._engine.begin() as connection:
+            connection.execute(
+                update(conversations)
+                .where(conversations.c.id == conversation_id)
+                .values(unanswered_streak=column + 1 if unanswered else 0)
+            )
+            streak: int = connection.execute(
+                select(column).where(conversations.c.id == conversation_id)
+            ).scalar_one()
+        return streak
+
+    def queue(self) -> list[Conversation]:
+        """Waiting conversations, the longest-waiting first."""
+        with self._engine.connect() as connection:
+            rows = connection.execute(
+                select(conversations)
+                .where(conversations.c.state == State.WAITING.value)
+                .order_by(conversations.c.waiting_since, conversations.c.id)
+            ).all()
+        return [conversation_of(row) for row in rows]
+
+    def active_counts(self) -> dict[str, int]:
+        """How many conversations each agent holds."""
+        with self._engine.connect() as connection:
+            rows = connection.execute(
+                select(conversations.c.agent, func.count())
+                .where(conversations.c.state == State.AGENT.value)
+                .group_by(conversations.c.agent)
+            ).all()
+        return {agent: count for agent, count in rows}
+
+    def held_by(self, agent: str) -> list[HeldConversation]:
+        """The agent's conversations with their unread counts, the latest first."""
+        with self._engine.connect() as connection:
+            rows = connection.execute(
+                select(conversations)
+                .where(conversations.c.state == State.AGENT.value)
+                .where(conversations.c.agent == agent)
+                .order_by(conversations.c.updated_at.desc())
+            ).all()
+            return [_held(connection, row) for row in rows]
+
+    def mark_read(self, conversation_id: str, agent: str) -> None:
+        """The holding agent has read everything so far."""
+        newest = (
+            select(func.coalesce(func.max(messages.c.id), 0))
+            .where(messages.c.conversation_id == conversation_id)
+            .scalar_subquery()
+        )
+        with self._engine.begin() as connection:
+            connection.execute(
+                update(conversations)
+                .where(conversations.c.id == conversation_id)
+                .where(conversations.c.agent == agent)
+                .values(agent_read_id=newest)
+            )
+
+    def events(self, conversation_id: str) -> list[ConversationEvent]:
+        """The conversation's state changes, oldest first."""
+        with self._engine.connect() as connection:
+            rows = connection.execute(
+                select(conversation_events)
+                .where(conversation_events.c.conversation_id == conversation_id)
+                .order_by(conversation_events.c.id)
+            ).all()
+        return [ConversationEvent(r.kind, r.actor, r.detail or {}, r.created_at) for r in rows]
+
+
+def _released() -> dict[str, Any]:
+    return {"agent": None, "agent_name": None, "waiting_since": None, "unanswered_streak": 0}
+
+
+def _record(
+    connection: Connection,
+    conversation_id: str,
+    kind: str,
+    actor: str | None,
+    detail: dict[str, Any],
+    at: datetime,
+) -> None:
+    connection.execute(
+        insert(conversation_events).values(
+            conversation_id=conversation_id, kind=kind, actor=actor, detail=detail, created_at=at
+        )
+    )
+
+
+def _held(connection: Connection, row: Any) -> HeldConversation:
+    unread = connection.execute(
+        select(func.count())
+        .where(messages.c.conversation_id == row.id)
+        .where(messages.c.role == "user")
+        .where(messages.c.id > row.agent_read_id)
+    ).scalar_one()
+    last = connection.execute(
+        select(messages.c.text)
+        .where(messages.c.conversation_id == row.id)
+        .order_by(messages.c.id.desc())
+        .limit(1)
+    ).scalar()
+    return HeldConversation(conversation_of(row), unread, last or "")

@@ -1,0 +1,154 @@
+"""Apps with the live side (hub, handoff, sockets) over a local stand-in for Rasa.
+
+The stand-in answers the way the real bot's actions do: "转人工" gets the handoff
+payload, "不知道" gets the knowledge action's offer of a human, "坏掉" gets a 500,
+anything else is echoed. The real Rasa is driven by the e2e tests.
+"""
+
+from __future__ import annotations
+
+import os
+import threading
+import time
+from collections.abc import Callable, Iterator
+from typing import Any
+
+import httpx
+import pytest
+import redis
+import uvicorn
+from fastapi import FastAPI, Request
+from fastapi.responses import JSONResponse
+from fastapi.testclient import TestClient
+from sqlalchemy import Engine, text
+
+from channels.app import create_app
+from channels.settings import AppSettings
+from invoicing_core import CoreSettings
+from invoicing_core.demo import seed_demo
+
+REDIS_URL = os.environ.get("TEST_REDIS_URL", "redis://127.0.0.1:6379/15")
+AGENT = {"username": "agent", "password": "Agent@2026!"}
+USER = {"username": "demo", "password": "Demo@2026!"}
+
+
+def rasa_answer(message: str) -> Any:
+    """What the stand-in bot says to one message."""
+    if "转人工" in message:
+        handoff = {"reason": "user_request", "last_message": message}
+        return [{"custom": {"text": "好的，正在为您转接人工客服，请稍候。", "handoff": handoff}}]
+    if "不知道" in message:
+        buttons = [{"title": "转人工客服", "payload": "/human_handoff"}]
+        return [{"text": "这个问题我暂时没有找到可靠的答案。需要为您转接人工客服吗？", "buttons": buttons}]
+    if "坏掉" in message:
+        return JSONResponse({"error": "boom"}, status_code=500)
+    return [{"text": f"机器人：{message}"}]
+
+
+def _stand_in() -> FastAPI:
+    app = FastAPI()
+
+    @app.post("/webhooks/rest/webhook")
+    async def webhook(request: Request) -> Any:
+        body = await request.json()
+        return rasa_answer(str(body.get("message", "")))
+
+    return app
+
+
+@pytest.fixture(scope="session")
+def rasa_port(free_port: Callable[[], int]) -> Iterator[int]:
+    """A stand-in Rasa REST channel on a free port."""
+    port = free_port()
+    server = uvicorn.Server(uvicorn.Config(_stand_in(), port=port, log_level="warning"))
+    thread = threading.Thread(target=server.run, daemon=True)
+    thread.start()
+    deadline = time.monotonic() + 10
+    while not server.started and time.monotonic() < deadline:
+        time.sleep(0.05)
+    yield port
+    server.should_exit = True
+    thread.join(5)
+
+
+@pytest.fixture(scope="session")
+def redis_url() -> str:
+    """The machine's Redis (a test database); skipped where none answers."""
+    try:
+        redis.Redis.from_url(REDIS_URL, socket_connect_timeout=1).ping()
+    except redis.RedisError:
+        pytest.skip(f"no Redis at {REDIS_URL}")
+    return REDIS_URL
+
+
+AppFactory = Callable[..., TestClient]
+
+
+@pytest.fixture
+def make_client(
+    database_url: str, engine: Engine, rasa_port: int, free_port: Callable[[], int]
+) -> Iterator[AppFactory]:
+    """Start apps (workers) on the shared test database; every one is closed afterwards."""
+    _clear_handoff_state(engine)
+    started: list[TestClient] = []
+
+    def make(**overrides: Any) -> TestClient:
+        settings = AppSettings(
+            rasa_port=rasa_port,
+            action_port=free_port(),
+            log_json=False,
+            actions_token="live-actions-token",
+            **overrides,
+        )
+        app = create_app(settings, CoreSettings(database_url=database_url))
+        client = TestClient(app)
+        client.__enter__()
+        seed_demo(app.state.invoicing_core.accounts)
+        started.append(client)
+        return client
+
+    yield make
+    for client in reversed(started):
+        client.__exit__(None, None, None)
+
+
+def _clear_handoff_state(engine: Engine) -> None:
+    """Each test starts with an empty queue and nobody online (the database is shared)."""
+    with engine.begin() as connection:
+        connection.execute(
+            text("UPDATE conversations SET state = 'closed' WHERE state IN ('waiting', 'agent')")
+        )
+        connection.execute(text("DELETE FROM agents_online"))
+
+
+def log_in(client: TestClient, who: dict[str, str]) -> str:
+    """A bearer token for a demo account."""
+    response = client.post("/api/v1/auth/token", json=who)
+    assert response.status_code == 200, response.text
+    token: str = response.json()["access_token"]
+    return token
+
+
+def bearer(token: str) -> dict[str, str]:
+    """The Authorization header of a token."""
+    return {"Authorization": f"Bearer {token}"}
+
+
+def wait_for(predicate: Callable[[], Any], seconds: float = 5.0) -> Any:
+    """Poll until `predicate` returns something truthy, and return it."""
+    deadline = time.monotonic() + seconds
+    while time.monotonic() < deadline:
+        found = predicate()
+        if found:
+            return found
+        time.sleep(0.05)
+    raise AssertionError("condition not met in time")
+
+
+def is_up(url: str) -> bool:
+    """Whether an HTTP server answers."""
+    try:
+        httpx.get(url, timeout=1)
+    except httpx.HTTPError:
+        return False
+    return True
