@@ -14,9 +14,8 @@ from pathlib import Path
 
 import httpx
 
-from channels import migrations
+from channels.app import migrate_database
 from invoicing_core import CoreSettings, InvoicingCore, Role
-from invoicing_core.persistence import upgrade_schema
 
 ROOT = Path(__file__).resolve().parent.parent
 BENCH_PASSWORD = "Bench@2026!"
@@ -34,8 +33,7 @@ def prepare(database_url: str) -> None:
     """Migrate the database and create a company with a quota no benchmark exhausts."""
     core = InvoicingCore.open(CoreSettings(database_url=database_url))
     try:
-        upgrade_schema(core.engine)
-        migrations.upgrade(core.engine)
+        migrate_database(core.engine)
         if core.accounts.company_id_by_tax_id("91420100MA00000002") is None:
             company = core.accounts.create_company(
                 name="武汉基准测试有限公司",

@@ -4,10 +4,9 @@ from __future__ import annotations
 
 import argparse
 
-import knowledge
-from channels import migrations
+from channels.app import migrate_database
 from invoicing_core import CoreSettings
-from invoicing_core.persistence import make_engine, upgrade_schema
+from invoicing_core.persistence import make_engine
 
 
 def main() -> None:
@@ -18,9 +17,7 @@ def main() -> None:
     parser.parse_args()
     engine = make_engine(CoreSettings().effective_database_url)
     try:
-        upgrade_schema(engine)
-        migrations.upgrade(engine)
-        knowledge.upgrade_database(engine)
+        migrate_database(engine)
     finally:
         engine.dispose()
     print("database: at the newest schema")

@@ -17,11 +17,13 @@ from anyio import to_thread
 from fastapi import APIRouter, FastAPI, Request
 from fastapi.responses import FileResponse
 from fastapi.staticfiles import StaticFiles
+from sqlalchemy import Engine
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 import channels.api.dependencies
 import invoicing_core.api
 import knowledge
+from channels import migrations
 from channels.api import agent, agent_socket, chat, chat_socket, health
 from channels.api.dependencies import Services
 from channels.api.errors import install_error_handlers
@@ -36,6 +38,7 @@ from channels.logs import configure_logging
 from channels.rasa_client import RasaClient
 from channels.settings import AppSettings
 from invoicing_core import CoreSettings, InvoicingCore, NotLoggedIn, Principal, Role
+from invoicing_core.persistence import upgrade_schema
 
 WIDGET_DIR = Path(__file__).resolve().parent.parent / "web_widget"
 log = structlog.get_logger(__name__)
@@ -142,6 +145,13 @@ def _knowledge_router() -> APIRouter:
 async def _require_admin(who: invoicing_core.api.CurrentPrincipal) -> None:
     if who.role is not Role.ADMIN:
         raise Forbidden("forbidden", "只有管理员可以维护知识库。")
+
+
+def migrate_database(engine: Engine) -> None:
+    """Bring every package's tables to the newest schema (each keeps its own history)."""
+    upgrade_schema(engine)
+    migrations.upgrade(engine)
+    knowledge.upgrade_database(engine)
 
 
 def _actions_token(settings: AppSettings, core_settings: CoreSettings) -> str | None:

@@ -12,8 +12,8 @@ import pytest
 from sqlalchemy import Engine, create_engine, text
 from sqlalchemy.engine import make_url
 
-from channels import migrations
-from invoicing_core.persistence import make_engine, upgrade_schema
+from channels.app import migrate_database
+from invoicing_core.persistence import make_engine
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -49,8 +49,7 @@ def database_url(
 def engine(database_url: str) -> Iterator[Engine]:
     """An engine on the fresh database, migrated to the newest schema."""
     engine = make_engine(database_url)
-    upgrade_schema(engine)
-    migrations.upgrade(engine)
+    migrate_database(engine)
     yield engine
     engine.dispose()
 
