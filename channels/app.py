@@ -37,6 +37,9 @@ from channels.live_services import build_live
 from channels.logs import configure_logging
 from channels.rasa_client import RasaClient
 from channels.settings import AppSettings
+from channels.wechat import assembly as wechat
+from channels.wechat import binding_api as wechat_binding_api
+from channels.wechat import router as wechat_router
 from invoicing_core import CoreSettings, InvoicingCore, NotLoggedIn, Principal, Role
 from invoicing_core.persistence import upgrade_schema
 
@@ -79,6 +82,16 @@ def create_app(
             app.state.unanswered_log = knowledge.UnansweredLog(
                 core.engine, knowledge_settings.knowledge_log_below
             )
+            app.state.wechat_binding = wechat.build_binding(core.engine, core.accounts.user_exists)
+            app.state.wechat_channels = wechat.build_wechat_channels(
+                settings,
+                core.engine,
+                http,
+                store,
+                app.state.services.chat,
+                app.state.services.deliveries,
+                app.state.wechat_binding,
+            )
             log.info(
                 "app_started",
                 database=core.engine.url.render_as_string(hide_password=True),
@@ -90,6 +103,7 @@ def create_app(
                 yield
             finally:
                 await live.hub.close()
+            await wechat.drain(app.state.wechat_channels)
         core.close()
 
     app = FastAPI(title="开票助手 API", version="0.1.0", lifespan=lifespan)
@@ -104,6 +118,8 @@ def create_app(
     app.include_router(chat.router, prefix="/api/v1")
     app.include_router(invoicing_core.api.router, prefix="/api/v1")
     app.include_router(_knowledge_router(), prefix="/api/v1")
+    app.include_router(wechat_router.router)
+    app.include_router(wechat_binding_api.router, prefix="/api/v1")
     app.include_router(agent.router, prefix="/api/v1")
     app.include_router(chat_socket.router)
     app.include_router(agent_socket.router)

@@ -41,6 +41,27 @@ class AppSettings(BaseSettings):
     log_level: str = "INFO"
     log_json: bool = True
 
+    # WeChat official account (公众号): empty token means the channel is off.
+    wechat_token: str = ""
+    wechat_app_id: str = ""
+    wechat_app_secret: str = ""
+    # 43 characters in safe mode (安全模式); empty for plain mode.
+    wechat_aes_key: str = ""
+    wechat_api_base: str = "https://api.weixin.qq.com"
+    # WeCom (企业微信) self-built app; messages are always encrypted.
+    wecom_corp_id: str = ""
+    wecom_token: str = ""
+    wecom_aes_key: str = ""
+    wecom_agent_id: int = 0
+    wecom_secret: str = ""
+    wecom_api_base: str = "https://qyapi.weixin.qq.com"
+    # WeChat waits 5 s for a passive reply; a later answer goes out as a
+    # customer-service message.
+    wechat_reply_budget_seconds: float = 4.0
+    wechat_api_timeout_seconds: float = 5.0
+    wechat_api_attempts: int = 3
+    wechat_api_backoff_seconds: float = 0.5
+
     @property
     def effective_rasa_url(self) -> str:
         """Base URL of the Rasa server."""

@@ -1,0 +1,145 @@
+"""Builds the configured WeChat and WeCom channels from settings (called by the lifespan)."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any
+
+import httpx
+from sqlalchemy import Engine
+
+from channels.chat_service import ChatService
+from channels.conversation_store import ConversationStore
+from channels.delivery import Deliveries
+from channels.settings import AppSettings
+from channels.wechat.access_tokens import AccessTokens, TokenSource
+from channels.wechat.binding import Binding
+from channels.wechat.channel import WeChatChannel, WeChatChannels
+from channels.wechat.customer_messages import WECHAT_WINDOW, CustomerMessages
+from channels.wechat.customer_service_api import CustomerServiceApi, RetryPolicy
+from channels.wechat.envelope import Envelope, WeChatEnvelope, WeComEnvelope
+from channels.wechat.inbound_log import InboundLog
+from channels.wechat.responder import WeChatResponder
+from channels.wechat.users import WeChatUsers
+
+
+@dataclass(frozen=True)
+class Shared:
+    """What every channel of the app shares."""
+
+    settings: AppSettings
+    engine: Engine
+    http: httpx.AsyncClient
+    store: ConversationStore
+    chat: ChatService
+    users: WeChatUsers
+    inbound: InboundLog
+    binding: Binding
+
+
+def build_binding(engine: Engine, user_exists: Callable[[str], bool]) -> Binding:
+    """The binding service (also serves the web app's binding codes)."""
+    return Binding(engine, WeChatUsers(engine), user_exists)
+
+
+def build_wechat_channels(
+    settings: AppSettings,
+    engine: Engine,
+    http: httpx.AsyncClient,
+    store: ConversationStore,
+    chat: ChatService,
+    deliveries: Deliveries,
+    binding: Binding,
+) -> WeChatChannels:
+    """The configured accounts, each registered for delivery; none when nothing is set."""
+    shared = Shared(
+        settings, engine, http, store, chat, WeChatUsers(engine), InboundLog(engine), binding
+    )
+    channels: WeChatChannels = {}
+    if settings.wechat_token:
+        channels["wechat"] = _channel(shared, "wechat", _wechat_envelope(settings), WECHAT_WINDOW)
+    if settings.wecom_token and settings.wecom_aes_key and settings.wecom_corp_id:
+        channels["wecom"] = _channel(shared, "wecom", _wecom_envelope(settings), None)
+    for account, channel in channels.items():
+        deliveries.register(account, channel.responder.messages.deliver)
+    return channels
+
+
+def _wechat_envelope(settings: AppSettings) -> WeChatEnvelope:
+    return WeChatEnvelope(settings.wechat_token, settings.wechat_app_id, settings.wechat_aes_key)
+
+
+def _wecom_envelope(settings: AppSettings) -> WeComEnvelope:
+    return WeComEnvelope(
+        settings.wecom_token,
+        settings.wecom_corp_id,
+        settings.wecom_aes_key,
+        settings.wecom_agent_id,
+    )
+
+
+def _channel(shared: Shared, account: str, envelope: Envelope, window: Any) -> WeChatChannel:
+    messages = CustomerMessages(account, _api(shared, account), shared.users, shared.engine, window)
+    responder = WeChatResponder(
+        account,
+        shared.store,
+        shared.chat,
+        shared.users,
+        shared.inbound,
+        shared.binding,
+        messages,
+        shared.settings.wechat_reply_budget_seconds,
+    )
+    return WeChatChannel(envelope, responder)
+
+
+def _api(shared: Shared, account: str) -> CustomerServiceApi:
+    settings = shared.settings
+    policy = RetryPolicy(
+        settings.wechat_api_attempts,
+        settings.wechat_api_backoff_seconds,
+        settings.wechat_api_timeout_seconds,
+    )
+    if account == "wechat":
+        base = settings.wechat_api_base.rstrip("/")
+        source = TokenSource(
+            account,
+            f"{base}/cgi-bin/token",
+            {
+                "grant_type": "client_credential",
+                "appid": settings.wechat_app_id,
+                "secret": settings.wechat_app_secret,
+            },
+        )
+        send_url, payload = f"{base}/cgi-bin/message/custom/send", _wechat_text
+    else:
+        base = settings.wecom_api_base.rstrip("/")
+        source = TokenSource(
+            account,
+            f"{base}/cgi-bin/gettoken",
+            {"corpid": settings.wecom_corp_id, "corpsecret": settings.wecom_secret},
+        )
+        agent_id = settings.wecom_agent_id
+        send_url = f"{base}/cgi-bin/message/send"
+
+        def payload(touser: str, text: str) -> dict[str, Any]:
+            return {
+                "touser": touser,
+                "msgtype": "text",
+                "agentid": agent_id,
+                "text": {"content": text},
+            }
+
+    tokens = AccessTokens(shared.engine, shared.http, source, policy.timeout_seconds)
+    return CustomerServiceApi(shared.http, tokens, send_url, payload, policy)
+
+
+def _wechat_text(touser: str, text: str) -> dict[str, Any]:
+    return {"touser": touser, "msgtype": "text", "text": {"content": text}}
+
+
+async def drain(channels: WeChatChannels) -> None:
+    """Let the turns still running finish (late answers still go out) before shutdown."""
+    for channel in channels.values():
+        await channel.responder.drain()
