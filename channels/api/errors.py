@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+import sqlite3
 from typing import Any, cast
 
 import structlog
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
+from sqlalchemy.exc import OperationalError
 from starlette.exceptions import HTTPException
 
 from channels.errors import ClientError
@@ -74,6 +76,24 @@ async def _http_error(_request: Request, exc: Exception) -> JSONResponse:
     )
 
 
+def _is_transient(error: OperationalError) -> bool:
+    # SQLite reports schema mistakes as OperationalError too: those are bugs, not busy.
+    if not isinstance(error.orig, sqlite3.OperationalError):
+        return True
+    text = str(error.orig).lower()
+    return any(sign in text for sign in ("locked", "busy", "unable to open", "disk i/o"))
+
+
+async def _database_error(request: Request, exc: Exception) -> JSONResponse:
+    # A locked or unreachable database: the transaction was rolled back, so the
+    # client can safely retry the same request.
+    if not _is_transient(cast(OperationalError, exc)):
+        return await _unexpected_error(request, exc)
+    log.warning("database_unavailable", path=request.url.path, error=str(exc)[:300])
+    body = ClientError("database_unavailable", "系统繁忙，请稍后重试。本次操作未生效。").body()
+    return JSONResponse(body, status_code=503, headers={"Retry-After": "2"})
+
+
 async def _unexpected_error(request: Request, exc: Exception) -> JSONResponse:
     log.exception("unhandled_error", path=request.url.path, error=repr(exc))
     body = ClientError("internal_error", "服务器内部错误，请稍后再试").body()
@@ -85,4 +105,5 @@ def install_error_handlers(app: FastAPI) -> None:
     app.add_exception_handler(ClientError, _client_error)
     app.add_exception_handler(RequestValidationError, _validation_error)
     app.add_exception_handler(HTTPException, _http_error)
+    app.add_exception_handler(OperationalError, _database_error)
     app.add_exception_handler(Exception, _unexpected_error)
