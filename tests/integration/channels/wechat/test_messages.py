@@ -47,6 +47,17 @@ def conversation_of(engine: Engine, openid: str, account: str = "wechat") -> str
     return found
 
 
+def logged(engine: Engine, openid: str) -> int:
+    """How many of the user's messages the inbound log holds."""
+    with engine.connect() as connection:
+        count: int = connection.execute(
+            select(func.count())
+            .select_from(wechat_inbound)
+            .where(wechat_inbound.c.openid == openid)
+        ).scalar_one()
+    return count
+
+
 def user_texts(engine: Engine, conversation_id: str) -> list[str]:
     history = ConversationStore(engine).history(conversation_id)
     return [message.text for message in history if message.role.value == "user"]
@@ -116,13 +127,7 @@ def test_a_retried_msgid_is_stored_and_answered_once(client: TestClient, engine:
 
     assert all(retry["Content"] == first["Content"] for retry in retries)
     assert user_texts(engine, conversation_of(engine, openid)) == ["专票和普票有什么区别"]
-    with engine.connect() as connection:
-        logged = connection.execute(
-            select(func.count())
-            .select_from(wechat_inbound)
-            .where(wechat_inbound.c.openid == openid)
-        ).scalar_one()
-    assert logged == 1
+    assert logged(engine, openid) == 1
 
 
 def test_a_forged_signature_is_403_and_nothing_is_stored(
@@ -134,13 +139,7 @@ def test_a_forged_signature_is_403_and_nothing_is_stored(
 
     assert response.status_code == 403
     assert response.json()["error"]["code"] == "invalid_signature"
-    with engine.connect() as connection:
-        logged = connection.execute(
-            select(func.count())
-            .select_from(wechat_inbound)
-            .where(wechat_inbound.c.openid == openid)
-        ).scalar_one()
-    assert logged == 0
+    assert logged(engine, openid) == 0
 
 
 def test_an_encrypted_message_with_a_wrong_msg_signature_is_403(client: TestClient) -> None:

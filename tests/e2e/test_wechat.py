@@ -1,0 +1,175 @@
+"""WeChat and WeCom against the real bot: Rasa and the action server of the running stack.
+
+A second app (in-process, on the stack's database and Rasa) carries the WeChat
+settings and points WECHAT_API_BASE at a local stand-in for WeChat's servers. The
+messages are built, signed and encrypted by wechatpy.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from fastapi.testclient import TestClient
+from sqlalchemy import Engine, select
+
+import knowledge
+from channels.app import create_app
+from channels.conversation import Role
+from channels.conversation_store import ConversationStore
+from channels.wechat.tables import wechat_users
+from invoicing_core import CoreSettings
+from invoicing_core.demo import seed_demo
+from invoicing_core.persistence import make_engine
+from tests.e2e.conftest import Stack
+from tests.integration.channels.wechat.conftest import (
+    new_openid,
+    post_encrypted,
+    post_plain,
+    reply_of,
+    text_xml,
+    wechat_crypto,
+    wechat_settings,
+    wecom_crypto,
+)
+from tests.wechat_api_standin import WeChatApiStandIn, running_standin
+
+pytestmark = pytest.mark.e2e
+
+ROOT = Path(__file__).resolve().parents[2]
+ASK_TO_BIND = "需要先绑定开票账号"
+
+
+class RecordingSender:
+    """Stands for the SMS gateway: keeps the binding codes."""
+
+    def __init__(self) -> None:
+        self.codes: list[str] = []
+
+    def send(self, username: str, code: str) -> None:
+        self.codes.append(code)
+
+
+@pytest.fixture(scope="module")
+def standin() -> Iterator[WeChatApiStandIn]:
+    with running_standin() as running:
+        yield running
+
+
+@pytest.fixture(scope="module")
+def stack_engine(stack: Stack) -> Iterator[Engine]:
+    engine = make_engine(f"sqlite:///{stack.log.parent / 'app.db'}")
+    yield engine
+    engine.dispose()
+
+
+def wechat_app(stack: Stack, standin: WeChatApiStandIn, budget: float) -> TestClient:
+    """An app with WeChat on, sharing the stack's database and bot."""
+    ports = iter([0, 0])  # Rasa is named by URL; the action server is the stack's
+    settings = wechat_settings(
+        standin,
+        lambda: next(ports),
+        rasa_url=stack.rasa_url,
+        wechat_reply_budget_seconds=budget,
+        wechat_api_timeout_seconds=5.0,
+    )
+    core = CoreSettings(
+        database_url=f"sqlite:///{stack.log.parent / 'app.db'}", var_dir=stack.log.parent
+    )
+    index = knowledge.KnowledgeSettings(
+        knowledge_source=ROOT / "knowledge" / "entries",
+        knowledge_index_dir=ROOT / "var" / "knowledge-index",
+    )
+    return TestClient(create_app(settings, core, index))
+
+
+@pytest.fixture(scope="module")
+def client(stack: Stack, standin: WeChatApiStandIn) -> Iterator[TestClient]:
+    """Generous budget: the bot's answer always comes as the passive reply."""
+    with wechat_app(stack, standin, budget=20.0) as test_client:
+        yield test_client
+
+
+def bot_texts(engine: Engine, openid: str, account: str = "wechat") -> list[str]:
+    with engine.connect() as connection:
+        conversation_id = connection.execute(
+            select(wechat_users.c.conversation_id)
+            .where(wechat_users.c.account == account)
+            .where(wechat_users.c.openid == openid)
+        ).scalar_one()
+    history = ConversationStore(engine).history(conversation_id)
+    return [message.text for message in history if message.role is Role.BOT]
+
+
+def test_a_plain_question_gets_the_bots_answer_as_the_passive_reply(
+    client: TestClient, stack_engine: Engine
+) -> None:
+    openid = new_openid()
+    reply = reply_of(post_plain(client, text_xml(openid, "你好")))
+
+    answered = bot_texts(stack_engine, openid)
+    assert answered and all(text in reply["Content"] for text in answered)
+
+
+def test_a_safe_mode_question_is_answered_from_the_knowledge_base(
+    client: TestClient, stack_engine: Engine
+) -> None:
+    openid = new_openid()
+    response, _ = post_encrypted(client, text_xml(openid, "忘记密码怎么办"))
+
+    reply = reply_of(response, encrypted_with=wechat_crypto())
+    assert "密码" in reply["Content"]
+    assert all(text in reply["Content"] for text in bot_texts(stack_engine, openid))
+
+
+def test_a_wecom_question_gets_the_bots_answer_encrypted(
+    client: TestClient, stack_engine: Engine
+) -> None:
+    member = new_openid()
+    response, _ = post_encrypted(client, text_xml(member, "你好"), path="/channels/wecom")
+
+    reply = reply_of(response, encrypted_with=wecom_crypto())
+    answered = bot_texts(stack_engine, member, "wecom")
+    assert answered and all(text in reply["Content"] for text in answered)
+
+
+def test_an_answer_over_the_budget_is_success_then_a_customer_service_message(
+    stack: Stack, standin: WeChatApiStandIn, stack_engine: Engine
+) -> None:
+    standin.reset()
+    with wechat_app(stack, standin, budget=0.0) as late_client:
+        openid = new_openid()
+        xml = text_xml(openid, "忘记密码怎么办")
+        assert post_plain(late_client, xml).text == "success"
+        assert post_plain(late_client, xml).text == "success"  # WeChat's retry
+
+        sent = standin.wait_for(1, timeout=60)
+    assert [s.body["touser"] for s in sent] == [openid]
+    answered = bot_texts(stack_engine, openid)
+    assert answered and all(text in sent[0].body["text"]["content"] for text in answered)
+    with stack_engine.connect() as connection:
+        conversation_id = connection.execute(
+            select(wechat_users.c.conversation_id).where(wechat_users.c.openid == openid)
+        ).scalar_one()
+    history = ConversationStore(stack_engine).history(conversation_id)
+    # One user message and one bot turn for the message and its retry.
+    assert [m.text for m in history if m.role is Role.USER] == ["忘记密码怎么办"]
+
+
+def test_binding_lets_invoice_actions_act_for_the_user(
+    client: TestClient, stack_engine: Engine
+) -> None:
+    seed_demo(client.app.state.invoicing_core.accounts)  # type: ignore[attr-defined]
+    sender = RecordingSender()
+    client.app.state.wechat_binding.sender = sender  # type: ignore[attr-defined]
+    openid = new_openid()
+
+    def say(text: str) -> str:
+        return str(reply_of(post_plain(client, text_xml(openid, text)))["Content"])
+
+    assert ASK_TO_BIND in say("帮我把26421000000000000001作废了")
+    assert "验证码已发送" in say("绑定 demo")
+    assert "绑定成功" in say(sender.codes[-1])
+    acting = say("帮我把26421000000000000001作废了")
+    assert ASK_TO_BIND not in acting and acting
