@@ -48,9 +48,8 @@ def prepare(database_url: str) -> None:
 
 
 @contextmanager
-def running_app(database_url: str, var_dir: Path) -> Iterator[httpx.Client]:
-    """The app in its own uvicorn process; yields a client logged in as the bench user."""
-    prepare(database_url)
+def app_server(database_url: str, var_dir: Path) -> Iterator[tuple[str, subprocess.Popen[bytes]]]:
+    """The app in its own uvicorn process, once it answers; yields its URL and process."""
     port = free_port()
     env = {
         **os.environ,
@@ -58,34 +57,38 @@ def running_app(database_url: str, var_dir: Path) -> Iterator[httpx.Client]:
         "VAR_DIR": str(var_dir),
         "LOG_LEVEL": "WARNING",
     }
-    server = subprocess.Popen(
-        [
-            sys.executable,
-            "-m",
-            "uvicorn",
-            "--factory",
-            "channels.app:create_app",
-            "--port",
-            str(port),
-            "--no-access-log",
-        ],
-        cwd=ROOT,
-        env=env,
-    )
+    command = ["-m", "uvicorn", "--factory", "channels.app:create_app", "--port", str(port)]
+    server = subprocess.Popen([sys.executable, *command, "--no-access-log"], cwd=ROOT, env=env)
     base = f"http://127.0.0.1:{port}"
     try:
-        for _ in range(100):
-            try:
-                httpx.get(f"{base}/openapi.json", timeout=1).raise_for_status()
-                break
-            except httpx.HTTPError:
-                time.sleep(0.2)
-        login = {"username": "bench", "password": BENCH_PASSWORD}
-        token = httpx.post(f"{base}/api/v1/auth/token", json=login).json()["access_token"]
-        with httpx.Client(
-            base_url=base, headers={"Authorization": f"Bearer {token}"}, timeout=30
-        ) as client:
-            yield client
+        _wait_until_ready(base, server)
+        yield base, server
     finally:
         server.terminate()
         server.wait(timeout=30)
+
+
+def _wait_until_ready(base: str, server: subprocess.Popen[bytes], seconds: float = 60) -> None:
+    deadline = time.monotonic() + seconds
+    while time.monotonic() < deadline and server.poll() is None:
+        try:
+            httpx.get(f"{base}/openapi.json", timeout=1).raise_for_status()
+            return
+        except httpx.HTTPError:
+            time.sleep(0.2)
+    raise RuntimeError(f"the app at {base} did not start (exit code {server.poll()})")
+
+
+def logged_in(base: str) -> httpx.Client:
+    """A client of the app at `base`, logged in as the bench user."""
+    login = {"username": "bench", "password": BENCH_PASSWORD}
+    token = httpx.post(f"{base}/api/v1/auth/token", json=login).json()["access_token"]
+    return httpx.Client(base_url=base, headers={"Authorization": f"Bearer {token}"}, timeout=30)
+
+
+@contextmanager
+def running_app(database_url: str, var_dir: Path) -> Iterator[httpx.Client]:
+    """The app in its own uvicorn process; yields a client logged in as the bench user."""
+    prepare(database_url)
+    with app_server(database_url, var_dir) as (base, _server), logged_in(base) as client:
+        yield client
