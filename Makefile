@@ -4,7 +4,7 @@
 PYTHON ?= python3
 VENV := .venv/bin
 
-.PHONY: run test setup lint lock
+.PHONY: run test setup lint lock bench
 
 run: setup
 	$(VENV)/honcho start -f Procfile
@@ -14,6 +14,15 @@ test: setup
 
 setup:
 	@$(PYTHON) scripts/setup.py
+
+# Every benchmark, one after another; figures go to the console and bench/results/.
+BENCH_POSTGRES_URL ?= postgresql+psycopg://postgres@127.0.0.1:5432/test
+bench: setup
+	$(VENV)/python -m bench.invoicing_issue --postgres $(BENCH_POSTGRES_URL)
+	$(VENV)/python -m bench.invoicing_batch --postgres $(BENCH_POSTGRES_URL)
+	$(VENV)/python -m bench.knowledge_accuracy
+	$(VENV)/python -m bench.knowledge_public
+	$(VENV)/python -m bench.knowledge_speed
 
 lint:
 	$(VENV)/ruff check .
