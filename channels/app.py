@@ -36,6 +36,7 @@ from channels.identity import CustomerLookup, Identify, Identity
 from channels.live_services import build_live
 from channels.logs import configure_logging
 from channels.rasa_client import RasaClient
+from channels.rate_limit import RateLimit, Rule
 from channels.settings import AppSettings
 from channels.wechat import assembly as wechat
 from channels.wechat import binding_api as wechat_binding_api
@@ -113,6 +114,7 @@ def create_app(
     # through the same acting-for-a-conversation path, with a secret of this process.
     actions_token = _actions_token(settings, core_settings) or secrets.token_urlsafe(32)
     _authenticate_through_the_core(app, actions_token)
+    app.add_middleware(RateLimit, rules=_rate_limits(settings), redis_url=settings.redis_url)
     app.add_middleware(RequestLog)
     app.include_router(health.router)
     app.include_router(chat.router, prefix="/api/v1")
@@ -161,6 +163,14 @@ def _knowledge_router() -> APIRouter:
 async def _require_admin(who: invoicing_core.api.CurrentPrincipal) -> None:
     if who.role is not Role.ADMIN:
         raise Forbidden("forbidden", "只有管理员可以维护知识库。")
+
+
+def _rate_limits(settings: AppSettings) -> list[Rule]:
+    return [
+        Rule.of("login", ("/api/v1/auth/",), settings.rate_limit_login),
+        Rule.of("chat", ("/api/v1/chat",), settings.rate_limit_chat),
+        Rule.of("wechat", ("/channels/wechat", "/channels/wecom"), settings.rate_limit_wechat),
+    ]
 
 
 def migrate_database(engine: Engine) -> None:

@@ -28,6 +28,12 @@ class AppSettings(BaseSettings):
     # Live events between app workers: Redis pub/sub when set, in-process otherwise.
     redis_url: str = ""
 
+    # Requests per client address (limits' notation, e.g. "30/minute"); 429 beyond.
+    rate_limit_login: str = "30/minute"
+    rate_limit_chat: str = "120/minute"
+    # WeChat's and WeCom's servers call from a few addresses for every user.
+    rate_limit_wechat: str = "1200/minute"
+
     # Handoff to human agents (README, "Handoff settings").
     handoff_agent_limit: int = Field(default=5, ge=1)
     handoff_auto_assign: bool = True

@@ -17,6 +17,11 @@ from invoicing_core.persistence import make_engine
 
 ROOT = Path(__file__).resolve().parent.parent
 
+# Suites log in and chat far faster than people do, from one address; the limits
+# themselves are tested with their own low settings (tests/integration/channels).
+for _limit in ("RATE_LIMIT_LOGIN", "RATE_LIMIT_CHAT", "RATE_LIMIT_WECHAT"):
+    os.environ.setdefault(_limit, "100000/minute")
+
 
 def _database_kinds() -> list[str]:
     # CI sets TEST_DATABASE_URL so every database test also runs on PostgreSQL.

@@ -1,0 +1,64 @@
+"""Logins, chat and the WeChat endpoints are rate limited per client: 429 in Chinese."""
+
+import uuid
+
+import pytest
+from fastapi.testclient import TestClient
+
+from channels.app import create_app
+from channels.settings import AppSettings
+from invoicing_core import CoreSettings
+
+LOGIN = {"username": "nobody", "password": "Wrong@2026!"}
+
+
+def app_with(database_url: str, **limits: str) -> TestClient:
+    return TestClient(
+        create_app(AppSettings(log_json=False, **limits), CoreSettings(database_url=database_url))
+    )
+
+
+def test_the_login_past_its_limit_is_refused_with_retry_after(
+    database_url: str, engine: object
+) -> None:
+    with app_with(database_url, rate_limit_login="3/minute") as client:
+        answers = [client.post("/api/v1/auth/token", json=LOGIN) for _ in range(4)]
+        other = client.get("/api/v1/knowledge/search", params={"q": "忘记密码怎么办"})
+
+    assert [a.status_code for a in answers] == [401, 401, 401, 429]
+    refused = answers[-1]
+    assert refused.json() == {
+        "error": {"code": "rate_limited", "message": "请求过于频繁，请稍后再试。"}
+    }
+    assert 1 <= int(refused.headers["retry-after"]) <= 60
+    assert other.status_code == 200
+
+
+def test_chat_and_wechat_have_their_own_limits(database_url: str, engine: object) -> None:
+    with app_with(database_url, rate_limit_chat="1/minute", rate_limit_wechat="1/minute") as client:
+        chat = [client.post("/api/v1/chat", json={"message": "你好"}) for _ in range(2)]
+        wechat = [client.get("/channels/wechat") for _ in range(2)]
+        login = client.post("/api/v1/auth/token", json=LOGIN)
+
+    assert chat[-1].status_code == 429 and chat[0].status_code != 429
+    assert wechat[-1].status_code == 429 and wechat[0].status_code != 429
+    assert login.status_code == 401
+
+
+def test_workers_sharing_redis_share_the_count(database_url: str, engine: object) -> None:
+    redis = pytest.importorskip("redis")
+    url = "redis://127.0.0.1:6379/15"
+    try:
+        redis.Redis.from_url(url).ping()
+    except redis.exceptions.ConnectionError:
+        pytest.skip("no Redis on 127.0.0.1:6379")
+    # A fresh limit string keeps this run's count apart from earlier runs'.
+    limit = f"2/{uuid.uuid4().int % 1000 + 100} seconds"
+    first = app_with(database_url, redis_url=url, rate_limit_login=limit)
+    second = app_with(database_url, redis_url=url, rate_limit_login=limit)
+    with first, second:
+        statuses = [
+            worker.post("/api/v1/auth/token", json=LOGIN).status_code
+            for worker in (first, second, first)
+        ]
+    assert statuses == [401, 401, 429]
