@@ -1,0 +1,86 @@
+"""The whole assistant (app, Rasa, action server) started with honcho on free ports."""
+
+from __future__ import annotations
+
+import os
+import signal
+import subprocess
+import time
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
+from pathlib import Path
+
+import httpx
+
+from bench.stack import ROOT, free_port
+
+STARTUP_SECONDS = 240
+
+
+class StackFailed(RuntimeError):
+    """The stack exited or did not become healthy; the message ends with its log."""
+
+
+@dataclass(frozen=True)
+class FullStack:
+    """Where the running stack answers, and the file its processes log to."""
+
+    app_url: str
+    rasa_url: str
+    log: Path
+    env: dict[str, str]
+
+
+@contextmanager
+def running_stack(var_dir: Path, extra_env: dict[str, str] | None = None) -> Iterator[FullStack]:
+    """Migrate a private database in `var_dir`, seed the demo data and run the Procfile."""
+    ports = {"APP_PORT": free_port(), "RASA_PORT": free_port(), "ACTION_PORT": free_port()}
+    env = {
+        **os.environ,
+        **{name: str(port) for name, port in ports.items()},
+        "VAR_DIR": str(var_dir),
+        "DATABASE_URL": f"sqlite:///{var_dir / 'app.db'}",
+        # The index the set-up built from knowledge/entries: up to date, so not rebuilt.
+        "KNOWLEDGE_SOURCE": str(ROOT / "knowledge" / "entries"),
+        "KNOWLEDGE_INDEX_DIR": str(ROOT / "var" / "knowledge-index"),
+        **(extra_env or {}),
+    }
+    (var_dir / "actions-token").write_text("stack-actions-token")
+    python = ROOT / ".venv" / "bin" / "python"
+    for command in (["channels", "migrate"], ["invoicing_core", "seed-demo"]):
+        subprocess.run([python, "-m", *command], env=env, cwd=ROOT, check=True)
+    log = var_dir / "stack.log"
+    with log.open("wb") as output:
+        process = subprocess.Popen(
+            [ROOT / ".venv" / "bin" / "honcho", "start", "-f", "Procfile"],
+            cwd=ROOT,
+            env=env,
+            stdout=output,
+            stderr=subprocess.STDOUT,
+            start_new_session=True,
+        )
+    app_url = f"http://127.0.0.1:{ports['APP_PORT']}"
+    try:
+        _wait_healthy(process, app_url, log)
+        yield FullStack(app_url, f"http://127.0.0.1:{ports['RASA_PORT']}", log, env)
+    finally:
+        os.killpg(process.pid, signal.SIGINT)
+        try:
+            process.wait(timeout=30)
+        except subprocess.TimeoutExpired:
+            os.killpg(process.pid, signal.SIGKILL)
+
+
+def _wait_healthy(process: subprocess.Popen[bytes], url: str, log: Path) -> None:
+    deadline = time.monotonic() + STARTUP_SECONDS
+    while time.monotonic() < deadline:
+        if process.poll() is not None:
+            raise StackFailed(f"the stack exited early:\n{log.read_text()[-3000:]}")
+        try:
+            if httpx.get(f"{url}/healthz", timeout=2).status_code == 200:
+                return
+        except httpx.HTTPError:
+            pass
+        time.sleep(1)
+    raise StackFailed(f"not healthy within {STARTUP_SECONDS} s:\n{log.read_text()[-3000:]}")
