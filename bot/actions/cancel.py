@@ -9,6 +9,8 @@ from rasa_sdk.types import DomainDict
 
 from actions.slots import OFFER, TASK_SLOTS, clear_slots
 
+CANCELLED = "好的，已取消，没有开具、作废或红冲任何发票。还有什么可以帮您？"
+
 
 class ActionCancelTask(Action):
     """Runs after the form was deactivated; nothing was issued, voided or red-lettered."""
@@ -21,5 +23,5 @@ class ActionCancelTask(Action):
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
     ) -> list[EventType]:
         """Say so and clear every task slot."""
-        dispatcher.utter_message(response="utter_task_cancelled")
+        dispatcher.utter_message(text=CANCELLED)
         return clear_slots(tracker, (*TASK_SLOTS, OFFER))

@@ -22,7 +22,7 @@ from actions.invoice_lookup import (
 )
 from actions.invoice_refs import refers_to_current, refers_to_latest
 from actions.replies import latest_text, send_card
-from actions.slots import CURRENT_INVOICE
+from actions.slots import CURRENT_INVOICE, OFFER
 
 # Intents whose message may name the invoice the form is about.
 NAMING_INTENTS = {"void_invoice", "red_invoice", "inform", "query_invoice", "nlu_fallback"}
@@ -50,7 +50,13 @@ class InvoiceFormValidation(FormValidationAction):
         """ "刚开的那张", "这张", or the only invoice of a buyer or a day."""
         intent = (tracker.latest_message or {}).get("intent", {}).get("name")
         asked = tracker.get_slot("requested_slot") in (None, "invoice_number")
-        if intent not in NAMING_INTENTS or not asked:
+        if not asked:
+            return {}
+        if intent == "affirm" and tracker.get_slot(OFFER) == "red_letter":
+            # "好的" to "需要改为开具红字发票吗？": the invoice just refused.
+            current = tracker.get_slot(CURRENT_INVOICE)
+            return {"invoice_number": current} if current else {}
+        if intent not in NAMING_INTENTS:
             return {}
         number = await _number_without_asking(tracker)
         return {"invoice_number": number} if number else {}
@@ -72,7 +78,8 @@ class InvoiceFormValidation(FormValidationAction):
             send_card(dispatcher, "找到这张发票：", invoice_card(invoice))
             return {"invoice_number": invoice["number"], self.refusal_slot: refusal}
         send_card(dispatcher, self.explanation(invoice), invoice_card(invoice))
-        return {"invoice_number": invoice["number"], CURRENT_INVOICE: invoice["number"]}
+        found = {"invoice_number": invoice["number"], CURRENT_INVOICE: invoice["number"]}
+        return {**found, OFFER: None} if tracker.get_slot(OFFER) else found
 
     @abstractmethod
     def refusal(self, invoice: dict[str, Any]) -> str | None:

@@ -16,6 +16,7 @@ from actions.replies import api_for, ask_to_log_in, send_card
 from actions.slots import CURRENT_INVOICE, ISSUE_SLOTS, OFFER, clear_slots
 
 FORM = "issue_invoice_form"
+CANCELLED = "好的，这张发票不开了，已取消。还有什么可以帮您？"
 CONFIRM_BUTTONS = [
     {"title": "确认开具", "payload": "/affirm"},
     {"title": "取消", "payload": "/deny"},
@@ -80,7 +81,7 @@ class ActionIssueInvoice(Action):
     ) -> list[EventType]:
         """POST /invoices with an idempotency key of this confirmation turn."""
         if not tracker.get_slot("issue_confirmed"):
-            dispatcher.utter_message(response="utter_issue_cancelled")
+            dispatcher.utter_message(text=CANCELLED)
             return clear_slots(tracker, ISSUE_SLOTS)
         body = issue_request(_draft(tracker), bool(tracker.get_slot("tax_id_confirmed")))
         key = f"{tracker.sender_id}:{(tracker.latest_message or {}).get('message_id', '')}"

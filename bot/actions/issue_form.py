@@ -8,6 +8,7 @@ from decimal import Decimal
 from typing import Any
 
 from rasa_sdk import Tracker
+from rasa_sdk.events import EventType, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.forms import FormValidationAction
 from rasa_sdk.types import DomainDict
@@ -82,26 +83,14 @@ class ValidateIssueInvoiceForm(FormValidationAction):
         found = _TAX_ID_IN_TEXT.search(compact)
         return {"tax_id": found.group()} if found else {}
 
-    async def extract_tax_included(
+    async def run(
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
-    ) -> dict[str, Any]:
-        """ "不含税" anywhere in a message of the form switches the amount to tax-exclusive."""
-        text = latest_text(tracker)
-        if _EXCLUSIVE.search(text):
-            return {"tax_included": False}
-        if _INCLUSIVE.search(text) and tracker.get_slot("tax_included") is False:
-            return {"tax_included": True}
-        return {}
-
-    async def extract_remark(
-        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
-    ) -> dict[str, Any]:
-        """ "备注写合同号HT-118" sets the remark; "备注不用填" clears it."""
-        text = latest_text(tracker).strip()
-        if _NO_REMARK.search(text):
-            return {"remark": None}
-        found = _REMARK.search(text)
-        return {"remark": found.group(1).strip()[:230]} if found else {}
+    ) -> list[EventType]:
+        """Also read the optional answers no question asks for: tax basis and remark."""
+        extras = {**_tax_included(tracker), **_remark(tracker)}
+        tracker.slots.update(extras)
+        events = await super().run(dispatcher, tracker, domain)
+        return [SlotSet(name, value) for name, value in extras.items()] + events
 
     # Validation of every value, however it was filled.
 
@@ -216,3 +205,26 @@ def _value_before_last_user(tracker: Tracker, slot: str) -> Any:
         if event.get("event") == "slot" and event.get("name") == slot:
             value = event.get("value")
     return value
+
+
+def _tax_included(tracker: Tracker) -> dict[str, Any]:
+    """ "不含税" anywhere in an answer switches the amount to tax-exclusive."""
+    if _intent(tracker) not in ANSWERING_INTENTS:
+        return {}
+    text = latest_text(tracker)
+    if _EXCLUSIVE.search(text):
+        return {"tax_included": False}
+    if _INCLUSIVE.search(text) and tracker.get_slot("tax_included") is False:
+        return {"tax_included": True}
+    return {}
+
+
+def _remark(tracker: Tracker) -> dict[str, Any]:
+    """ "备注写合同号HT-118" sets the remark; "备注不用填" clears it."""
+    if _intent(tracker) not in ANSWERING_INTENTS:
+        return {}
+    text = latest_text(tracker).strip()
+    if _NO_REMARK.search(text):
+        return {"remark": None}
+    found = _REMARK.search(text)
+    return {"remark": found.group(1).strip()[:230]} if found else {}

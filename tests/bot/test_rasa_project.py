@@ -1,0 +1,81 @@
+"""The Rasa project checks itself: data validation, the test stories and the held-out NLU set.
+
+Uses the model the set-up trained (bot/models/kaipiao.tar.gz, `make test` runs the
+set-up first) and Rasa's own commands in Rasa's environment. About 1.5 minutes on
+the 2-core machine, most of it loading TensorFlow and the model once.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parents[2]
+BOT = ROOT / "bot"
+RASA = ROOT / ".venv-rasa" / "bin" / "rasa"
+MODEL = BOT / "models" / "kaipiao.tar.gz"
+MIN_INTENT_ACCURACY = 0.90
+MIN_ENTITY_F1 = 0.85
+
+
+def rasa(*args: str | Path) -> subprocess.CompletedProcess[str]:
+    """Run a Rasa command in bot/, output captured."""
+    env = {**os.environ, "RASA_TELEMETRY_ENABLED": "false", "SQLALCHEMY_SILENCE_UBER_WARNING": "1"}
+    return subprocess.run(
+        [str(RASA), *map(str, args)], cwd=BOT, env=env, capture_output=True, text=True, check=False
+    )
+
+
+def tail(result: subprocess.CompletedProcess[str], size: int = 6000) -> str:
+    """What a command printed about its failure: the failed story, else the end."""
+    printed = result.stdout + "\n" + result.stderr
+    failed = printed.find("Failed Story")
+    return printed[max(failed - 300, 0) : failed + size] if failed >= 0 else printed[-size:]
+
+
+@pytest.fixture(scope="module")
+def rasa_test(
+    tmp_path_factory: pytest.TempPathFactory,
+) -> tuple[subprocess.CompletedProcess[str], Path]:
+    """One `rasa test` run (stories and held-out NLU share the model load)."""
+    if not MODEL.is_file():
+        pytest.fail(f"no trained model at {MODEL}: run `python3 scripts/setup.py` (make test does)")
+    out = tmp_path_factory.mktemp("rasa-test")
+    result = rasa(
+        "test",
+        "--model", MODEL,
+        "--stories", "tests/test_stories.yml",
+        "--nlu", "tests/nlu_heldout.yml",
+        "--fail-on-prediction-errors",
+        "--out", out,
+    )  # fmt: skip
+    return result, out
+
+
+def test_training_data_and_domain_validate_without_warnings() -> None:
+    result = rasa("data", "validate", "--fail-on-warnings")
+    assert result.returncode == 0, tail(result)
+
+
+def test_every_test_story_is_predicted_without_error(
+    rasa_test: tuple[subprocess.CompletedProcess[str], Path],
+) -> None:
+    result, out = rasa_test
+    assert result.returncode == 0, tail(result)
+    report = json.loads((out / "story_report.json").read_text())
+    assert report["conversation_accuracy"]["accuracy"] == 1.0
+
+
+def test_held_out_utterances_meet_the_nlu_targets(
+    rasa_test: tuple[subprocess.CompletedProcess[str], Path],
+) -> None:
+    result, out = rasa_test
+    assert result.returncode == 0, tail(result)
+    intents = json.loads((out / "intent_report.json").read_text())
+    entities = json.loads((out / "DIETClassifier_report.json").read_text())
+    assert intents["accuracy"] >= MIN_INTENT_ACCURACY
+    assert entities["micro avg"]["f1-score"] >= MIN_ENTITY_F1
