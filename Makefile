@@ -23,6 +23,7 @@ bench: setup
 	$(VENV)/python -m bench.knowledge_accuracy
 	$(VENV)/python -m bench.knowledge_public
 	$(VENV)/python -m bench.knowledge_speed
+	$(VENV)/python -m bench.conversation
 
 lint:
 	$(VENV)/ruff check .
