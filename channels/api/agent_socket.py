@@ -12,6 +12,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 
+import anyio
 from anyio import to_thread
 from fastapi import APIRouter, WebSocket
 
@@ -86,9 +87,11 @@ async def agent_socket(websocket: WebSocket, token: str | None = None) -> None:
             await socket_session.run(websocket, outbox, events, session.handle)
         finally:
             beating.cancel()
-            with contextlib.suppress(asyncio.CancelledError):
-                await beating
-            await _closed(live, agent)
+            # Going offline must happen even when the server cancels the handler.
+            with anyio.CancelScope(shield=True):
+                with contextlib.suppress(asyncio.CancelledError):
+                    await beating
+                await _closed(live, agent)
 
 
 async def _closed(live: LiveServices, agent: Agent) -> None:

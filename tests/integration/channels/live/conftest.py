@@ -39,7 +39,8 @@ def rasa_answer(message: str) -> Any:
         return [{"custom": {"text": "好的，正在为您转接人工客服，请稍候。", "handoff": handoff}}]
     if "不知道" in message:
         buttons = [{"title": "转人工客服", "payload": "/human_handoff"}]
-        return [{"text": "这个问题我暂时没有找到可靠的答案。需要为您转接人工客服吗？", "buttons": buttons}]
+        text = "这个问题我暂时没有找到可靠的答案。需要为您转接人工客服吗？"
+        return [{"text": text, "buttons": buttons}]
     if "坏掉" in message:
         return JSONResponse({"error": "boom"}, status_code=500)
     return [{"text": f"机器人：{message}"}]

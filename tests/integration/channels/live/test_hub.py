@@ -1,0 +1,44 @@
+"""The fan-out hub: in-process, and through Redis between two workers."""
+
+from __future__ import annotations
+
+import asyncio
+import uuid
+
+from channels.hub import Hub, InProcessHub
+from channels.redis_hub import RedisHub
+
+
+async def _published_reach_subscribers(publisher: Hub, subscriber: Hub) -> None:
+    topic = f"test:{uuid.uuid4().hex}"
+    async with subscriber.subscribe(topic) as first, subscriber.subscribe(topic) as second:
+        await publisher.publish(topic, {"n": 1, "text": "你好"})
+        await publisher.publish("another-topic", {"n": 0})
+        await publisher.publish(topic, {"n": 2})
+        for events in (first, second):
+            iterator = aiter(events)
+            got = [await asyncio.wait_for(anext(iterator), 5) for _ in range(2)]
+            assert got == [{"n": 1, "text": "你好"}, {"n": 2}]
+
+
+async def test_in_process_events_reach_every_subscriber_of_the_topic_in_order() -> None:
+    hub = InProcessHub()
+    await _published_reach_subscribers(hub, hub)
+
+
+async def test_an_event_without_subscribers_goes_nowhere_and_unsubscribing_cleans_up() -> None:
+    hub = InProcessHub()
+    await hub.publish("nobody", {"n": 1})
+    async with hub.subscribe("t"):
+        pass
+    assert hub._subscribers == {}
+
+
+async def test_redis_carries_events_from_one_worker_to_another(redis_url: str) -> None:
+    worker_a, worker_b = RedisHub(redis_url), RedisHub(redis_url)
+    try:
+        assert await worker_a.ping()
+        await _published_reach_subscribers(worker_a, worker_b)
+    finally:
+        await worker_a.close()
+        await worker_b.close()
