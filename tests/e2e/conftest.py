@@ -5,10 +5,12 @@ from __future__ import annotations
 import os
 import shutil
 from collections.abc import Iterator
+from pathlib import Path
 
 import pytest
 
 from bench.full_stack import FullStack, StackFailed, running_stack
+from bench.stack import ROOT
 
 # The name the tests use for the running stack's addresses.
 Stack = FullStack
@@ -16,12 +18,30 @@ Stack = FullStack
 
 @pytest.fixture(scope="session")
 def stack(tmp_path_factory: pytest.TempPathFactory) -> Iterator[FullStack]:
-    """The Procfile's processes on free ports with a private var folder and the demo data."""
+    """The Procfile's processes on free ports with a private var folder and the demo data.
+
+    E2E_STACK_URL names a stack that already runs (its app's URL), for working on
+    the tests without starting Rasa for every run.
+    """
+    if os.environ.get("E2E_STACK_URL"):
+        url = os.environ["E2E_STACK_URL"].rstrip("/")
+        yield FullStack(url, os.environ.get("E2E_RASA_URL", ""), Path(os.devnull), {})
+        return
+    # Agents claim conversations from the queue in the browser tests.
+    extra = {"HANDOFF_AUTO_ASSIGN": "false"}
     try:
-        with running_stack(tmp_path_factory.mktemp("var")) as running:
+        with running_stack(tmp_path_factory.mktemp("var"), extra) as running:
             yield running
     except StackFailed as failure:
         pytest.fail(str(failure))
+
+
+@pytest.fixture(scope="session")
+def artefacts() -> Path:
+    """Where browser tests keep their screenshots: E2E_ARTEFACTS, or var/e2e-artefacts."""
+    folder = Path(os.environ.get("E2E_ARTEFACTS") or ROOT / "var" / "e2e-artefacts")
+    folder.mkdir(parents=True, exist_ok=True)
+    return folder
 
 
 def _chromium() -> str | None:

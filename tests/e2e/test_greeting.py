@@ -58,9 +58,10 @@ def test_a_conversation_continues_under_its_id(stack: Stack) -> None:
 def test_the_demo_page_shows_rasas_greeting(stack: Stack, browser: Browser) -> None:
     page = browser.new_page()
     page.goto(stack.app_url)
+    page.get_by_role("button", name="打开在线客服").click()
     page.get_by_label("输入消息").fill("你好")
     page.get_by_role("button", name="发送").click()
 
-    reply = page.locator("#messages li.bot").first
+    reply = page.locator(".kp-msg.kp-bot").first
     expect(reply).to_have_text(greetings()[0], timeout=30_000)
     page.close()

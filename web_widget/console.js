@@ -1,0 +1,291 @@
+// The agent console: log in as an agent, see the queue, hold conversations, reply.
+// All user text is set with textContent: HTML in messages is shown, never run.
+(function () {
+  "use strict";
+  var TOKEN = "kaipiao.console.token";
+  var REASONS = { user_request: "用户要求转人工", unanswered: "连续未能回答", bot_error: "机器人故障" };
+  var STATES = { bot: "机器人接待中", waiting: "排队中", agent: "人工接待中", closed: "已结束" };
+  var s = { token: sessionStorage.getItem(TOKEN), me: null, current: null, seen: {}, socket: null,
+    queue: [], lastTyping: 0, typingTimer: null };
+  var $ = function (id) { return document.getElementById(id); };
+
+  function el(tag, attrs, text) {
+    var node = document.createElement(tag);
+    Object.keys(attrs || {}).forEach(function (k) { node.setAttribute(k, attrs[k]); });
+    if (text !== undefined && text !== null) { node.textContent = String(text); }
+    return node;
+  }
+
+  function api(method, path, body) {
+    var init = { method: method, headers: { Authorization: "Bearer " + s.token } };
+    if (body !== undefined) { init.headers["content-type"] = "application/json"; init.body = JSON.stringify(body); }
+    return fetch("/api/v1/agent" + path, init).then(function (response) {
+      if (response.status === 204) { return null; }
+      return response.json().then(function (data) {
+        if (response.status === 401) { logout(); }
+        if (!response.ok) { throw new Error((data.error && data.error.message) || "请求失败"); }
+        return data;
+      });
+    });
+  }
+
+  function fail(error) { alert(error.message); }
+
+  function waited(since) {
+    if (!since) { return ""; }
+    var seconds = Math.max(0, Math.floor((Date.now() - new Date(since).getTime()) / 1000));
+    var m = Math.floor(seconds / 60);
+    return "已等待 " + (m ? m + "分" : "") + (seconds % 60) + "秒";
+  }
+
+  function who(c) { return c.username || "访客 " + c.conversation_id.slice(0, 8); }
+
+  function item(c, sub, extra) {
+    var li = el("li");
+    var b = el("button", { type: "button", "data-id": c.conversation_id }, who(c));
+    if (s.current === c.conversation_id) { b.setAttribute("aria-current", "true"); }
+    if (extra) { b.appendChild(extra); }
+    b.appendChild(el("span", { "class": "sub" }, sub));
+    b.addEventListener("click", function () { openConversation(c.conversation_id); });
+    li.appendChild(b);
+    return li;
+  }
+
+  function refreshQueue() {
+    return api("GET", "/queue").then(function (data) {
+      s.queue = data.items;
+      renderQueue();
+    }).catch(function () {});
+  }
+
+  function renderQueue() {
+    var list = $("queue");
+    list.textContent = "";
+    $("queue-count").textContent = String(s.queue.length);
+    s.queue.forEach(function (c) {
+      var li = item(c, (REASONS[c.reason] || "") + " · " + c.last_text);
+      var wait = el("span", { "class": "sub waited", "data-since": c.waiting_since }, waited(c.waiting_since));
+      li.firstChild.appendChild(wait);
+      list.appendChild(li);
+    });
+  }
+
+  function refreshMine() {
+    return api("GET", "/conversations").then(function (data) {
+      var list = $("mine");
+      list.textContent = "";
+      data.items.forEach(function (c) {
+        var badge = c.unread ? el("span", { "class": "unread", "aria-label": c.unread + " 条未读" }, c.unread) : null;
+        list.appendChild(item(c, c.last_text, badge));
+      });
+    }).catch(function () {});
+  }
+
+  function refreshTickets() {
+    return api("GET", "/tickets").then(function (data) {
+      var list = $("tickets");
+      list.textContent = "";
+      $("tickets-count").textContent = String(data.items.length);
+      data.items.forEach(function (t) {
+        var li = el("li");
+        var box = el("div", { "class": "ticket" });
+        box.appendChild(el("strong", {}, "工单 " + t.id + " · " + t.contact));
+        box.appendChild(el("span", { "class": "sub" }, t.text));
+        var done = el("button", { type: "button" }, "标记已处理");
+        done.addEventListener("click", function () { api("POST", "/tickets/" + t.id + "/close").then(refreshTickets, fail); });
+        box.appendChild(done);
+        li.appendChild(box);
+        list.appendChild(li);
+      });
+    }).catch(function () {});
+  }
+
+  function refreshLists() { refreshQueue(); refreshMine(); }
+
+  function openConversation(id) {
+    s.current = id;
+    api("GET", "/conversations/" + id).then(function (c) {
+      s.seen = {};
+      $("transcript").textContent = "";
+      c.messages.forEach(show);
+      header(c);
+      refreshMine();
+      renderQueue();
+    }, function (error) { s.current = null; fail(error); refreshLists(); });
+  }
+
+  function header(c) {
+    var mine = c.state === "agent" && c.agent === s.me.username;
+    $("conversation-title").textContent = who(c) + " · " + (STATES[c.state] || c.state) +
+      (c.waiting_since && c.state === "waiting" ? " · " + waited(c.waiting_since) : "");
+    $("actions").hidden = false;
+    $("claim").hidden = c.state !== "waiting";
+    ["transfer", "transfer-to"].forEach(function (id) { $(id).hidden = !mine; });
+    $("hand-back").hidden = !(mine || c.state === "waiting");
+    $("close").hidden = !(mine || c.state === "waiting");
+    $("composer").hidden = !mine;
+    if (mine) { loadAgents(); loadCustomer(c.conversation_id); } else { $("customer").textContent = ""; }
+  }
+
+  function show(m) {
+    if (s.seen[m.id]) { return; }
+    s.seen[m.id] = true;
+    var labels = { user: "用户", bot: "智能助手", agent: "客服 " + (m.author || ""), system: "" };
+    var li = el("li", { "class": m.role });
+    if (labels[m.role]) { li.appendChild(el("span", { "class": "who" }, labels[m.role])); }
+    li.appendChild(document.createTextNode(m.text));
+    if (m.card && m.card.title) { li.appendChild(el("span", { "class": "who" }, "［卡片］" + m.card.title)); }
+    $("transcript").appendChild(li);
+    $("transcript").scrollTop = $("transcript").scrollHeight;
+  }
+
+  function loadAgents() {
+    api("GET", "/agents").then(function (data) {
+      var select = $("transfer-to");
+      select.textContent = "";
+      data.items.filter(function (a) { return a.username !== s.me.username; }).forEach(function (a) {
+        select.appendChild(el("option", { value: a.username }, a.display_name + "（" + a.username + "）"));
+      });
+    }).catch(function () {});
+  }
+
+  function loadCustomer(id) {
+    api("GET", "/conversations/" + id + "/customer").then(function (c) {
+      var box = $("customer");
+      box.textContent = "";
+      if (!c.username) { box.appendChild(el("p", { "class": "muted" }, "访客未登录，没有企业信息。")); return; }
+      var dl = el("dl");
+      [["用户", c.username + (c.display_name ? "（" + c.display_name + "）" : "")],
+       ["企业", c.company ? c.company.name : "—"], ["税号", c.company ? c.company.tax_id : "—"]]
+        .forEach(function (p) { dl.appendChild(el("dt", {}, p[0])); dl.appendChild(el("dd", {}, p[1])); });
+      box.appendChild(dl);
+      box.appendChild(el("h3", {}, "最近发票"));
+      if (!c.invoices.length) { box.appendChild(el("p", { "class": "muted" }, "暂无发票")); return; }
+      var table = el("table");
+      var head = el("tr");
+      ["号码", "日期", "购买方", "状态", "价税合计"].forEach(function (h) { head.appendChild(el("th", { scope: "col" }, h)); });
+      table.appendChild(head);
+      c.invoices.forEach(function (i) {
+        var tr = el("tr");
+        [i.number, i.issued_at, i.buyer, i.status, i.total_with_tax].forEach(function (v) { tr.appendChild(el("td", {}, v)); });
+        table.appendChild(tr);
+      });
+      box.appendChild(table);
+    }).catch(function () {});
+  }
+
+  function act(path, body) {
+    return api("POST", "/conversations/" + s.current + path, body).then(function () {
+      refreshLists();
+      openConversation(s.current);
+    }, fail);
+  }
+
+  function connect() {
+    var socket = new WebSocket(location.origin.replace(/^http/, "ws") + "/ws/agent");
+    s.socket = socket;
+    socket.onopen = function () { socket.send(JSON.stringify({ type: "hello", token: s.token })); };
+    socket.onmessage = function (event) { live(JSON.parse(event.data)); };
+    socket.onclose = function () {
+      if (s.socket === socket && s.token) { s.socket = null; setTimeout(connect, 2000); }
+    };
+  }
+
+  function live(frame) {
+    if (frame.type === "welcome") { $("me").textContent = s.me.display_name + " · 在线"; refreshLists(); }
+    else if (frame.type === "message") {
+      if (frame.conversation_id === s.current) {
+        show(frame.message);
+        if (!$("composer").hidden) { api("POST", "/conversations/" + s.current + "/read").catch(function () {}); }
+      }
+      refreshLists();
+    } else if (frame.type === "state") {
+      refreshLists();
+      if (frame.conversation_id === s.current) { openConversation(s.current); }
+    } else if (frame.type === "typing" && frame.role === "user" && frame.conversation_id === s.current) {
+      clearTimeout(s.typingTimer);
+      $("typing").textContent = frame.on ? "用户正在输入…" : "";
+      s.typingTimer = setTimeout(function () { $("typing").textContent = ""; }, 15000);
+    } else if (frame.type === "ticket") { refreshTickets(); }
+    else if (frame.type === "error") { $("me").textContent = frame.message; }
+  }
+
+  function typing(on) {
+    var now = Date.now();
+    if (on && now - s.lastTyping < 3000) { return; }
+    s.lastTyping = on ? now : 0;
+    if (s.socket && s.socket.readyState === WebSocket.OPEN && s.current) {
+      s.socket.send(JSON.stringify({ type: "typing", conversation_id: s.current, on: on }));
+    }
+  }
+
+  function send() {
+    var text = $("reply").value.trim();
+    if (!text || !s.current) { return; }
+    api("POST", "/conversations/" + s.current + "/messages", { text: text }).then(function (m) {
+      $("reply").value = "";
+      typing(false);
+      show(m);
+    }, fail);
+  }
+
+  function start() {
+    api("GET", "/me").then(function (me) {
+      s.me = me;
+      $("login-view").hidden = true;
+      $("app").hidden = false;
+      $("me").textContent = me.display_name;
+      api("GET", "/canned-replies").then(function (data) {
+        data.items.forEach(function (text) { $("canned").appendChild(el("option", { value: text }, text)); });
+      });
+      refreshTickets();
+      connect();
+    }, function (error) { logout(); $("login-error").textContent = error.message; });
+  }
+
+  function logout() {
+    s.token = null;
+    sessionStorage.removeItem(TOKEN);
+    if (s.socket) { var old = s.socket; s.socket = null; old.close(); }
+    $("app").hidden = true;
+    $("login-view").hidden = false;
+  }
+
+  document.addEventListener("DOMContentLoaded", function () {
+    $("login-form").addEventListener("submit", function (event) {
+      event.preventDefault();
+      var body = { username: $("login-username").value.trim(), password: $("login-password").value };
+      fetch("/api/v1/auth/token", { method: "POST", headers: { "content-type": "application/json" }, body: JSON.stringify(body) })
+        .then(function (response) {
+          return response.json().then(function (data) {
+            if (!response.ok) { throw new Error((data.error && data.error.message) || "登录失败"); }
+            s.token = data.access_token;
+            sessionStorage.setItem(TOKEN, s.token);
+            $("login-error").textContent = "";
+            start();
+          });
+        }).catch(function (error) { $("login-error").textContent = error.message; });
+    });
+    $("logout").addEventListener("click", logout);
+    $("claim").addEventListener("click", function () { act("/claim"); });
+    $("hand-back").addEventListener("click", function () { act("/hand-back"); });
+    $("close").addEventListener("click", function () { act("/close"); });
+    $("transfer").addEventListener("click", function () {
+      if ($("transfer-to").value) { act("/transfer", { to: $("transfer-to").value }); }
+    });
+    $("canned").addEventListener("change", function () {
+      if ($("canned").value) { $("reply").value = $("canned").value; $("canned").value = ""; $("reply").focus(); }
+    });
+    $("composer").addEventListener("submit", function (event) { event.preventDefault(); send(); });
+    $("reply").addEventListener("keydown", function (event) {
+      if (event.key === "Enter" && !event.shiftKey) { event.preventDefault(); send(); }
+    });
+    $("reply").addEventListener("input", function () { typing($("reply").value.trim() !== ""); });
+    setInterval(function () {
+      Array.prototype.forEach.call(document.querySelectorAll(".waited"), function (node) {
+        node.textContent = waited(node.getAttribute("data-since"));
+      });
+    }, 1000);
+    if (s.token) { start(); }
+  });
+})();

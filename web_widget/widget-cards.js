@@ -1,0 +1,132 @@
+// 开票助手 widget: cards (invoice, summary, list, report, download, upload, leave a
+// message, rating) and the batch upload. Loaded by widget.js; all text is set with
+// textContent, so HTML in any message or card is shown, never run.
+(function () {
+  "use strict";
+
+  function el(tag, attrs, text) {
+    var node = document.createElement(tag);
+    Object.keys(attrs || {}).forEach(function (name) { node.setAttribute(name, attrs[name]); });
+    if (text !== undefined && text !== null) { node.textContent = String(text); }
+    return node;
+  }
+
+  function fields(list) {
+    var dl = el("dl");
+    (list || []).forEach(function (f) {
+      dl.appendChild(el("dt", {}, f.label));
+      dl.appendChild(el("dd", {}, f.value));
+    });
+    return dl;
+  }
+
+  function table(headers, rows) {
+    var t = el("table");
+    var head = el("tr");
+    headers.forEach(function (h) { head.appendChild(el("th", { scope: "col" }, h)); });
+    t.appendChild(head);
+    rows.forEach(function (cells) {
+      var tr = el("tr");
+      cells.forEach(function (c) { tr.appendChild(el("td", {}, c === undefined || c === null ? "" : c)); });
+      t.appendChild(tr);
+    });
+    return t;
+  }
+
+  function button(label, onClick, attrs) {
+    var b = el("button", Object.assign({ type: "button" }, attrs || {}), label);
+    b.addEventListener("click", onClick);
+    return b;
+  }
+
+  function pdfButton(ctx, number, url) {
+    return button("下载 PDF", function () {
+      ctx.download(url || ("/api/v1/invoices/" + encodeURIComponent(number) + "/pdf"), number + ".pdf");
+    }, { "aria-label": "下载发票 " + number + " 的 PDF" });
+  }
+
+  var renderers = {
+    invoice: function (card, ctx, box) {
+      box.appendChild(fields(card.fields));
+      if (card.number) { box.appendChild(pdfButton(ctx, card.number)); }
+    },
+    invoice_draft: function (card, ctx, box) {
+      box.setAttribute("data-kind", "summary");
+      box.appendChild(fields(card.fields));
+    },
+    invoice_list: function (card, ctx, box) {
+      box.appendChild(table(["发票号码", "开票日期", "购买方", "状态", "价税合计"], (card.rows || []).map(function (r) {
+        return [r.number, r.issued_at, r.buyer, r.status, r.total_with_tax];
+      })));
+      if (card.total !== undefined) { box.appendChild(el("p", {}, "共 " + card.total + " 张")); }
+    },
+    report: function (card, ctx, box) {
+      box.appendChild(fields(card.fields));
+      [["by_kind", "按类型"], ["by_rate", "按税率"], ["by_status", "按状态"]].forEach(function (part) {
+        var groups = card[part[0]] || [];
+        if (groups.length) {
+          box.appendChild(el("h4", {}, part[1]));
+          box.appendChild(table(["分类", "份数", "价税合计"], groups.map(function (g) { return [g.key, g.count, g.total]; })));
+        }
+      });
+    },
+    download: function (card, ctx, box) { box.appendChild(pdfButton(ctx, card.number, card.url)); },
+    upload: function (card, ctx, box) { box.appendChild(ctx.uploadControl(card)); },
+    leave_message: function (card, ctx, box) {
+      var form = el("form", { "aria-label": "留言给人工客服" });
+      var textId = "kp-ticket-" + Math.random().toString(36).slice(2);
+      form.appendChild(el("label", { "for": textId }, "留言内容"));
+      var text = el("textarea", { id: textId, rows: "3", maxlength: "1000", required: "" });
+      form.appendChild(text);
+      form.appendChild(el("label", { "for": textId + "-c" }, "联系方式（手机号或邮箱）"));
+      var contact = el("input", { id: textId + "-c", type: "text", maxlength: "100", autocomplete: "tel" });
+      form.appendChild(contact);
+      form.appendChild(el("button", { type: "submit" }, "提交留言"));
+      form.addEventListener("submit", function (event) {
+        event.preventDefault();
+        if (!text.value.trim()) { text.focus(); return; }
+        ctx.frame({ type: "ticket", text: text.value.trim(), contact: contact.value.trim() });
+        form.querySelector("button").disabled = true;
+      });
+      box.appendChild(form);
+    },
+    rating: function (card, ctx, box) {
+      var stars = el("div", { "class": "kp-stars", role: "group", "aria-label": "服务评分" });
+      [1, 2, 3, 4, 5].forEach(function (score) {
+        stars.appendChild(button(score + "分", function () {
+          ctx.frame({ type: "rating", score: score });
+          Array.prototype.forEach.call(stars.querySelectorAll("button"), function (b) { b.disabled = true; });
+        }, { "aria-label": "评 " + score + " 分" }));
+      });
+      box.appendChild(stars);
+    }
+  };
+
+  function render(card, ctx) {
+    var box = el("div", { "class": "kp-card", "data-card": String(card.type || "") });
+    if (card.title) { box.appendChild(el("h3", {}, card.title)); }
+    var renderer = renderers[card.type];
+    if (renderer) { renderer(card, ctx, box); } else if (card.fields) { box.appendChild(fields(card.fields)); }
+    return box;
+  }
+
+  function batchResult(result) {
+    var box = el("div", { "class": "kp-card", "data-card": "batch_result" });
+    box.appendChild(el("h3", {}, "批量开票结果"));
+    var rejected = result.rejected || [];
+    box.appendChild(el("p", {}, "成功开具 " + (result.accepted || 0) + " 张，未通过 " + rejected.length + " 行。"));
+    if ((result.numbers || []).length) {
+      box.appendChild(el("p", {}, "发票号码：" + result.numbers.join("、")));
+    }
+    if (rejected.length) {
+      var t = table(["工作表", "行", "字段", "原因"], rejected.map(function (r) {
+        return [r.sheet || "", r.row, r.field || "", r.message];
+      }));
+      t.className = "kp-rejected";
+      box.appendChild(t);
+    }
+    return box;
+  }
+
+  window.KaipiaoWidgetCards = { render: render, batchResult: batchResult, el: el, button: button };
+})();

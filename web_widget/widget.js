@@ -1,0 +1,319 @@
+// 开票助手 chat widget: one <script> tag embeds it (options in README, "Web widget").
+// Talks to /ws/chat; messages carry client ids so a reconnect resends unsent ones
+// and the server stores each once; the history is shown again after a reload.
+(function () {
+  "use strict";
+  if (window.KaipiaoWidget) { return; }
+  var script = document.currentScript;
+  var data = (script && script.dataset) || {};
+  var extra = window.KaipiaoWidgetOptions || {};
+  var scriptOrigin = script && script.src ? new URL(script.src, location.href).origin : location.origin;
+  var options = {
+    server: (extra.server || data.server || scriptOrigin).replace(/\/$/, ""),
+    token: extra.token || data.token || "",
+    title: extra.title || data.title || "开票助手",
+    primaryColor: extra.primaryColor || data.primaryColor || "#c8102e",
+    textColor: extra.textColor || data.textColor || "#ffffff",
+    position: extra.position || data.position || "right",
+    open: String(extra.open || data.open || "") === "true"
+  };
+  var KEY = "kaipiao.widget." + options.server + ".";
+  var STATUS = { bot: "智能助手为您服务", waiting: "正在为您转接人工客服…", agent: "人工客服", closed: "会话已结束" };
+  var state = { socket: null, conversationId: localStorage.getItem(KEY + "conversation"), seen: {},
+    pending: JSON.parse(localStorage.getItem(KEY + "pending") || "[]"), retry: 0, unread: 0, typingTimer: null,
+    lastTyping: 0 };
+  var ui = {};
+
+  function loadCards(done) {
+    if (window.KaipiaoWidgetCards) { done(); return; }
+    var s = document.createElement("script");
+    s.src = options.server + "/static/widget-cards.js";
+    s.onload = done;
+    document.head.appendChild(s);
+  }
+
+  function stylesheet() {
+    var link = document.createElement("link");
+    link.rel = "stylesheet";
+    link.href = options.server + "/static/widget.css";
+    document.head.appendChild(link);
+  }
+
+  function build() {
+    var C = window.KaipiaoWidgetCards, el = C.el;
+    var root = el("div", { "class": "kp-root" + (options.position === "left" ? " kp-left" : "") });
+    root.style.setProperty("--kp-primary", options.primaryColor);
+    root.style.setProperty("--kp-on-primary", options.textColor);
+    ui.launcher = el("button", { type: "button", "class": "kp-launcher", "aria-label": "打开在线客服",
+      "aria-expanded": "false", "aria-controls": "kp-panel" }, "客服");
+    ui.badge = el("span", { "class": "kp-badge", "aria-hidden": "true" });
+    ui.badge.hidden = true;
+    ui.launcher.appendChild(ui.badge);
+    ui.panel = el("section", { id: "kp-panel", "class": "kp-panel", role: "dialog", "aria-labelledby": "kp-title" });
+    ui.panel.hidden = true;
+    var header = el("header", { "class": "kp-header" });
+    var headings = el("div", { "class": "kp-headings" });
+    headings.appendChild(el("h2", { id: "kp-title", "class": "kp-title" }, options.title));
+    ui.status = el("div", { "class": "kp-status", role: "status" }, STATUS.bot);
+    headings.appendChild(ui.status);
+    header.appendChild(headings);
+    header.appendChild(C.button("×", close, { "class": "kp-icon-button", "aria-label": "关闭对话窗口" }));
+    ui.list = el("ol", { "class": "kp-messages", "aria-live": "polite", "aria-label": "对话记录" });
+    ui.typing = el("div", { "class": "kp-typing", "aria-live": "polite" });
+    var form = el("form", { "class": "kp-composer" });
+    form.appendChild(el("label", { "for": "kp-input", "class": "kp-visually-hidden" }, "输入消息"));
+    ui.input = el("input", { id: "kp-input", type: "text", maxlength: "2000", autocomplete: "off",
+      placeholder: "请输入您的问题，例如：忘记密码怎么办" });
+    ui.file = el("input", { type: "file", accept: ".xlsx,.csv", "class": "kp-visually-hidden",
+      "aria-label": "选择批量开票文件", tabindex: "-1" });
+    ui.file.addEventListener("change", function () { if (ui.file.files[0]) { upload(ui.file.files[0]); } ui.file.value = ""; });
+    form.appendChild(C.button("上传", function () { ui.file.click(); }, { "class": "kp-upload", "aria-label": "上传批量开票文件", title: "上传 .xlsx 或 .csv 批量开票" }));
+    form.appendChild(ui.file);
+    form.appendChild(ui.input);
+    form.appendChild(el("button", { type: "submit", "class": "kp-send" }, "发送"));
+    form.addEventListener("submit", function (event) {
+      event.preventDefault();
+      var text = ui.input.value.trim();
+      if (text) { ui.input.value = ""; sendText(text); typing(false); }
+    });
+    ui.input.addEventListener("input", function () { typing(ui.input.value.trim() !== ""); });
+    ui.panel.appendChild(header);
+    ui.panel.appendChild(ui.list);
+    ui.panel.appendChild(ui.typing);
+    ui.panel.appendChild(form);
+    root.appendChild(ui.launcher);
+    root.appendChild(ui.panel);
+    ui.launcher.addEventListener("click", function () { if (ui.panel.hidden) { open(); } else { close(); } });
+    document.body.appendChild(root);
+  }
+
+  function open() {
+    if (!ui.panel) { options.open = true; return; }
+    ui.panel.hidden = false;
+    ui.launcher.setAttribute("aria-expanded", "true");
+    ui.launcher.setAttribute("aria-label", "收起在线客服");
+    state.unread = 0;
+    ui.badge.hidden = true;
+    if (!state.socket) { connect(); }
+    ui.input.focus();
+  }
+
+  function close() {
+    if (!ui.panel) { return; }
+    ui.panel.hidden = true;
+    ui.launcher.setAttribute("aria-expanded", "false");
+    ui.launcher.setAttribute("aria-label", "打开在线客服");
+    ui.launcher.focus();
+  }
+
+  function connect() {
+    var url = options.server.replace(/^http/, "ws") + "/ws/chat";
+    var socket = new WebSocket(url);
+    state.socket = socket;
+    socket.onopen = function () {
+      var hello = { type: "hello" };
+      if (options.token) { hello.token = options.token; }
+      if (state.conversationId) { hello.conversation_id = state.conversationId; }
+      socket.send(JSON.stringify(hello));
+    };
+    socket.onmessage = function (event) {
+      var frame;
+      try { frame = JSON.parse(event.data); } catch (e) { return; }
+      receive(frame);
+    };
+    socket.onclose = function () {
+      if (state.socket !== socket) { return; }
+      state.socket = null;
+      showStatus("连接已断开，正在重新连接…");
+      var delay = Math.min(1000 * Math.pow(2, state.retry++), 10000);
+      setTimeout(function () { if (!state.socket) { connect(); } }, delay);
+    };
+  }
+
+  function send(frame) {
+    if (state.socket && state.socket.readyState === WebSocket.OPEN) {
+      state.socket.send(JSON.stringify(frame));
+      return true;
+    }
+    return false;
+  }
+
+  function receive(frame) {
+    if (frame.type === "welcome") { welcome(frame); }
+    else if (frame.type === "message") { show(frame.message); }
+    else if (frame.type === "state") { setState(frame.state, frame.agent); }
+    else if (frame.type === "typing") { showTyping(frame.role, frame.on); }
+    else if (frame.type === "ack") { settle(frame.client_id); }
+    else if (frame.type === "error") { showError(frame.message); }
+  }
+
+  function welcome(frame) {
+    state.retry = 0;
+    state.conversationId = frame.conversation_id;
+    localStorage.setItem(KEY + "conversation", frame.conversation_id);
+    ui.list.textContent = "";
+    state.seen = {};
+    frame.messages.forEach(show);
+    setState(frame.state, frame.agent);
+    state.pending.forEach(function (p) {
+      showPending(p);
+      send({ type: "message", text: p.text, client_id: p.client_id });
+    });
+  }
+
+  function setState(name, agent) {
+    state.conversationState = name;
+    showStatus(name === "agent" && agent ? "人工客服 " + agent + " 为您服务" : STATUS[name] || "");
+  }
+
+  function showStatus(text) { ui.status.textContent = text; }
+
+  function show(message) {
+    if (message.id !== undefined) {
+      if (state.seen[message.id]) { return; }
+      state.seen[message.id] = true;
+    }
+    if (message.client_id) { settle(message.client_id); }
+    if (message.role !== "user") { showTyping(message.role, false); }
+    var C = window.KaipiaoWidgetCards;
+    var item = C.el("li", { "class": "kp-msg kp-" + message.role });
+    if (message.role === "agent" && message.author) {
+      item.appendChild(C.el("span", { "class": "kp-author" }, "人工客服 " + message.author));
+    }
+    item.appendChild(document.createTextNode(message.text || ""));
+    if (message.buttons && message.buttons.length) {
+      var row = C.el("div", { "class": "kp-buttons" });
+      message.buttons.forEach(function (b) {
+        row.appendChild(C.button(b.title, function () { quickReply(b); }));
+      });
+      item.appendChild(row);
+    }
+    if (message.card) { item.appendChild(C.render(message.card, cardContext())); }
+    append(item);
+    if (ui.panel.hidden && message.role !== "user") {
+      state.unread += 1;
+      ui.badge.textContent = String(state.unread);
+      ui.badge.hidden = false;
+    }
+  }
+
+  function append(item) {
+    ui.list.appendChild(item);
+    ui.list.scrollTop = ui.list.scrollHeight;
+  }
+
+  function quickReply(b) {
+    if (b.payload === "/back_to_bot") { send({ type: "back_to_bot" }); return; }
+    sendText(b.payload, b.title);
+  }
+
+  function sendText(text, shown) {
+    var p = { client_id: newId(), text: text, shown: shown || text };
+    state.pending.push(p);
+    savePending();
+    showPending(p);
+    send({ type: "message", text: text, client_id: p.client_id });
+  }
+
+  function showPending(p) {
+    var item = window.KaipiaoWidgetCards.el("li", { "class": "kp-msg kp-user kp-pending", "data-client-id": p.client_id }, p.shown);
+    append(item);
+  }
+
+  function settle(clientId) {
+    state.pending = state.pending.filter(function (p) { return p.client_id !== clientId; });
+    savePending();
+    var item = ui.list.querySelector('[data-client-id="' + clientId + '"]');
+    if (item) { item.parentNode.removeChild(item); }
+  }
+
+  function savePending() { localStorage.setItem(KEY + "pending", JSON.stringify(state.pending)); }
+
+  function newId() {
+    return (window.crypto && crypto.randomUUID) ? crypto.randomUUID()
+      : Date.now().toString(36) + Math.random().toString(36).slice(2);
+  }
+
+  function showTyping(role, on) {
+    clearTimeout(state.typingTimer);
+    if (!on || role === "user") { ui.typing.textContent = ""; return; }
+    ui.typing.textContent = role === "agent" ? "人工客服正在输入…" : "智能助手正在输入…";
+    state.typingTimer = setTimeout(function () { ui.typing.textContent = ""; }, 15000);
+  }
+
+  function typing(on) {
+    var now = Date.now();
+    if (on && now - state.lastTyping < 3000) { return; }
+    state.lastTyping = on ? now : 0;
+    send({ type: "typing", on: on });
+  }
+
+  function showError(text) {
+    append(window.KaipiaoWidgetCards.el("li", { "class": "kp-msg kp-error", role: "alert" }, text));
+  }
+
+  function authHeaders() { return options.token ? { Authorization: "Bearer " + options.token } : {}; }
+
+  function download(path, filename) {
+    if (!/^\/api\/v1\//.test(path)) { return; }
+    if (!options.token) { showError("请先登录后再下载发票。"); return; }
+    fetch(options.server + path, { headers: authHeaders() }).then(function (response) {
+      if (!response.ok) { throw new Error("下载失败（" + response.status + "），请稍后再试。"); }
+      return response.blob();
+    }).then(function (blob) {
+      var a = document.createElement("a");
+      a.href = URL.createObjectURL(blob);
+      a.download = filename;
+      document.body.appendChild(a);
+      a.click();
+      setTimeout(function () { URL.revokeObjectURL(a.href); a.remove(); }, 1000);
+    }).catch(function (error) { showError(error.message); });
+  }
+
+  function upload(file) {
+    if (!options.token) { showError("请先登录后再批量开票。"); return; }
+    if (!/\.(xlsx|csv)$/i.test(file.name)) { showError("只支持 .xlsx 或 .csv 格式的批量开票文件。"); return; }
+    if (file.size > 10 * 1024 * 1024) { showError("文件过大，请不要超过 10MB。"); return; }
+    var C = window.KaipiaoWidgetCards;
+    var note = C.el("li", { "class": "kp-msg kp-user" }, "上传文件：" + file.name);
+    append(note);
+    var body = new FormData();
+    body.append("file", file);
+    fetch(options.server + "/api/v1/invoices/batch", { method: "POST", headers: authHeaders(), body: body })
+      .then(function (response) {
+        return response.json().then(function (result) {
+          if (!response.ok) { throw new Error((result.error && result.error.message) || "上传失败，请稍后再试。"); }
+          var item = C.el("li", { "class": "kp-msg kp-bot" });
+          item.appendChild(C.batchResult(result));
+          append(item);
+        });
+      }).catch(function (error) { showError(error.message || "网络连接失败，请检查网络后重试。"); });
+  }
+
+  function cardContext() {
+    return {
+      frame: send,
+      download: download,
+      uploadControl: function () {
+        return window.KaipiaoWidgetCards.button("选择文件上传", function () { ui.file.click(); });
+      }
+    };
+  }
+
+  function setToken(token) {
+    options.token = token || "";
+    if (state.socket) { var old = state.socket; state.socket = null; old.close(); }
+    if (ui.panel && !ui.panel.hidden) { connect(); }
+  }
+
+  window.KaipiaoWidget = { open: function () { open(); }, close: function () { close(); }, setToken: setToken, options: options };
+  function start() {
+    stylesheet();
+    loadCards(function () {
+      build();
+      if (options.open || state.conversationId) { connect(); }
+      if (options.open) { open(); }
+    });
+  }
+  if (document.readyState === "loading") { document.addEventListener("DOMContentLoaded", start); } else { start(); }
+})();
