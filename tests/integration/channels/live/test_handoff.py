@@ -232,3 +232,33 @@ def test_a_transfer_goes_to_another_online_agent_only(make_client: AppFactory) -
             messages = client.get(transcript_url, headers=second).json()["messages"]
             texts = [m["text"] for m in messages]
             assert "已为您转接人工客服 小李" in texts
+
+
+def test_a_restarted_app_keeps_the_queue_in_order_and_every_message(
+    make_client: AppFactory,
+) -> None:
+    first = make_client(handoff_auto_assign=False)
+    older, newer = chat(first, "转人工"), chat(first, "转人工")
+    first.__exit__(None, None, None)  # the worker stops (its sockets and memory go)
+
+    restarted = make_client(handoff_auto_assign=False)
+    headers = agent_headers(restarted)
+    assert queue_ids(restarted, headers) == [older["conversation_id"], newer["conversation_id"]]
+    transcript = restarted.get(
+        f"/api/v1/agent/conversations/{older['conversation_id']}", headers=headers
+    ).json()
+    assert [m["role"] for m in transcript["messages"]] == ["user", "bot", "system"]
+    assert [e["kind"] for e in transcript["events"]] == ["user_request"]
+
+
+def test_the_users_typing_reaches_the_consoles(make_client: AppFactory) -> None:
+    client = make_client()
+    with console(client, agent_headers(client)) as agent_ws, client.websocket_connect(
+        "/ws/chat"
+    ) as ws:
+        conversation_id = hello(ws)["conversation_id"]
+        say(ws, "转人工", "ty-1")
+        until(ws, message_with("已接入"))
+        ws.send_json({"type": "typing", "on": True})
+        typing = until(agent_ws, lambda f: f["type"] == "typing" and f["role"] == "user")
+        assert (typing["conversation_id"], typing["on"]) == (conversation_id, True)
