@@ -1,0 +1,249 @@
+"""Every protected endpoint against every kind of caller: only what each may do succeeds.
+
+Callers: anonymous, the tenant's viewer, issuer and admin, an agent (who serves
+customers but belongs to no company), and a stranger (the issuer of another company).
+A new endpoint fails `test_every_protected_endpoint_is_in_the_matrix` until it is added.
+"""
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from itertools import count
+from typing import Any
+
+import pytest
+from fastapi.testclient import TestClient
+
+from invoicing_core import InvoicingCore
+from invoicing_core.domain.account import Role
+from tests.integration.invoicing_core.company_users import add_user, log_in
+from tests.integration.invoicing_core.conftest import Tenant, make_tenant
+from tests.integration.invoicing_core.test_batch_and_pdf_api import batch_file, invoice, line
+from tests.integration.invoicing_core.test_invoice_api import issue, service_fee
+
+CALLERS = ("anonymous", "viewer", "issuer", "agent", "admin", "stranger")
+# Endpoints anyone may call: logging in, password reset, policy questions, chat, the template.
+PUBLIC = {
+    ("POST", "/api/v1/auth/token"),
+    ("POST", "/api/v1/auth/password-reset"),
+    ("POST", "/api/v1/auth/password-reset/confirm"),
+    ("GET", "/api/v1/knowledge/search"),
+    ("POST", "/api/v1/chat"),
+    ("GET", "/api/v1/invoices/batch/template"),
+}
+_serial = count(1)
+
+
+@dataclass
+class World:
+    """A tenant with a user of each role, an agent, a stranger, and ways to make targets."""
+
+    client: TestClient
+    core: InvoicingCore
+    tenant: Tenant
+    headers: dict[str, dict[str, str]]
+
+    def paper_invoice(self) -> str:
+        """A fresh paper invoice of the tenant, so a successful void changes only it."""
+        return str(issue(self.client, self.tenant, service_fee(kind="paper_general"))["number"])
+
+    def full_red_form(self) -> int:
+        """A form that needed no confirmation: nobody may answer or withdraw it."""
+        blue = issue(self.client, self.tenant, service_fee())["number"]
+        response = self.client.post(
+            "/api/v1/red-letter-forms",
+            json={"number": blue, "reason": "1"},
+            headers=self.tenant.issuer,
+        )
+        return int(response.json()["form"]["id"])
+
+
+Request = Callable[[World], tuple[str, dict[str, Any]]]
+DENIED_TO_OUTSIDERS = {"anonymous": 401, "agent": 403}
+
+
+def expect(ok: int, **others: int) -> dict[str, int]:
+    """`ok` for the tenant's viewer, issuer and admin and the stranger, unless said otherwise."""
+    return {
+        **{caller: ok for caller in ("viewer", "issuer", "admin", "stranger")},
+        **DENIED_TO_OUTSIDERS,
+        **others,
+    }
+
+
+def issuing(ok: int, stranger: int = 404) -> dict[str, int]:
+    """Only the tenant's issuer and admin succeed; a stranger does not see the target."""
+    return expect(ok, viewer=403, stranger=stranger)
+
+
+def admins(ok: int) -> dict[str, int]:
+    """Only the tenant's admin succeeds."""
+    return expect(ok, viewer=403, issuer=403, stranger=403)
+
+
+def agents(ok: int) -> dict[str, int]:
+    """Only agents succeed: the console's API."""
+    return {**expect(403), "anonymous": 401, "agent": ok}
+
+
+NOBODYS_CONVERSATION = "00000000-0000-4000-8000-000000000000"
+AGENT_CONVERSATION_OPERATIONS = {
+    ("GET", ""): None,
+    ("GET", "/customer"): None,
+    ("POST", "/claim"): None,
+    ("POST", "/messages"): {"text": "您好"},
+    ("POST", "/read"): None,
+    ("POST", "/transfer"): {"to": "agent"},
+    ("POST", "/hand-back"): None,
+    ("POST", "/close"): None,
+}
+
+
+def _batch(_: World) -> tuple[str, dict[str, Any]]:
+    serial = f"M{next(_serial)}"
+    content = batch_file([invoice(serial)], [line(serial)])
+    return "/api/v1/invoices/batch", {"files": {"file": ("b.xlsx", content, "application/x")}}
+
+
+MATRIX: dict[tuple[str, str], tuple[dict[str, int], Request]] = {
+    ("POST", "/api/v1/invoices"): (
+        issuing(201, stranger=201),
+        lambda w: ("/api/v1/invoices", {"json": service_fee()}),
+    ),
+    ("GET", "/api/v1/invoices"): (expect(200), lambda w: ("/api/v1/invoices", {})),
+    ("GET", "/api/v1/invoices/{number}"): (
+        expect(200, stranger=404),
+        lambda w: (f"/api/v1/invoices/{w.paper_invoice()}", {}),
+    ),
+    ("GET", "/api/v1/invoices/{number}/pdf"): (
+        expect(200, stranger=404),
+        lambda w: (f"/api/v1/invoices/{w.paper_invoice()}/pdf", {}),
+    ),
+    ("POST", "/api/v1/invoices/{number}/void"): (
+        issuing(200),
+        lambda w: (f"/api/v1/invoices/{w.paper_invoice()}/void", {"json": {"reason": "测试"}}),
+    ),
+    ("POST", "/api/v1/invoices/{number}/red-letter"): (
+        issuing(201),
+        lambda w: (
+            f"/api/v1/invoices/{w.paper_invoice()}/red-letter",
+            {"json": {"reason": "1"}},
+        ),
+    ),
+    ("POST", "/api/v1/invoices/batch"): (issuing(200, stranger=200), _batch),
+    ("POST", "/api/v1/red-letter-forms"): (
+        issuing(201),
+        lambda w: (
+            "/api/v1/red-letter-forms",
+            {"json": {"number": w.paper_invoice(), "reason": "1"}},
+        ),
+    ),
+    ("GET", "/api/v1/red-letter-forms"): (expect(200), lambda w: ("/api/v1/red-letter-forms", {})),
+    ("GET", "/api/v1/red-letter-forms/{form_id}"): (
+        expect(200, stranger=404),
+        lambda w: (f"/api/v1/red-letter-forms/{w.full_red_form()}", {}),
+    ),
+    **{
+        ("POST", f"/api/v1/red-letter-forms/{{form_id}}/{move}"): (
+            issuing(409),
+            lambda w, move=move: (f"/api/v1/red-letter-forms/{w.full_red_form()}/{move}", {}),
+        )
+        for move in ("confirm", "deny", "withdraw")
+    },
+    ("GET", "/api/v1/paper-stock"): (expect(200), lambda w: ("/api/v1/paper-stock", {})),
+    ("POST", "/api/v1/paper-stock"): (
+        admins(201),
+        lambda w: (
+            "/api/v1/paper-stock",
+            {
+                "json": {
+                    "kind": "paper_general",
+                    "code": f"04200{w.tenant.company_id % 10000:04d}{next(_serial) % 1000:03d}",
+                    "first": 1,
+                    "count": 10,
+                }
+            },
+        ),
+    ),
+    ("GET", "/api/v1/reports/summary"): (
+        expect(200),
+        lambda w: ("/api/v1/reports/summary", {"params": {"period": "month"}}),
+    ),
+    ("GET", "/api/v1/alerts"): (admins(200), lambda w: ("/api/v1/alerts", {})),
+    ("GET", "/api/v1/users"): (admins(200), lambda w: ("/api/v1/users", {})),
+    ("PATCH", "/api/v1/users/{username}"): (
+        admins(200),
+        lambda w: (
+            f"/api/v1/users/{add_user(w.core, w.tenant, Role.VIEWER)}",
+            {"json": {"role": "issuer"}},
+        ),
+    ),
+    ("POST", "/api/v1/wechat/binding-code"): (
+        {**expect(200), "agent": 200},
+        lambda w: ("/api/v1/wechat/binding-code", {}),
+    ),
+    **{
+        ("GET", f"/api/v1/agent/{name}"): (
+            agents(200),
+            lambda w, name=name: (f"/api/v1/agent/{name}", {}),
+        )
+        for name in ("me", "queue", "conversations", "agents", "canned-replies", "tickets")
+    },
+    ("POST", "/api/v1/agent/tickets/{ticket_id}/close"): (
+        agents(404),
+        lambda w: ("/api/v1/agent/tickets/999999/close", {}),
+    ),
+    **{
+        (method, f"/api/v1/agent/conversations/{{conversation_id}}{suffix}"): (
+            agents(404),
+            lambda w, suffix=suffix, body=body: (
+                f"/api/v1/agent/conversations/{NOBODYS_CONVERSATION}{suffix}",
+                {"json": body} if body else {},
+            ),
+        )
+        for (method, suffix), body in AGENT_CONVERSATION_OPERATIONS.items()
+    },
+    ("POST", "/api/v1/knowledge/reload"): (admins(200), lambda w: ("/api/v1/knowledge/reload", {})),
+    ("GET", "/api/v1/knowledge/unanswered"): (
+        admins(200),
+        lambda w: ("/api/v1/knowledge/unanswered", {}),
+    ),
+}
+
+
+@pytest.fixture(scope="module")
+def world(app_client: TestClient, core: InvoicingCore) -> World:
+    tenant = make_tenant(app_client, core)
+    stranger = make_tenant(app_client, core)
+    headers = {
+        "anonymous": {},
+        "viewer": tenant.viewer,
+        "issuer": tenant.issuer,
+        "admin": log_in(app_client, add_user(core, tenant, Role.ADMIN)),
+        "agent": log_in(app_client, add_user(core, None, Role.AGENT)),
+        "stranger": stranger.issuer,
+    }
+    return World(app_client, core, tenant, headers)
+
+
+@pytest.mark.parametrize("caller", CALLERS)
+@pytest.mark.parametrize("endpoint", sorted(MATRIX), ids=" ".join)
+def test_each_caller_gets_exactly_what_their_role_allows(
+    world: World, endpoint: tuple[str, str], caller: str
+) -> None:
+    expected, build = MATRIX[endpoint]
+    path, options = build(world)
+    response = world.client.request(endpoint[0], path, headers=world.headers[caller], **options)
+    assert response.status_code == expected[caller], response.text
+    if response.status_code >= 400:
+        error = response.json()["error"]
+        assert error["code"] and error["message"]
+
+
+def test_every_protected_endpoint_is_in_the_matrix(app_client: TestClient) -> None:
+    operations = {
+        (method.upper(), path)
+        for path, methods in app_client.app.openapi()["paths"].items()  # type: ignore[attr-defined]
+        for method in methods
+        if path.startswith("/api/v1/")
+    }
+    assert operations - PUBLIC == set(MATRIX)
