@@ -2,7 +2,7 @@
 
 import hashlib
 import secrets
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 from datetime import datetime, timedelta
 from decimal import Decimal
 from typing import Any
@@ -46,16 +46,6 @@ class Principal:
         if self.role is not Role.ADMIN or self.company_id is None:
             raise Forbidden(f"只有企业管理员可以{doing}。")
         return self.company_id
-
-    def serving(self, customer: "Principal") -> "Principal":
-        """An agent reading for the customer whose conversation they hold; others refused.
-
-        The caller (the channels' composition root) decides that the agent holds the
-        conversation; the agent's role still forbids issuing, voiding and red-letters.
-        """
-        if self.role is not Role.AGENT:
-            raise Forbidden("只有人工客服可以代为查看客户的发票。")
-        return replace(self, company_id=customer.company_id)
 
 
 @dataclass(frozen=True)
