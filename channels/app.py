@@ -70,7 +70,13 @@ def create_app(
         core = InvoicingCore.open(core_settings)
         async with httpx.AsyncClient() as http:
             store = ConversationStore(core.engine)
-            rasa = RasaClient(http, settings.effective_rasa_url, settings.rasa_timeout_seconds)
+            rasa = RasaClient(
+                http,
+                settings.effective_rasa_url,
+                settings.rasa_timeout_seconds,
+                settings.effective_action_server_url,
+                settings.health_timeout_seconds,
+            )
             app.state.invoicing_core = core
             deliveries = Deliveries()
             live = build_live(settings, core.engine, store, deliveries)

@@ -10,16 +10,25 @@ from channels.conversation import Reply
 
 
 class RasaUnavailable(Exception):
-    """Rasa did not answer, or answered with something that is not a reply list."""
+    """Rasa, or the action server behind it, did not answer the user's message."""
 
 
 class RasaClient:
     """Sends user messages to Rasa and turns its answers into replies."""
 
-    def __init__(self, http: httpx.AsyncClient, base_url: str, timeout: float) -> None:
+    def __init__(
+        self,
+        http: httpx.AsyncClient,
+        base_url: str,
+        timeout: float,
+        action_server_url: str = "",
+        probe_timeout: float = 2.0,
+    ) -> None:
         self._http = http
         self._base_url = base_url
         self._timeout = timeout
+        self._action_server_url = action_server_url
+        self._probe_timeout = probe_timeout
 
     async def send(
         self, sender_id: str, text: str, metadata: dict[str, Any] | None = None
@@ -36,7 +45,23 @@ class RasaClient:
             raise RasaUnavailable(str(exc) or type(exc).__name__) from exc
         if not isinstance(answers, list):
             raise RasaUnavailable(f"unexpected answer: {answers!r:.200}")
-        return [_reply(answer) for answer in answers if isinstance(answer, dict)]
+        replies = [_reply(answer) for answer in answers if isinstance(answer, dict)]
+        # Rasa logs a custom action it could not reach and answers nothing: to the user
+        # that is silence, so it counts as the bot being down.
+        if not replies and not await self._action_server_answers():
+            raise RasaUnavailable("no reply, and the action server does not answer")
+        return replies
+
+    async def _action_server_answers(self) -> bool:
+        if not self._action_server_url:
+            return True
+        try:
+            response = await self._http.get(
+                f"{self._action_server_url}/health", timeout=self._probe_timeout
+            )
+        except httpx.HTTPError:
+            return False
+        return response.status_code == 200
 
 
 # A button that offers a human marks a reply the bot was not sure of: the knowledge
