@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 
 from anyio import to_thread
@@ -91,25 +92,29 @@ class AgentDesk:
 
     async def hand_back(self, conversation_id: str, agent: Agent) -> Conversation:
         """Give the conversation back to the bot."""
-        conversation = await self.readable(conversation_id, agent)
-        moved = await to_thread.run_sync(
-            self._handoff.handoffs.to_bot, conversation.id, agent.username, conversation.agent
-        )
-        if not moved:
-            raise Conflict("not_held", "该会话已不在您的接待中。")
-        changed = await self._changed(conversation.id, notices.back_to_bot())
-        await self._handoff.assign_waiting()
-        return changed
+        release = self._handoff.handoffs.to_bot
+        return await self._release(conversation_id, agent, release, notices.back_to_bot())
 
     async def close(self, conversation_id: str, agent: Agent) -> Conversation:
         """End the conversation and ask the user for a rating."""
+        release = self._handoff.handoffs.close
+        return await self._release(conversation_id, agent, release, notices.closed())
+
+    async def _release(
+        self,
+        conversation_id: str,
+        agent: Agent,
+        release: Callable[[str, str, str | None], bool],
+        notice: Reply,
+    ) -> Conversation:
         conversation = await self.readable(conversation_id, agent)
         moved = await to_thread.run_sync(
-            self._handoff.handoffs.close, conversation.id, agent.username, conversation.agent
+            release, conversation.id, agent.username, conversation.agent
         )
         if not moved:
             raise Conflict("not_held", "该会话已不在您的接待中。")
-        changed = await self._changed(conversation.id, notices.closed())
+        changed = await self._changed(conversation.id, notice)
+        # The agent has room for the next waiting conversation.
         await self._handoff.assign_waiting()
         return changed
 

@@ -81,27 +81,17 @@ class HandoffStore:
 
     def to_bot(self, conversation_id: str, actor: str | None, holder: str | None = None) -> bool:
         """Give a waiting or held conversation back to the bot."""
-        return self._move(
-            conversation_id,
-            (State.WAITING, State.AGENT),
-            State.BOT,
-            _released(),
-            "handed_back",
-            actor,
-            holder=holder,
-        )
+        return self._release(conversation_id, State.BOT, "handed_back", actor, holder)
 
     def close(self, conversation_id: str, actor: str, holder: str | None = None) -> bool:
         """End a waiting or held conversation."""
-        return self._move(
-            conversation_id,
-            (State.WAITING, State.AGENT),
-            State.CLOSED,
-            _released(),
-            "closed",
-            actor,
-            holder=holder,
-        )
+        return self._release(conversation_id, State.CLOSED, "closed", actor, holder)
+
+    def _release(
+        self, conversation_id: str, to: State, kind: str, actor: str | None, holder: str | None
+    ) -> bool:
+        leaving = (State.WAITING, State.AGENT)
+        return self._move(conversation_id, leaving, to, _released(), kind, actor, holder=holder)
 
     def reopen(self, conversation_id: str) -> bool:
         """A closed conversation that the user writes in again is the bot's again."""

@@ -72,6 +72,12 @@ def pages(browser: Browser, request: pytest.FixtureRequest) -> Iterator[tuple[Pa
         agent.close()
 
 
+def _folder(artefacts: Path, name: str) -> Path:
+    folder = artefacts / name
+    folder.mkdir(exist_ok=True)
+    return folder
+
+
 def _hand_over(
     stack: Stack, user_page: Page, agent_page: Page, shots: Path
 ) -> tuple[Widget, Console]:
@@ -108,8 +114,7 @@ def test_an_agent_takes_over_in_the_console_and_hands_back_to_the_bot(
     stack: Stack, pages: tuple[Page, Page], artefacts: Path
 ) -> None:
     user_page, agent_page = pages
-    shots = artefacts / "handoff-desktop"
-    shots.mkdir(exist_ok=True)
+    shots = _folder(artefacts, "handoff-desktop")
     widget, _ = _hand_over(stack, user_page, agent_page, shots)
 
     agent_page.get_by_role("button", name="交还机器人").click()
@@ -125,8 +130,7 @@ def test_on_a_phone_the_agent_closes_and_the_user_rates(
     stack: Stack, pages: tuple[Page, Page], artefacts: Path
 ) -> None:
     user_page, agent_page = pages
-    shots = artefacts / "handoff-phone"
-    shots.mkdir(exist_ok=True)
+    shots = _folder(artefacts, "handoff-phone")
     widget, _ = _hand_over(stack, user_page, agent_page, shots)
     panel = user_page.get_by_role("dialog", name="开票助手")
     assert panel.bounding_box()["width"] == PHONE["width"]  # type: ignore[index]
