@@ -21,6 +21,7 @@ from channels.conversation_store import ConversationStore
 from channels.delivery import Deliveries
 from channels.errors import Conflict, NotFound
 from channels.handoff_store import HandoffStore
+from channels.hub import AGENTS
 from channels.live import LiveEvents
 from channels.tickets import Ticket, TicketStore
 from channels.working_hours import WorkingHours
@@ -148,7 +149,7 @@ class Handoff:
         )
         if await to_thread.run_sync(self.handoffs.to_bot, conversation.id, "user"):
             await self.live.state(await self.current(conversation.id))
-        await self.live.hub.publish("agents", {"type": "ticket", "id": ticket.id})
+        await self.live.publish(AGENTS, {"type": "ticket", "id": ticket.id})
         return ticket, await self._add(conversation.id, [notices.ticket_opened(ticket.id)])
 
     async def rate(self, conversation: Conversation, score: int) -> list[Message]:

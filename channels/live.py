@@ -4,8 +4,12 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
+import structlog
+
 from channels.conversation import Conversation, ConversationState, Message
 from channels.hub import AGENTS, Event, Hub, conversation_topic
+
+log = structlog.get_logger(__name__)
 
 
 def message_event(conversation_id: str, message: Message) -> Event:
@@ -30,10 +34,21 @@ def typing_event(conversation_id: str, role: str, on: bool) -> Event:
 
 
 class LiveEvents:
-    """Publishes conversation events to the user's sockets and, when agents care, the consoles."""
+    """Publishes conversation events to the user's sockets and, when agents care, the consoles.
+
+    The store holds every message, so a lost event (Redis down) costs liveness only:
+    the clients read the history when they reconnect. A failed publish is logged.
+    """
 
     def __init__(self, hub: Hub) -> None:
         self.hub = hub
+
+    async def publish(self, topic: str, event: Event) -> None:
+        """Publish one event; a hub that fails is logged, not raised."""
+        try:
+            await self.hub.publish(topic, event)
+        except Exception as exc:
+            log.warning("live_event_lost", topic=topic, kind=event.get("type"), error=repr(exc))
 
     async def messages(
         self, conversation: Conversation, messages: Sequence[Message], to_user: bool = True
@@ -42,17 +57,17 @@ class LiveEvents:
         for message in messages:
             event = message_event(conversation.id, message)
             if to_user:
-                await self.hub.publish(conversation_topic(conversation.id), event)
+                await self.publish(conversation_topic(conversation.id), event)
             if conversation.state is not ConversationState.BOT:
-                await self.hub.publish(AGENTS, event)
+                await self.publish(AGENTS, event)
 
     async def state(self, conversation: Conversation) -> None:
         """A state change: to the user's sockets and every console (the queue changed)."""
         event = state_event(conversation)
-        await self.hub.publish(conversation_topic(conversation.id), event)
-        await self.hub.publish(AGENTS, event)
+        await self.publish(conversation_topic(conversation.id), event)
+        await self.publish(AGENTS, event)
 
     async def typing(self, conversation_id: str, role: str, on: bool, to_agents: bool) -> None:
         """Typing shown to the other side: the consoles for the user, the user otherwise."""
         topic = AGENTS if to_agents else conversation_topic(conversation_id)
-        await self.hub.publish(topic, typing_event(conversation_id, role, on))
+        await self.publish(topic, typing_event(conversation_id, role, on))

@@ -65,12 +65,13 @@ def build_live(
             settings.handoff_days, settings.handoff_hours, settings.handoff_timezone
         ),
     )
+    live = LiveEvents(hub)
     handoff = Handoff(
         store,
         HandoffStore(engine),
         AgentPresence(engine, timedelta(seconds=settings.agent_online_seconds)),
         TicketStore(engine),
-        LiveEvents(hub),
+        live,
         deliveries,
         policy,
     )
@@ -78,7 +79,7 @@ def build_live(
     async def to_widget(conversation: Conversation, messages: Sequence[Message]) -> None:
         topic = conversation_topic(conversation.id)
         for message in messages:
-            await hub.publish(topic, message_event(conversation.id, message))
+            await live.publish(topic, message_event(conversation.id, message))
 
     deliveries.register(WIDGET, to_widget)
     return LiveServices(hub, handoff, AgentDesk(handoff), deliveries)

@@ -14,6 +14,7 @@ from channels.agent_desk import Transcript
 from channels.api.agent_auth import CurrentAgent, LiveDep
 from channels.conversation import Conversation
 from channels.errors import NotFound
+from channels.hub import AGENTS
 from channels.tickets import Ticket
 
 router = APIRouter(prefix="/agent", tags=["agent console"])
@@ -201,5 +202,5 @@ async def close_ticket(
     """把留言标记为已处理。"""
     if not await to_thread.run_sync(live.handoff.tickets.close_ticket, ticket_id, agent.username):
         raise NotFound("ticket_not_found", "留言不存在或已处理。", "ticket_id")
-    await live.hub.publish("agents", {"type": "ticket", "id": ticket_id})
+    await live.handoff.live.publish(AGENTS, {"type": "ticket", "id": ticket_id})
     return {"id": ticket_id, "status": "done"}

@@ -4,8 +4,10 @@ from __future__ import annotations
 
 import asyncio
 import uuid
+from collections.abc import Callable
 
 from channels.hub import Hub, InProcessHub
+from channels.live import LiveEvents
 from channels.redis_hub import RedisHub
 
 
@@ -42,3 +44,14 @@ async def test_redis_carries_events_from_one_worker_to_another(redis_url: str) -
     finally:
         await worker_a.close()
         await worker_b.close()
+
+
+
+async def test_a_lost_redis_loses_live_events_but_raises_nothing(
+    free_port: Callable[[], int],
+) -> None:
+    dead = RedisHub(f"redis://127.0.0.1:{free_port()}/0")
+    try:
+        await LiveEvents(dead).typing("some-conversation", "bot", True, to_agents=False)
+    finally:
+        await dead.close()
