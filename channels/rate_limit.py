@@ -15,8 +15,9 @@ from dataclasses import dataclass
 
 import structlog
 from limits import RateLimitItem, parse
-from limits.storage import storage_from_string
 from limits.aio.strategies import MovingWindowRateLimiter
+from limits.errors import StorageError
+from limits.storage import storage_from_string
 from starlette.types import ASGIApp, Receive, Scope, Send
 
 log = structlog.get_logger(__name__)
@@ -44,7 +45,9 @@ class RateLimit:
         self._app = app
         self._rules = rules
         storage = (
-            storage_from_string(f"async+{redis_url}", implementation="redispy")
+            storage_from_string(
+                f"async+{redis_url}", implementation="redispy", wrap_exceptions=True
+            )
             if redis_url
             else storage_from_string("async+memory://")
         )
@@ -54,10 +57,18 @@ class RateLimit:
         rule = self._rule_for(scope)
         if rule is not None:
             client = (scope.get("client") or ("unknown", 0))[0]
-            if not await self._limiter.hit(rule.limit, rule.name, client):
+            if not await self._allowed(rule, client):
                 await self._refuse(scope, send, rule, client)
                 return
         await self._app(scope, receive, send)
+
+    async def _allowed(self, rule: Rule, client: str) -> bool:
+        try:
+            return await self._limiter.hit(rule.limit, rule.name, client)
+        except StorageError as exc:
+            # Counting is down (Redis unreachable): serve rather than refuse everyone.
+            log.warning("rate_limit_unavailable", rule=rule.name, error=str(exc)[:200])
+            return True
 
     def _rule_for(self, scope: Scope) -> Rule | None:
         if scope["type"] != "http" or scope["method"] not in ("GET", "POST"):

@@ -62,3 +62,12 @@ def test_workers_sharing_redis_share_the_count(database_url: str, engine: object
             for worker in (first, second, first)
         ]
     assert statuses == [401, 401, 429]
+
+
+def test_an_unreachable_redis_lets_requests_through(database_url: str, engine: object) -> None:
+    # Port 9 (discard) on 127.0.0.1 has no Redis: counting fails, serving goes on.
+    with app_with(
+        database_url, redis_url="redis://127.0.0.1:9/0", rate_limit_login="1/minute"
+    ) as client:
+        answers = [client.post("/api/v1/auth/token", json=LOGIN) for _ in range(3)]
+    assert [a.status_code for a in answers] == [401, 401, 401]
