@@ -13,15 +13,8 @@ from rasa_sdk.types import DomainDict
 
 from actions.api_client import ApiError
 from actions.cards import invoice_card
-from actions.invoice_lookup import (
-    fetch,
-    newest,
-    number_in_message,
-    offer_choices,
-    search_params,
-)
-from actions.invoice_refs import refers_to_current, refers_to_latest
-from actions.replies import latest_text, send_card
+from actions.invoice_lookup import fetch, number_in_message, offer_choices, pick
+from actions.replies import send_card
 from actions.slots import CURRENT_INVOICE, OFFER
 
 # Intents whose message may name the invoice the form is about.
@@ -91,20 +84,11 @@ class InvoiceFormValidation(FormValidationAction):
 
 
 async def _number_without_asking(tracker: Tracker) -> str | None:
-    text = latest_text(tracker)
-    current = tracker.get_slot(CURRENT_INVOICE)
-    if refers_to_current(text) and current and not refers_to_latest(text):
-        return str(current)
-    params = search_params(tracker)
-    if not params and not refers_to_latest(text):
-        return None
     try:
-        items = (await newest(tracker, params)).get("items") or []
+        number, _ = await pick(tracker)
     except ApiError:
         return None
-    if items and (refers_to_latest(text) or len(items) == 1):
-        return str(items[0]["number"])
-    return None
+    return number
 
 
 class ActionAskInvoiceNumber(Action):
@@ -118,18 +102,16 @@ class ActionAskInvoiceNumber(Action):
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
     ) -> list[EventType]:
         """List several matches as buttons, or ask for the number."""
-        params = search_params(tracker)
-        if params:
-            try:
-                page = await newest(tracker, params)
-            except ApiError as error:
-                dispatcher.utter_message(text=error.message)
-                return []
-            items = page.get("items") or []
-            if len(items) > 1:
-                offer_choices(dispatcher, items, int(page.get("total", len(items))))
-                return []
-            if not items:
-                dispatcher.utter_message(text="没有找到符合条件的发票。")
+        try:
+            _, page = await pick(tracker)
+        except ApiError as error:
+            dispatcher.utter_message(text=error.message)
+            return []
+        items = (page or {}).get("items") or []
+        if len(items) > 1:
+            offer_choices(dispatcher, items, int((page or {}).get("total", len(items))))
+            return []
+        if page is not None and not items:
+            dispatcher.utter_message(text="没有找到符合条件的发票。")
         dispatcher.utter_message(text=ASK_NUMBER)
         return []

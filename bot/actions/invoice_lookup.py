@@ -68,25 +68,37 @@ async def newest(tracker: Tracker, params: dict[str, Any] | None = None) -> dict
     return page
 
 
-async def resolve(tracker: Tracker, dispatcher: CollectingDispatcher) -> str | None:
-    """The number of the one invoice the latest message means, or None after saying why."""
+async def pick(tracker: Tracker) -> tuple[str | None, dict[str, Any] | None]:
+    """(number, candidates): the one invoice the latest message names, else what matched.
+
+    Candidates are None when the message names nothing to search by.
+    """
     number = number_in_message(tracker)
     if number:
-        return number
+        return number, None
     text = latest_text(tracker)
     current = tracker.get_slot(CURRENT_INVOICE)
     if refers_to_current(text) and current and not refers_to_latest(text):
-        return str(current)
+        return str(current), None
     params = search_params(tracker)
     if not params and not refers_to_latest(text):
-        return None
+        return None, None
     page = await newest(tracker, params)
+    items = page.get("items") or []
+    if items and (refers_to_latest(text) or len(items) == 1):
+        return str(items[0]["number"]), page
+    return None, page
+
+
+async def resolve(tracker: Tracker, dispatcher: CollectingDispatcher) -> str | None:
+    """The number of the one invoice the latest message means, or None after saying why."""
+    number, page = await pick(tracker)
+    if number or page is None:
+        return number
     items = page.get("items") or []
     if not items:
         dispatcher.utter_message(text="没有找到符合条件的发票，请提供发票号码。")
         return None
-    if refers_to_latest(text) or len(items) == 1:
-        return str(items[0]["number"])
     offer_choices(dispatcher, items, int(page.get("total", len(items))))
     return None
 

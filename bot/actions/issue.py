@@ -12,15 +12,13 @@ from rasa_sdk.types import DomainDict
 from actions.api_client import ApiError
 from actions.cards import draft_card, invoice_card
 from actions.drafts import draft_from_slots, issue_request, slot_for_field
+from actions.questions import yes_or_no
 from actions.replies import api_for, ask_to_log_in, send_card
 from actions.slots import CURRENT_INVOICE, ISSUE_SLOTS, OFFER, clear_slots
 
 FORM = "issue_invoice_form"
 CANCELLED = "好的，这张发票不开了，已取消。还有什么可以帮您？"
-CONFIRM_BUTTONS = [
-    {"title": "确认开具", "payload": "/affirm"},
-    {"title": "取消", "payload": "/deny"},
-]
+CONFIRM_BUTTONS = yes_or_no("确认开具")
 
 
 def _draft(tracker: Tracker) -> dict[str, Any]:
@@ -44,27 +42,6 @@ class ActionAskIssueConfirmed(Action):
         dispatcher.utter_message(
             text="信息无误请回复“确认”开具；如需修改，直接告诉我，例如“金额改成8000”；不开了请说“算了”。",
             buttons=CONFIRM_BUTTONS,
-        )
-        return []
-
-
-class ActionAskTaxIdConfirmed(Action):
-    """The app's warning about a taxpayer id whose check character does not match."""
-
-    def name(self) -> str:
-        """The action's name in the domain."""
-        return "action_ask_tax_id_confirmed"
-
-    async def run(
-        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
-    ) -> list[EventType]:
-        """Ask to confirm the id as typed, or to send the right one."""
-        dispatcher.utter_message(
-            text=f"{tracker.get_slot('tax_id_warning')}\n税号确认无误吗？",
-            buttons=[
-                {"title": "税号无误，继续开具", "payload": "/affirm"},
-                {"title": "重新输入税号", "payload": "/deny"},
-            ],
         )
         return []
 

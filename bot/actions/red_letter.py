@@ -5,16 +5,16 @@ from __future__ import annotations
 import re
 from typing import Any
 
-from rasa_sdk import Action, Tracker
+from rasa_sdk import Tracker
 from rasa_sdk.events import EventType, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.types import DomainDict
 
-from actions.api_client import ApiError, invoice_path
 from actions.cards import invoice_card
+from actions.invoice_change import InvoiceChange
 from actions.invoice_forms import InvoiceFormValidation
-from actions.replies import api_for, report_refusal, send_card
-from actions.slots import CURRENT_INVOICE, RED_SLOTS, clear_slots
+from actions.replies import send_card
+from actions.slots import CURRENT_INVOICE, RED_SLOTS
 
 # The four reasons of the red-letter confirmation form, and words that name them.
 REASONS = {
@@ -73,69 +73,31 @@ class ValidateRedInvoiceForm(InvoiceFormValidation):
         return {"red_reason": reason}
 
 
-class ActionAskRedReason(Action):
-    """The four reasons as buttons."""
-
-    def name(self) -> str:
-        """The action's name in the domain."""
-        return "action_ask_red_reason"
-
-    async def run(
-        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
-    ) -> list[EventType]:
-        """Ask why the invoice is red-lettered."""
-        dispatcher.utter_message(text="请问红冲的原因是？", buttons=REASON_BUTTONS)
-        return []
-
-
-class ActionAskRedConfirmed(Action):
-    """The last question before the red-letter invoice."""
-
-    def name(self) -> str:
-        """The action's name in the domain."""
-        return "action_ask_red_confirmed"
-
-    async def run(
-        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
-    ) -> list[EventType]:
-        """Name the invoice and the reason."""
-        dispatcher.utter_message(
-            text=f"确认为发票{tracker.get_slot('invoice_number')}开具红字发票全额冲销吗？"
-            f"原因：{tracker.get_slot('red_reason')}。红字发票开具后不能撤销。",
-            buttons=[
-                {"title": "确认红冲", "payload": "/affirm"},
-                {"title": "取消", "payload": "/deny"},
-            ],
-        )
-        return []
-
-
-class ActionRedLetter(Action):
+class ActionRedLetter(InvoiceChange):
     """Issue the red-letter invoice after the yes."""
+
+    slots = RED_SLOTS
+    refusal_slot = "red_refusal"
+    reason_slot = "red_reason"
+    confirmed_slot = "red_confirmed"
+    path_suffix = "/red-letter"
+    cancelled = "好的，已取消红冲，发票保持原状。"
 
     def name(self) -> str:
         """The action's name in the domain."""
         return "action_red_letter"
 
-    async def run(
-        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
+    def refused(
+        self, dispatcher: CollectingDispatcher, number: str | None, reason: str
     ) -> list[EventType]:
-        """POST /invoices/{number}/red-letter with the reason, negating the whole invoice."""
-        number = tracker.get_slot("invoice_number")
-        refusal = tracker.get_slot("red_refusal")
-        done = clear_slots(tracker, RED_SLOTS)
-        if refusal:
-            dispatcher.utter_message(text=refusal)
-            return done
-        if not tracker.get_slot("red_confirmed") or not number:
-            dispatcher.utter_message(text="好的，已取消红冲，发票保持原状。")
-            return done
-        body = {"reason": tracker.get_slot("red_reason")}
-        try:
-            red = await api_for(tracker).post(invoice_path(number, "/red-letter"), body)
-        except ApiError as error:
-            report_refusal(dispatcher, tracker, error)
-            return done
-        caption = f"已为发票{number}开具红字发票{red['number']}。"
-        send_card(dispatcher, caption, invoice_card(red, "红字发票已开具"))
-        return [*done, SlotSet(CURRENT_INVOICE, red["number"])]
+        """Say why."""
+        dispatcher.utter_message(text=reason)
+        return []
+
+    def changed(
+        self, dispatcher: CollectingDispatcher, number: str, invoice: dict[str, Any]
+    ) -> list[EventType]:
+        """The red-letter invoice's card; it becomes the invoice in view."""
+        caption = f"已为发票{number}开具红字发票{invoice['number']}。"
+        send_card(dispatcher, caption, invoice_card(invoice, "红字发票已开具"))
+        return [SlotSet(CURRENT_INVOICE, invoice["number"])]

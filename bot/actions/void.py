@@ -4,16 +4,16 @@ from __future__ import annotations
 
 from typing import Any
 
-from rasa_sdk import Action, Tracker
+from rasa_sdk import Tracker
 from rasa_sdk.events import EventType, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.types import DomainDict
 
-from actions.api_client import ApiError, invoice_path
 from actions.cards import invoice_card
+from actions.invoice_change import InvoiceChange
 from actions.invoice_forms import InvoiceFormValidation
-from actions.replies import api_for, report_refusal, send_card
-from actions.slots import CURRENT_INVOICE, OFFER, VOID_SLOTS, clear_slots
+from actions.replies import send_card
+from actions.slots import CURRENT_INVOICE, OFFER, VOID_SLOTS
 
 DIGITAL_REFUSAL = (
     "这是数电发票。数电发票开具后即交付购买方并同步至税务系统，不能作废；"
@@ -58,71 +58,40 @@ class ValidateVoidInvoiceForm(InvoiceFormValidation):
         return {"void_reason": reason}
 
 
-class ActionAskVoidConfirmed(Action):
-    """The last question before voiding."""
-
-    def name(self) -> str:
-        """The action's name in the domain."""
-        return "action_ask_void_confirmed"
-
-    async def run(
-        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
-    ) -> list[EventType]:
-        """Name the invoice and the reason; voiding cannot be undone."""
-        dispatcher.utter_message(
-            text=f"确认作废发票{tracker.get_slot('invoice_number')}吗？"
-            f"作废原因：{tracker.get_slot('void_reason')}。作废后不能恢复。",
-            buttons=[
-                {"title": "确认作废", "payload": "/affirm"},
-                {"title": "取消", "payload": "/deny"},
-            ],
-        )
-        return []
-
-
-class ActionVoidInvoice(Action):
+class ActionVoidInvoice(InvoiceChange):
     """Void after the yes; explain a refusal and offer the red-letter invoice instead."""
+
+    slots = VOID_SLOTS
+    refusal_slot = "void_refusal"
+    reason_slot = "void_reason"
+    confirmed_slot = "void_confirmed"
+    path_suffix = "/void"
+    refusal_code = "void_not_allowed"
+    cancelled = "好的，已取消作废，发票保持原状。"
 
     def name(self) -> str:
         """The action's name in the domain."""
         return "action_void_invoice"
 
-    async def run(
-        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
+    def refused(
+        self, dispatcher: CollectingDispatcher, number: str | None, reason: str
     ) -> list[EventType]:
-        """POST /invoices/{number}/void with the reason."""
-        number = tracker.get_slot("invoice_number")
-        refusal = tracker.get_slot("void_refusal")
-        done = clear_slots(tracker, VOID_SLOTS)
-        if refusal:
-            return done + refuse(dispatcher, tracker, number, refusal)
-        if not tracker.get_slot("void_confirmed") or not number:
-            dispatcher.utter_message(text="好的，已取消作废，发票保持原状。")
-            return done
-        body = {"reason": tracker.get_slot("void_reason")}
-        try:
-            invoice = await api_for(tracker).post(invoice_path(number, "/void"), body)
-        except ApiError as error:
-            if error.code == "void_not_allowed":
-                return done + refuse(dispatcher, tracker, number, error.message)
-            report_refusal(dispatcher, tracker, error)
-            return done
+        """Say why, and offer the red-letter invoice when there is an invoice to correct."""
+        if not number:
+            dispatcher.utter_message(text=reason)
+            return []
+        dispatcher.utter_message(
+            text=f"{reason}\n需要改为开具红字发票冲销这张发票吗？",
+            buttons=[
+                {"title": "开红字发票", "payload": f'/red_invoice{{"invoice_number":"{number}"}}'},
+                {"title": "不用了", "payload": "/deny"},
+            ],
+        )
+        return [SlotSet(CURRENT_INVOICE, number), SlotSet(OFFER, "red_letter")]
+
+    def changed(
+        self, dispatcher: CollectingDispatcher, number: str, invoice: dict[str, Any]
+    ) -> list[EventType]:
+        """The voided invoice's card."""
         send_card(dispatcher, f"发票{number}已作废。", invoice_card(invoice, "发票已作废"))
-        return [*done, SlotSet(CURRENT_INVOICE, number)]
-
-
-def refuse(
-    dispatcher: CollectingDispatcher, tracker: Tracker, number: str | None, reason: str
-) -> list[EventType]:
-    """Say why, and offer the red-letter invoice when there is an invoice to correct."""
-    if not number or "登录" in reason or "绑定" in reason:
-        dispatcher.utter_message(text=reason)
-        return []
-    dispatcher.utter_message(
-        text=f"{reason}\n需要改为开具红字发票冲销这张发票吗？",
-        buttons=[
-            {"title": "开红字发票", "payload": f'/red_invoice{{"invoice_number":"{number}"}}'},
-            {"title": "不用了", "payload": "/deny"},
-        ],
-    )
-    return [SlotSet(CURRENT_INVOICE, number), SlotSet(OFFER, "red_letter")]
+        return [SlotSet(CURRENT_INVOICE, number)]
