@@ -1,0 +1,179 @@
+"""Conversations with the bot through the real stack: app, Rasa, action server, database."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import httpx
+import pytest
+
+from tests.e2e.conftest import Stack
+
+pytestmark = pytest.mark.e2e
+
+ROOT = Path(__file__).resolve().parents[2]
+ONE_SENTENCE = "给武汉光谷科技有限公司开一张专票，税号91420106MA49X8Q2Y7，技术服务费10600元，税率6%"
+
+
+@pytest.fixture(scope="module")
+def demo_token(stack: Stack) -> str:
+    """The demo user (seeded into the stack's database) logged in."""
+    var_dir = stack.log.parent
+    env = {**os.environ, "VAR_DIR": str(var_dir), "DATABASE_URL": f"sqlite:///{var_dir / 'app.db'}"}
+    python = ROOT / ".venv" / "bin" / "python"
+    subprocess.run([python, "-m", "invoicing_core", "seed-demo"], env=env, cwd=ROOT, check=True)
+    response = httpx.post(
+        f"{stack.app_url}/api/v1/auth/token",
+        json={"username": "demo", "password": "Demo@2026!"},
+        timeout=30,
+    )
+    assert response.status_code == 200, response.text
+    token: str = response.json()["access_token"]
+    return token
+
+
+class Chat:
+    """One conversation over POST /api/v1/chat."""
+
+    def __init__(self, stack: Stack, token: str | None) -> None:
+        self.url = f"{stack.app_url}/api/v1/chat"
+        self.headers = {"Authorization": f"Bearer {token}"} if token else {}
+        self.conversation_id: str | None = None
+        self.state = "bot"
+
+    def say(self, text: str) -> list[dict[str, Any]]:
+        """Send one message; the bot's replies to it."""
+        body: dict[str, Any] = {"message": text}
+        if self.conversation_id:
+            body["conversation_id"] = self.conversation_id
+        response = httpx.post(self.url, json=body, headers=self.headers, timeout=60)
+        assert response.status_code == 200, response.text
+        answer = response.json()
+        self.conversation_id, self.state = answer["conversation_id"], answer["state"]
+        return list(answer["messages"])
+
+
+def cards(messages: list[dict[str, Any]], kind: str) -> list[dict[str, Any]]:
+    """The cards of one type among the replies."""
+    return [m["card"] for m in messages if m.get("card") and m["card"].get("type") == kind]
+
+
+def text_of(messages: list[dict[str, Any]]) -> str:
+    """All reply texts, one a line."""
+    return "\n".join(m["text"] for m in messages)
+
+
+@pytest.fixture
+def api(stack: Stack, demo_token: str) -> Iterator[httpx.Client]:
+    """The app's API as the demo user."""
+    with httpx.Client(
+        base_url=f"{stack.app_url}/api/v1",
+        headers={"Authorization": f"Bearer {demo_token}"},
+        timeout=30,
+    ) as client:
+        yield client
+
+
+def test_an_invoice_is_issued_from_one_sentence_after_an_explicit_yes(
+    stack: Stack, demo_token: str, api: httpx.Client
+) -> None:
+    chat = Chat(stack, demo_token)
+
+    summary = chat.say(ONE_SENTENCE)
+    assert cards(summary, "invoice_draft"), text_of(summary)
+    assert not cards(summary, "invoice")
+
+    issued = chat.say("确认")
+    [card] = cards(issued, "invoice")
+    number = card["number"]
+    invoice = api.get(f"/invoices/{number}").json()
+    assert invoice["kind"] == "digital_special"
+    assert invoice["buyer"]["name"] == "武汉光谷科技有限公司"
+    assert invoice["buyer"]["tax_id"] == "91420106MA49X8Q2Y7"
+    assert (invoice["total_amount"], invoice["total_tax"], invoice["total_with_tax"]) == (
+        "10000.00",
+        "600.00",
+        "10600.00",
+    )
+    assert any(b["title"] == "下载PDF" for m in issued for b in m.get("buttons") or [])
+
+
+def test_an_anonymous_conversation_asking_to_void_is_asked_to_log_in(stack: Stack) -> None:
+    chat = Chat(stack, None)
+
+    replies = chat.say("帮我把26421000000000000001作废了")
+
+    assert "登录" in text_of(replies)
+
+
+def test_a_paper_invoice_is_voided_by_chat(
+    stack: Stack, demo_token: str, api: httpx.Client
+) -> None:
+    paper = api.post(
+        "/invoices",
+        json={
+            "kind": "paper_general",
+            "buyer": {"name": "王强"},
+            "lines": [
+                {"name": "办公用品", "quantity": "1", "unit_price": "565", "tax_rate": "13%"}
+            ],
+        },
+    )
+    assert paper.status_code == 201, paper.text
+    number = paper.json()["number"]
+    chat = Chat(stack, demo_token)
+
+    found = chat.say(f"作废{number}")
+    assert cards(found, "invoice"), text_of(found)
+    chat.say("金额开错了")
+    chat.say("确认作废")
+
+    assert api.get(f"/invoices/{number}").json()["status"] == "voided"
+
+
+def test_a_digital_invoice_is_not_voided_and_is_red_lettered_instead(
+    stack: Stack, demo_token: str, api: httpx.Client
+) -> None:
+    digital = api.post(
+        "/invoices",
+        json={
+            "kind": "digital_general",
+            "buyer": {"name": "李娜"},
+            "lines": [{"name": "培训费", "quantity": "1", "unit_price": "1060", "tax_rate": "6%",
+                       "tax_included": True}],
+        },
+    )  # fmt: skip
+    assert digital.status_code == 201, digital.text
+    number = digital.json()["number"]
+    chat = Chat(stack, demo_token)
+
+    refused = chat.say(f"作废{number}")
+    assert "不能作废" in text_of(refused)
+    chat.say("好的")
+    chat.say("开票有误")
+    done = chat.say("确认")
+
+    assert cards(done, "invoice"), text_of(done)
+    assert api.get(f"/invoices/{number}").json()["status"] == "red_flushed"
+
+
+def test_a_question_is_answered_from_the_knowledge_base(stack: Stack) -> None:
+    chat = Chat(stack, None)
+
+    replies = chat.say("忘记密码怎么办")
+
+    assert "密码" in text_of(replies)
+    assert "转接人工" not in text_of(replies)
+
+
+def test_asking_for_a_human_puts_the_conversation_in_the_queue(stack: Stack) -> None:
+    chat = Chat(stack, None)
+
+    replies = chat.say("转人工")
+
+    assert "人工客服" in text_of(replies)
+    assert chat.state == "waiting"
