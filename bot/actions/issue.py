@@ -94,9 +94,10 @@ def _refused(
     if error.needs_login:
         ask_to_log_in(dispatcher, tracker)
         return clear_slots(tracker, ISSUE_SLOTS)
-    reopen: list[EventType] = [SlotSet("issue_confirmed", None), FollowupAction(FORM)]
     if error.code == "tax_id_unconfirmed":
-        return [SlotSet("tax_id_warning", error.message), *reopen]
+        # The summary was confirmed already: only the taxpayer id is asked about.
+        return [SlotSet("tax_id_warning", error.message), FollowupAction(FORM)]
+    reopen: list[EventType] = [SlotSet("issue_confirmed", None), FollowupAction(FORM)]
     dispatcher.utter_message(text=error.message)
     slot = slot_for_field(error.field)
     if error.status == 503:

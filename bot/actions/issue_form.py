@@ -28,6 +28,8 @@ _EXCLUSIVE = re.compile(r"不含税|未税|税前|不含税价|另加税|价外�
 _INCLUSIVE = re.compile(r"(?<!不)含税|价税合计|税后")
 _ITEM_PREFIX = re.compile(r"^(项目|品名|货物名称|项目名称|商品)(是|为|写|:|：)?")
 _BUYER_PREFIX = re.compile(r"^(抬头|购方|购买方|买方|公司名|客户)(是|为|:|：)?")
+# A new taxpayer id is checked again and the summary shown again before issuing.
+RECHECK_TAX_ID = {"tax_id_warning": None, "tax_id_confirmed": None, "issue_confirmed": None}
 RATE_CHOICES = "、".join((*RATES, "免税", "不征税"))
 
 
@@ -128,7 +130,7 @@ class ValidateIssueInvoiceForm(FormValidationAction):
             return {"tax_id": None}
         if tax_id == _value_before_last_user(tracker, "tax_id"):
             return {"tax_id": tax_id}
-        return {"tax_id": tax_id, "tax_id_warning": None, "tax_id_confirmed": None}
+        return {"tax_id": tax_id, **RECHECK_TAX_ID}
 
     def validate_item(
         self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
@@ -168,7 +170,7 @@ class ValidateIssueInvoiceForm(FormValidationAction):
         """A "no" to the check-character warning asks for the id again."""
         if value:
             return {"tax_id_confirmed": True}
-        return {"tax_id": None, "tax_id_warning": None, "tax_id_confirmed": None}
+        return {"tax_id": None, **RECHECK_TAX_ID}
 
 
 def _intent(tracker: Tracker) -> str | None:
