@@ -7,6 +7,7 @@ import shutil
 from collections.abc import Iterator
 from pathlib import Path
 
+import httpx
 import pytest
 
 from bench.full_stack import FullStack, StackFailed, running_stack
@@ -42,6 +43,24 @@ def artefacts() -> Path:
     folder = Path(os.environ.get("E2E_ARTEFACTS") or ROOT / "var" / "e2e-artefacts")
     folder.mkdir(parents=True, exist_ok=True)
     return folder
+
+
+@pytest.fixture(scope="session")
+def demo_token(stack: Stack) -> str:
+    """The demo user (seeded with the stack) logged in."""
+    login = {"username": "demo", "password": "Demo@2026!"}
+    response = httpx.post(f"{stack.app_url}/api/v1/auth/token", json=login, timeout=30)
+    assert response.status_code == 200, response.text
+    token: str = response.json()["access_token"]
+    return token
+
+
+@pytest.fixture
+def api(stack: Stack, demo_token: str) -> Iterator[httpx.Client]:
+    """The app's API as the demo user."""
+    headers = {"Authorization": f"Bearer {demo_token}"}
+    with httpx.Client(base_url=f"{stack.app_url}/api/v1", headers=headers, timeout=30) as client:
+        yield client
 
 
 def _chromium() -> str | None:

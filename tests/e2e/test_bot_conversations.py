@@ -2,80 +2,18 @@
 
 from __future__ import annotations
 
-import os
-import subprocess
-from collections.abc import Iterator
 from pathlib import Path
-from typing import Any
 
 import httpx
 import pytest
 
+from tests.e2e.chat import Chat, cards, text_of
 from tests.e2e.conftest import Stack
 
 pytestmark = pytest.mark.e2e
 
 ROOT = Path(__file__).resolve().parents[2]
 ONE_SENTENCE = "给武汉光谷科技有限公司开一张专票，税号91420106MA49X8Q2Y7，技术服务费10600元，税率6%"
-
-
-@pytest.fixture(scope="module")
-def demo_token(stack: Stack) -> str:
-    """The demo user (seeded into the stack's database) logged in."""
-    var_dir = stack.log.parent
-    env = {**os.environ, "VAR_DIR": str(var_dir), "DATABASE_URL": f"sqlite:///{var_dir / 'app.db'}"}
-    python = ROOT / ".venv" / "bin" / "python"
-    subprocess.run([python, "-m", "invoicing_core", "seed-demo"], env=env, cwd=ROOT, check=True)
-    response = httpx.post(
-        f"{stack.app_url}/api/v1/auth/token",
-        json={"username": "demo", "password": "Demo@2026!"},
-        timeout=30,
-    )
-    assert response.status_code == 200, response.text
-    token: str = response.json()["access_token"]
-    return token
-
-
-class Chat:
-    """One conversation over POST /api/v1/chat."""
-
-    def __init__(self, stack: Stack, token: str | None) -> None:
-        self.url = f"{stack.app_url}/api/v1/chat"
-        self.headers = {"Authorization": f"Bearer {token}"} if token else {}
-        self.conversation_id: str | None = None
-        self.state = "bot"
-
-    def say(self, text: str) -> list[dict[str, Any]]:
-        """Send one message; the bot's replies to it."""
-        body: dict[str, Any] = {"message": text}
-        if self.conversation_id:
-            body["conversation_id"] = self.conversation_id
-        response = httpx.post(self.url, json=body, headers=self.headers, timeout=60)
-        assert response.status_code == 200, response.text
-        answer = response.json()
-        self.conversation_id, self.state = answer["conversation_id"], answer["state"]
-        return list(answer["messages"])
-
-
-def cards(messages: list[dict[str, Any]], kind: str) -> list[dict[str, Any]]:
-    """The cards of one type among the replies."""
-    return [m["card"] for m in messages if m.get("card") and m["card"].get("type") == kind]
-
-
-def text_of(messages: list[dict[str, Any]]) -> str:
-    """All reply texts, one a line."""
-    return "\n".join(m["text"] for m in messages)
-
-
-@pytest.fixture
-def api(stack: Stack, demo_token: str) -> Iterator[httpx.Client]:
-    """The app's API as the demo user."""
-    with httpx.Client(
-        base_url=f"{stack.app_url}/api/v1",
-        headers={"Authorization": f"Bearer {demo_token}"},
-        timeout=30,
-    ) as client:
-        yield client
 
 
 def test_an_invoice_is_issued_from_one_sentence_after_an_explicit_yes(
