@@ -23,6 +23,8 @@ bench: setup
 	$(VENV)/python -m bench.knowledge_accuracy
 	$(VENV)/python -m bench.knowledge_public
 	$(VENV)/python -m bench.knowledge_speed
+	$(VENV)/python -m bench.bot_nlu_heldout
+	$(VENV)/python -m bench.bot_training
 	$(VENV)/python -m bench.conversation
 
 lint:
