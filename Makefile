@@ -4,7 +4,7 @@
 PYTHON ?= python3
 VENV := .venv/bin
 
-.PHONY: run test setup lint lock bench
+.PHONY: run test setup lint lock bench load
 
 run: setup
 	$(VENV)/honcho start -f Procfile
@@ -26,6 +26,11 @@ bench: setup
 	$(VENV)/python -m bench.bot_nlu_heldout
 	$(VENV)/python -m bench.bot_training
 	$(VENV)/python -m bench.conversation
+
+# The long load run, apart from `make bench`: 500 widget connections held open, 50 of
+# them asking, for 5 minutes (about 7 with the start-up); exits 1 on a drop or a loss.
+load: setup
+	$(VENV)/python -m bench.scale
 
 lint:
 	$(VENV)/ruff check .

@@ -41,6 +41,13 @@ def rss_mb(pid: int) -> float:
     return 0.0
 
 
+def cpu_seconds(pid: int) -> float:
+    """CPU time (user and system) process `pid` has used so far."""
+    fields = (PROC / str(pid) / "stat").read_text().rpartition(")")[2].split()
+    # utime and stime, fields 14 and 15 of stat(5), in clock ticks.
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
 def is_running(pid: int) -> bool:
     """Whether `pid` is alive (a zombie counts as gone)."""
     try:
