@@ -64,10 +64,30 @@ class ChatService:
             if not new and await to_thread.run_sync(self._store.was_delivered, inbound.id):
                 return ChatTurn(conversation, [], duplicate=True)
         await self._publish(conversation, [inbound])
+        if self._is_back_to_bot(conversation, text):
+            # The notices' button, typed or tapped on a channel without the widget's frame.
+            await to_thread.run_sync(self._store.mark_delivered, inbound.id)
+            return await self.back_to_bot(conversation)
         if conversation.state in WITH_PEOPLE:
             await to_thread.run_sync(self._store.mark_delivered, inbound.id)
             return ChatTurn(conversation, [])
         return await self._ask_bot(conversation, inbound, username is not None)
+
+    async def back_to_bot(self, conversation: Conversation) -> ChatTurn:
+        """The user leaves the queue and goes on with the bot; the notice it got."""
+        if self._handoff is None:
+            return ChatTurn(conversation, [])
+        said = await self._handoff.back_to_bot(conversation, "user")
+        current = await self._handoff.current(conversation.id)
+        await self._publish(current, said)
+        return ChatTurn(current, said)
+
+    def _is_back_to_bot(self, conversation: Conversation, text: str) -> bool:
+        return (
+            self._handoff is not None
+            and conversation.state is ConversationState.WAITING
+            and text.strip() == notices.BACK_TO_BOT_BUTTON["payload"]
+        )
 
     async def _open(
         self, conversation_id: str | None, channel: str, username: str | None

@@ -73,8 +73,7 @@ class ChatSession:
     async def _back_to_bot(self) -> None:
         current = await self.live.handoff.current(self.conversation.id)
         if current.state is ConversationState.WAITING:
-            said = await self.live.handoff.back_to_bot(current, "user")
-            await self.live.handoff.live.messages(await self._current(), said)
+            self.conversation = (await self.chat.back_to_bot(current)).conversation
 
     async def _ticket(self, frame: Frame) -> None:
         text = text_of(frame, "text", 1000)

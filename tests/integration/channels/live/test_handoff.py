@@ -262,3 +262,16 @@ def test_the_users_typing_reaches_the_consoles(make_client: AppFactory) -> None:
         ws.send_json({"type": "typing", "on": True})
         typing = until(agent_ws, lambda f: f["type"] == "typing" and f["role"] == "user")
         assert (typing["conversation_id"], typing["on"]) == (conversation_id, True)
+
+
+def test_the_back_to_bot_button_works_over_plain_http_too(make_client: AppFactory) -> None:
+    client = make_client()
+    waiting = chat(client, "我要转人工")
+    assert waiting["state"] == "waiting"
+
+    back = chat(client, "/back_to_bot", waiting["conversation_id"])
+    assert back["state"] == "bot"
+    assert "继续向智能助手提问" in back["messages"][-1]["text"]
+    assert queue_ids(client, agent_headers(client)) == []
+    again = chat(client, "你好", waiting["conversation_id"])
+    assert again["messages"][-1]["text"] == "机器人：你好"
