@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-from pathlib import Path
-
 import httpx
 import pytest
 
@@ -12,8 +10,19 @@ from tests.e2e.conftest import Stack
 
 pytestmark = pytest.mark.e2e
 
-ROOT = Path(__file__).resolve().parents[2]
 ONE_SENTENCE = "给武汉光谷科技有限公司开一张专票，税号91420106MA49X8Q2Y7，技术服务费10600元，税率6%"
+
+
+def issue_directly(
+    api: httpx.Client, kind: str, buyer: str, item: str, price: str, rate: str
+) -> str:
+    """Issue a one-line, tax-inclusive invoice through the API, not the chat; its number."""
+    line = {"name": item, "quantity": "1", "unit_price": price, "tax_rate": rate}
+    body = {"kind": kind, "buyer": {"name": buyer}, "lines": [{**line, "tax_included": True}]}
+    response = api.post("/invoices", json=body)
+    assert response.status_code == 201, response.text
+    number: str = response.json()["number"]
+    return number
 
 
 def test_an_invoice_is_issued_from_one_sentence_after_an_explicit_yes(
@@ -51,18 +60,7 @@ def test_an_anonymous_conversation_asking_to_void_is_asked_to_log_in(stack: Stac
 def test_a_paper_invoice_is_voided_by_chat(
     stack: Stack, demo_token: str, api: httpx.Client
 ) -> None:
-    paper = api.post(
-        "/invoices",
-        json={
-            "kind": "paper_general",
-            "buyer": {"name": "王强"},
-            "lines": [
-                {"name": "办公用品", "quantity": "1", "unit_price": "565", "tax_rate": "13%"}
-            ],
-        },
-    )
-    assert paper.status_code == 201, paper.text
-    number = paper.json()["number"]
+    number = issue_directly(api, "paper_general", "王强", "办公用品", "565", "13%")
     chat = Chat(stack, demo_token)
 
     found = chat.say(f"作废{number}")
@@ -76,17 +74,7 @@ def test_a_paper_invoice_is_voided_by_chat(
 def test_a_digital_invoice_is_not_voided_and_is_red_lettered_instead(
     stack: Stack, demo_token: str, api: httpx.Client
 ) -> None:
-    digital = api.post(
-        "/invoices",
-        json={
-            "kind": "digital_general",
-            "buyer": {"name": "李娜"},
-            "lines": [{"name": "培训费", "quantity": "1", "unit_price": "1060", "tax_rate": "6%",
-                       "tax_included": True}],
-        },
-    )  # fmt: skip
-    assert digital.status_code == 201, digital.text
-    number = digital.json()["number"]
+    number = issue_directly(api, "digital_general", "李娜", "培训费", "1060", "6%")
     chat = Chat(stack, demo_token)
 
     refused = chat.say(f"作废{number}")
