@@ -8,6 +8,7 @@ stays silent in it.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Sequence
 from dataclasses import dataclass
 
@@ -23,6 +24,8 @@ from channels.rasa_client import RasaClient, RasaUnavailable
 
 log = structlog.get_logger(__name__)
 WITH_PEOPLE = (ConversationState.WAITING, ConversationState.AGENT)
+# A message for the agents typed on any channel: "留言 请回电话 138…" (up to 1000 characters).
+LEAVE_MESSAGE = re.compile(r"^\s*留言[:：\s]+(?P<text>\S.{0,999})$", re.DOTALL)
 
 
 @dataclass(frozen=True)
@@ -68,6 +71,12 @@ class ChatService:
             # The notices' button, typed or tapped on a channel without the widget's frame.
             await to_thread.run_sync(self._store.mark_delivered, inbound.id)
             return await self.back_to_bot(conversation)
+        left = LEAVE_MESSAGE.match(text)
+        if left and self._handoff is not None and conversation.state is not ConversationState.AGENT:
+            # "留言 …" on any channel: WeChat and WeCom have no leave-message form.
+            await to_thread.run_sync(self._store.mark_delivered, inbound.id)
+            contact = f"{username or '未登录用户'}（{channel}）"
+            return await self.leave_message(conversation, contact, left["text"].strip())
         if conversation.state in WITH_PEOPLE:
             await to_thread.run_sync(self._store.mark_delivered, inbound.id)
             return ChatTurn(conversation, [])
@@ -78,6 +87,15 @@ class ChatService:
         if self._handoff is None:
             return ChatTurn(conversation, [])
         said = await self._handoff.back_to_bot(conversation, "user")
+        current = await self._handoff.current(conversation.id)
+        await self._publish(current, said)
+        return ChatTurn(current, said)
+
+    async def leave_message(self, conversation: Conversation, contact: str, text: str) -> ChatTurn:
+        """The user's message for the agents becomes a ticket; the notice it got."""
+        if self._handoff is None:
+            return ChatTurn(conversation, [])
+        _ticket, said = await self._handoff.leave_message(conversation, contact, text)
         current = await self._handoff.current(conversation.id)
         await self._publish(current, said)
         return ChatTurn(current, said)

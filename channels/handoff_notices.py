@@ -18,7 +18,8 @@ def queued(ahead: int) -> Reply:
 def nobody_online() -> Reply:
     """Within working hours, but no agent has the console open."""
     return Reply(
-        "当前没有人工客服在线。您可以继续等待，也可以留言，客服上线后会尽快联系您。",
+        "当前没有人工客服在线。您可以继续等待，也可以留言（直接发送“留言 + 您的问题和联系方式”），"
+        "客服上线后会尽快联系您。",
         [BACK_TO_BOT_BUTTON],
         LEAVE_MESSAGE_CARD,
     )
@@ -28,7 +29,8 @@ def after_hours(hours: str) -> Reply:
     """Outside working hours: no agent comes now."""
     return Reply(
         f"现在是非工作时间，人工客服的工作时间为{hours}。"
-        "您可以留言，客服上班后会尽快联系您；也可以继续向智能助手提问。",
+        "您可以留言（直接发送“留言 + 您的问题和联系方式”），客服上班后会尽快联系您；"
+        "也可以继续向智能助手提问。",
         card=LEAVE_MESSAGE_CARD,
     )
 

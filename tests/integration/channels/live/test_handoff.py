@@ -275,3 +275,20 @@ def test_the_back_to_bot_button_works_over_plain_http_too(make_client: AppFactor
     assert queue_ids(client, agent_headers(client)) == []
     again = chat(client, "你好", waiting["conversation_id"])
     assert again["messages"][-1]["text"] == "机器人：你好"
+
+
+def test_a_message_left_as_text_becomes_a_ticket_on_channels_without_the_form(
+    make_client: AppFactory,
+) -> None:
+    client = make_client()
+    waiting = chat(client, "我要转人工")
+    assert "留言 + 您的问题" in waiting["messages"][-1]["text"]
+
+    left = chat(client, "留言：发票抬头要改，请回电话 13800000000", waiting["conversation_id"])
+
+    assert left["state"] == "bot"
+    assert "工单号" in left["messages"][-1]["text"]
+    tickets = client.get("/api/v1/agent/tickets", headers=agent_headers(client)).json()["items"]
+    [ticket] = [t for t in tickets if t["conversation_id"] == waiting["conversation_id"]]
+    assert ticket["text"] == "发票抬头要改，请回电话 13800000000"
+    assert ticket["contact"] == "未登录用户（api）"
