@@ -26,6 +26,7 @@ _REMARK = re.compile(r"备注\s*(?:栏)?\s*(?:写|填|是|为|:|：)?\s*(.+)$")
 _NO_REMARK = re.compile(r"备注\s*(?:不用|不需要|无|没有|空着|不填)")
 _EXCLUSIVE = re.compile(r"不含税|未税|税前|不含税价|另加税|价外税")
 _INCLUSIVE = re.compile(r"(?<!不)含税|价税合计|税后")
+_DIGITAL_ONLY = re.compile(r"数电|全电|电子|电票")
 _ITEM_PREFIX = re.compile(r"^(项目|品名|货物名称|项目名称|商品)(是|为|写|:|：)?")
 _BUYER_PREFIX = re.compile(r"^(抬头|购方|购买方|买方|公司名|客户)(是|为|:|：)?")
 # A new taxpayer id is checked again and the summary shown again before issuing.
@@ -101,7 +102,9 @@ class ValidateIssueInvoiceForm(FormValidationAction):
     ) -> dict[str, Any]:
         """One of the four API kinds; words like 专票 or 纸质普票 are mapped."""
         kind = kind_from_words(str(value))
-        if kind is None:
+        if kind is None and _DIGITAL_ONLY.search(str(value)):
+            dispatcher.utter_message(text="数电发票也分专票和普票，请问开哪一种？")
+        elif kind is None:
             dispatcher.utter_message(text="没听清要开哪种发票，请选择专票或普票（数电或纸质）。")
         return {"invoice_kind": kind}
 
