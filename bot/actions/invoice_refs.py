@@ -11,6 +11,10 @@ import unicodedata
 # Digital: 20 digits. Paper: a 10- or 12-digit code plus an 8-digit number,
 # typed together (18 or 20 digits) or apart ("4200231130 12345678").
 _NUMBER = re.compile(r"(?<!\d)(\d{10}|\d{12})?[\s\-—_/]*(\d{8}|\d{20})(?!\d)")
+# "发票代码4200231130，发票号码12345678": a paper invoice named by its two parts.
+_CODE_AND_NUMBER = re.compile(
+    r"代码\D{0,4}?(\d{12}|\d{10})(?!\d)\D{0,10}?号码\D{0,4}?(\d{8})(?!\d)"
+)
 _LATEST = re.compile(r"刚开|刚才|刚刚|最后|最近|最新|上一张|上张|前一张|新开的")
 _THIS = re.compile(r"这张|那张|这个|该票|该发票|这一张|此票|它")
 
@@ -18,6 +22,9 @@ _THIS = re.compile(r"这张|那张|这个|该票|该发票|这一张|此票|它"
 def find_invoice_number(text: str) -> str | None:
     """The invoice number in `text`, digits only (a paper code and number joined)."""
     compact = unicodedata.normalize("NFKC", text)
+    parts = _CODE_AND_NUMBER.search(compact)
+    if parts:
+        return parts.group(1) + parts.group(2)
     match = _NUMBER.search(compact)
     if not match:
         return None
