@@ -69,7 +69,9 @@ class InvoiceFormValidation(FormValidationAction):
         refusal = self.refusal(invoice)
         if refusal:
             send_card(dispatcher, "找到这张发票：", invoice_card(invoice))
-            return {"invoice_number": invoice["number"], self.refusal_slot: refusal}
+            # Without a number the refusal is only said; with one, a remedy may be offered.
+            number = invoice["number"] if self.correctable(invoice) else None
+            return {"invoice_number": number, self.refusal_slot: refusal}
         send_card(dispatcher, self.explanation(invoice), invoice_card(invoice))
         found = {"invoice_number": invoice["number"], CURRENT_INVOICE: invoice["number"]}
         return {**found, OFFER: None} if tracker.get_slot(OFFER) else found
@@ -77,6 +79,10 @@ class InvoiceFormValidation(FormValidationAction):
     @abstractmethod
     def refusal(self, invoice: dict[str, Any]) -> str | None:
         """Why this invoice cannot go through the form, or None."""
+
+    def correctable(self, invoice: dict[str, Any]) -> bool:
+        """Whether a refused invoice can still be corrected another way."""
+        return False
 
     @abstractmethod
     def explanation(self, invoice: dict[str, Any]) -> str:

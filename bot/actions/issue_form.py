@@ -91,6 +91,7 @@ class ValidateIssueInvoiceForm(FormValidationAction):
     ) -> list[EventType]:
         """Also read the optional answers no question asks for: tax basis and remark."""
         extras = {**_tax_included(tracker), **_remark(tracker)}
+        _acknowledge_extras(dispatcher, tracker, extras)
         tracker.slots.update(extras)
         events = await super().run(dispatcher, tracker, domain)
         return [SlotSet(name, value) for name, value in extras.items()] + events
@@ -113,6 +114,8 @@ class ValidateIssueInvoiceForm(FormValidationAction):
     ) -> dict[str, Any]:
         """The buyer's full name, 2 to 100 characters."""
         name = _BUYER_PREFIX.sub("", str(value).strip())
+        if _is_other_detail(name):
+            return {"buyer_name": None}
         if not 2 <= len(name) <= 100:
             dispatcher.utter_message(
                 text="购买方名称应为2到100个字，请提供完整的单位名称或个人姓名。"
@@ -140,6 +143,8 @@ class ValidateIssueInvoiceForm(FormValidationAction):
     ) -> dict[str, Any]:
         """The goods or service name as it will be printed."""
         item = _ITEM_PREFIX.sub("", str(value).strip())
+        if _is_other_detail(item):
+            return {"item": None}
         if not 1 <= len(item) <= 100:
             dispatcher.utter_message(text="请告诉我开票项目的名称，例如“技术服务费”。")
             return {"item": None}
@@ -174,6 +179,25 @@ class ValidateIssueInvoiceForm(FormValidationAction):
         if value:
             return {"tax_id_confirmed": True}
         return {"tax_id": None, **RECHECK_TAX_ID}
+
+
+def _acknowledge_extras(
+    dispatcher: CollectingDispatcher, tracker: Tracker, extras: dict[str, Any]
+) -> None:
+    """Say back a change of tax basis or remark, which no question asked for."""
+    if tracker.get_slot("requested_slot") is None:
+        return  # the first message of the form: the summary will show them
+    if "tax_included" in extras and extras["tax_included"] != tracker.get_slot("tax_included"):
+        basis = "含税" if extras["tax_included"] else "不含税"
+        dispatcher.utter_message(text=f"好的，金额按{basis}计算。")
+    if extras.get("remark") and extras["remark"] != tracker.get_slot("remark"):
+        dispatcher.utter_message(text=f"好的，备注：{extras['remark']}")
+
+
+def _is_other_detail(text: str) -> bool:
+    """ "不含税" or "备注…" answering "购买方是？": another detail, taken elsewhere, not a name."""
+    short = len(text) <= 6 and bool(_EXCLUSIVE.search(text) or _INCLUSIVE.search(text))
+    return short or bool(_REMARK.search(text) or _NO_REMARK.search(text))
 
 
 def _intent(tracker: Tracker) -> str | None:

@@ -43,6 +43,10 @@ class ValidateVoidInvoiceForm(InvoiceFormValidation):
             return DIGITAL_REFUSAL
         return None
 
+    def correctable(self, invoice: dict[str, Any]) -> bool:
+        """An issued blue invoice that cannot be voided can be red-lettered."""
+        return invoice.get("status") == "issued" and not invoice.get("red_of")
+
     def explanation(self, invoice: dict[str, Any]) -> str:
         """What voiding does."""
         return f"找到这张发票。{WHAT_VOIDING_DOES}"
