@@ -67,7 +67,9 @@ def _chromium() -> str | None:
     return os.environ.get("CHROMIUM_PATH") or shutil.which("chromium")
 
 
-@pytest.fixture(scope="session")
+# Per module: Playwright's sync API keeps an event loop running in the main thread
+# while it is open, which would break later tests that start their own loop.
+@pytest.fixture(scope="module")
 def browser() -> Iterator[object]:
     """Debian's Chromium driven by Playwright; skipped (with the reason) where none is installed."""
     executable = _chromium()

@@ -103,3 +103,6 @@ def test_asking_for_a_human_puts_the_conversation_in_the_queue(stack: Stack) -> 
 
     assert "人工客服" in text_of(replies)
     assert chat.state == "waiting"
+    # Leave the shared stack's queue as it was, for the console tests.
+    chat.say("/back_to_bot")
+    assert chat.state == "bot"

@@ -51,8 +51,10 @@ class Console:
         entry = self.page.get_by_role("list", name="排队中的会话").get_by_role("button").filter(
             has_text=text
         )
-        expect(entry.first).to_contain_text("已等待", timeout=WAIT)
-        entry.first.click()
+        # The queue is oldest first: the newest match is this test's own conversation,
+        # whatever other tests on the shared stack left waiting.
+        expect(entry.last).to_contain_text("已等待", timeout=WAIT)
+        entry.last.click()
 
     def reply(self, text: str) -> None:
         self.page.get_by_label("回复内容").fill(text)
