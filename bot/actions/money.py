@@ -15,9 +15,11 @@ CENT = Decimal("0.01")
 # A run of characters that can make up a number, plus thousands separators.
 _RUN = re.compile(r"[\d.,kK" + re.escape(NUMERAL_CHARS) + r"]+")
 _CURRENCY_UNIT = re.compile(r"^\s*(元|块|圆|塊)")
-_JIAO_FEN = re.compile(
-    r"^(?:([" + "".join(DIGITS) + r"\d])[角毛])?(?:([" + "".join(DIGITS) + r"\d])分)?"
-)
+_ONE_DIGIT = r"([" + "".join(DIGITS) + r"\d])"
+# 角 and 分, with the 零 that uppercase amounts put before a lone 分 (壹圆零壹分).
+_JIAO_FEN = re.compile(r"^零?(?:" + _ONE_DIGIT + r"[角毛])?(?:零?" + _ONE_DIGIT + r"分)?")
+# An amount under one yuan starts with its 角 or 分 (伍角, 壹分).
+_CHANGE_ONLY = re.compile(r"^[角毛分]")
 # What follows a number that is not money: a rate, a count of invoices, a date.
 _NOT_MONEY_AFTER = re.compile(r"^\s*(%|％|个点|个税点|张|份|行|月|号|日|年|天|位|次|点)")
 
@@ -61,6 +63,9 @@ def _amounts(text: str) -> list[Decimal]:
             continue
         if _inside_a_code(text, match.start(), match.end()):
             continue
+        if _CHANGE_ONLY.match(rest) and len(run) == 1:
+            amounts.append(_change(text[match.start() :]))
+            continue
         if _is_stray_digit(run) and not _CURRENCY_UNIT.match(rest):
             continue
         value = _value(run)
@@ -85,7 +90,12 @@ def _small_change(rest: str) -> Decimal:
     unit = _CURRENCY_UNIT.match(rest)
     if not unit:
         return Decimal(0)
-    change = _JIAO_FEN.match(rest[unit.end() :])
+    return _change(rest[unit.end() :])
+
+
+def _change(text: str) -> Decimal:
+    """The 角 and 分 at the start of `text` (伍角, 零壹分, 壹角壹分), in yuan."""
+    change = _JIAO_FEN.match(text)
     if not change:
         return Decimal(0)
     jiao, fen = (_digit(group) for group in change.groups())
