@@ -14,6 +14,7 @@ from invoicing_core.api.schemas import (
     BatchOut,
     InvoiceOut,
     InvoicePage,
+    InvoicePreviewOut,
     IssueIn,
     RedLetterIn,
     VoidIn,
@@ -38,6 +39,13 @@ async def issue(
     """开具发票；带相同 Idempotency-Key 的重试返回第一次开具的发票。"""
     invoice = await to_thread.run_sync(core.invoices.issue, who, body.to_request(), key)
     return InvoiceOut.of(invoice)
+
+
+@router.post("/preview", response_model=InvoicePreviewOut)
+async def preview(body: IssueIn, who: CurrentPrincipal, core: CoreDep) -> InvoicePreviewOut:
+    """预览将开具的发票（金额、税额、价税合计及大写），按全部开票规则校验，但不开具、不占号。"""
+    invoice = await to_thread.run_sync(core.invoices.preview, who, body.to_request())
+    return InvoicePreviewOut.of(invoice)
 
 
 @router.post("/batch", response_model=BatchOut)

@@ -178,6 +178,26 @@ class InvoiceOut(BaseModel):
         )
 
 
+class InvoicePreviewOut(BaseModel):
+    """What an issue request would give, before anything is issued: no number, no status."""
+
+    kind: InvoiceKind
+    kind_label: str
+    buyer: PartyOut
+    seller: PartyOut
+    lines: list[LineOut]
+    total_amount: str
+    total_tax: str
+    total_with_tax: str
+    total_with_tax_upper: str
+    remark: str
+
+    @classmethod
+    def of(cls, invoice: Invoice) -> "InvoicePreviewOut":
+        """From the domain, as the issued invoice would show it."""
+        return cls.model_validate(InvoiceOut.of(invoice).model_dump(include=set(cls.model_fields)))
+
+
 class InvoicePage(BaseModel):
     """One page of search results."""
 

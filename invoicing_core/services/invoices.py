@@ -23,6 +23,7 @@ from invoicing_core.domain.invoice import CHINA_TZ, Invoice
 from invoicing_core.domain.kind import InvoiceKind
 from invoicing_core.domain.line import InvoiceLine
 from invoicing_core.domain.money import DecimalInput
+from invoicing_core.domain.numbering import DigitalInvoiceNumber
 from invoicing_core.domain.party import Party
 from invoicing_core.domain.quota import MonthlyQuota, ensure_within_invoice_limit, quota_charge
 from invoicing_core.domain.red_letter import ConfirmationForm
@@ -31,7 +32,13 @@ from invoicing_core.persistence import invoice_repository as repository
 from invoicing_core.persistence import quota_usage
 from invoicing_core.persistence.audit import AuditEntry, record
 from invoicing_core.persistence.database import begin_write
-from invoicing_core.persistence.numbers import next_digital_number, next_paper_number
+from invoicing_core.persistence.numbers import (
+    ISSUING_CHANNEL,
+    OutOfPaperStock,
+    next_digital_number,
+    next_paper_number,
+    paper_left,
+)
 from invoicing_core.persistence.tables import companies, idempotency_keys
 from invoicing_core.services.accounts import Principal
 from invoicing_core.services.clock import Clock, utc_now
@@ -125,6 +132,27 @@ class InvoiceService:
                 raise
             return winner
 
+    def preview(self, who: Principal, request: IssueRequest) -> Invoice:
+        """The invoice as it would be issued now, checked by every rule; nothing is written.
+
+        Its number is a placeholder of zeros: the real one is taken only when issuing.
+        """
+        company_id = issuing_company(who)
+        buyer, lines = _buyer(request), _lines(request.lines)
+        now = self._clock()
+        with self._engine.connect() as connection:
+            if (
+                not request.kind.is_digital
+                and paper_left(connection, company_id).get(request.kind, 0) < 1
+            ):
+                raise OutOfPaperStock(
+                    f"{request.kind.label}库存已用完，请向主管税务机关申领后再开具。", field="kind"
+                )
+            number, code = _placeholder_number(request.kind, now)
+            return _checked_invoice(
+                connection, who, company_id, request, Draft(buyer, lines, number, code, now)
+            )
+
     def _issue(
         self,
         connection: Connection,
@@ -135,24 +163,12 @@ class InvoiceService:
         lines: tuple[InvoiceLine, ...],
     ) -> Invoice:
         now = self._clock()
-        company = connection.execute(select(companies).where(companies.c.id == company_id)).one()
+        # The number is taken before the checks: its row lock makes concurrent issuers
+        # queue, so two invoices cannot both fit into the same remaining quota.
         number, code = _next_number(connection, company_id, request.kind, now)
-        invoice = Invoice(
-            number=number,
-            code=code,
-            kind=request.kind,
-            seller=seller_of(company),
-            buyer=buyer,
-            lines=lines,
-            issued_at=now,
-            issued_by=who.username,
-            remark=request.remark.strip(),
+        invoice = _checked_invoice(
+            connection, who, company_id, request, Draft(buyer, lines, number, code, now)
         )
-        # Checked after the number is taken: its row lock makes concurrent issuers queue,
-        # so two invoices cannot both fit into the same remaining quota.
-        used = quota_usage.used(connection, company_id, now)
-        MonthlyQuota(Decimal(company.monthly_quota), used).charge(invoice)
-        ensure_within_invoice_limit(invoice, Decimal(company.paper_special_limit))
         repository.add(connection, invoice, company_id, who.username)
         quota_usage.add(connection, company_id, now, quota_charge(invoice))
         _audit(
@@ -214,6 +230,46 @@ def issue_red_letter(
     _audit(connection, issuer, company_id, audit_actions.INVOICE_RED_LETTER, blue, before, now)
     _audit(connection, issuer, company_id, audit_actions.INVOICE_ISSUE, red, None, now)
     return red
+
+
+@dataclass(frozen=True)
+class Draft:
+    """What an invoice is made of before the rules that need the company are checked."""
+
+    buyer: Party
+    lines: tuple[InvoiceLine, ...]
+    number: str
+    code: str | None
+    at: datetime
+
+
+def _checked_invoice(
+    connection: Connection, who: Principal, company_id: int, request: IssueRequest, draft: Draft
+) -> Invoice:
+    """The invoice the company would issue, refused if it breaks the quota or a limit."""
+    company = connection.execute(select(companies).where(companies.c.id == company_id)).one()
+    invoice = Invoice(
+        number=draft.number,
+        code=draft.code,
+        kind=request.kind,
+        seller=seller_of(company),
+        buyer=draft.buyer,
+        lines=draft.lines,
+        issued_at=draft.at,
+        issued_by=who.username,
+        remark=request.remark.strip(),
+    )
+    used = quota_usage.used(connection, company_id, draft.at)
+    MonthlyQuota(Decimal(company.monthly_quota), used).charge(invoice)
+    ensure_within_invoice_limit(invoice, Decimal(company.paper_special_limit))
+    return invoice
+
+
+def _placeholder_number(kind: InvoiceKind, now: datetime) -> tuple[str, str | None]:
+    if kind.is_digital:
+        year = now.astimezone(CHINA_TZ).year
+        return str(DigitalInvoiceNumber(year=year, channel=ISSUING_CHANNEL, sequence=0)), None
+    return "0" * 8, "0" * 10
 
 
 def issuing_company(who: Principal) -> int:

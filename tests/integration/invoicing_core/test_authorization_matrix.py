@@ -110,6 +110,10 @@ MATRIX: dict[tuple[str, str], tuple[dict[str, int], Request]] = {
         lambda w: ("/api/v1/invoices", {"json": service_fee()}),
     ),
     ("GET", "/api/v1/invoices"): (expect(200), lambda w: ("/api/v1/invoices", {})),
+    ("POST", "/api/v1/invoices/preview"): (
+        issuing(200, stranger=200),
+        lambda w: ("/api/v1/invoices/preview", {"json": service_fee()}),
+    ),
     ("GET", "/api/v1/invoices/{number}"): (
         expect(200, stranger=404),
         lambda w: (f"/api/v1/invoices/{w.paper_invoice()}", {}),
