@@ -49,8 +49,8 @@ def invoice_card(invoice: dict[str, Any], title: str = "发票信息") -> Card:
     return {"type": "invoice", "title": title, "number": invoice.get("number"), "fields": fields}
 
 
-def draft_card(draft: dict[str, Any]) -> Card:
-    """What will be issued, before the user confirms."""
+def draft_card(draft: dict[str, Any], preview: dict[str, Any] | None = None) -> Card:
+    """What will be issued, before the user confirms; with the app's preview, its totals."""
     fields = [
         field("发票类型", KIND_LABELS.get(draft["kind"], draft["kind"])),
         field("购买方", draft["buyer_name"]),
@@ -63,6 +63,14 @@ def draft_card(draft: dict[str, Any]) -> Card:
         field(f"金额（{included}）", draft["amount"]),
         field("税率", draft["tax_rate"]),
     ]
+    if preview:
+        if draft["tax_included"]:
+            fields.append(field("金额（不含税）", preview.get("total_amount")))
+        fields += [
+            field("税额", preview.get("total_tax")),
+            field("价税合计", preview.get("total_with_tax")),
+            field("价税合计（大写）", preview.get("total_with_tax_upper")),
+        ]
     if draft.get("remark"):
         fields.append(field("备注", draft["remark"]))
     return {"type": "invoice_draft", "title": "请确认开票信息", "fields": fields}

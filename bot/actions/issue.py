@@ -35,15 +35,31 @@ class ActionAskIssueConfirmed(Action):
     async def run(
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
     ) -> list[EventType]:
-        """Show what will be issued; tax and the uppercase total come with the issued invoice."""
+        """Show what will be issued, with the tax and uppercase total the app computes."""
         draft = _draft(tracker)
         basis = "含税价" if draft["tax_included"] else "不含税价"
-        send_card(dispatcher, f"将开具以下发票，金额按{basis}计算：", draft_card(draft))
+        preview = await _preview(dispatcher, tracker, draft)
+        send_card(dispatcher, f"将开具以下发票，金额按{basis}计算：", draft_card(draft, preview))
         dispatcher.utter_message(
             text="信息无误请回复“确认”开具；如需修改，直接告诉我，例如“金额改成8000”；不开了请说“算了”。",
             buttons=CONFIRM_BUTTONS,
         )
         return []
+
+
+async def _preview(
+    dispatcher: CollectingDispatcher, tracker: Tracker, draft: dict[str, Any]
+) -> dict[str, Any] | None:
+    """The app's preview of the draft, or None; a refusal is said now, before the yes."""
+    # The taxpayer id's check character is settled when issuing (it asks to confirm).
+    body = issue_request(draft, confirm_tax_id=True)
+    try:
+        preview: dict[str, Any] = await api_for(tracker).post("/invoices/preview", body)
+    except ApiError as error:
+        if not error.needs_login and error.status in (409, 422):
+            dispatcher.utter_message(text=f"{error.message}请修改后再确认。")
+        return None
+    return preview
 
 
 class ActionIssueInvoice(Action):

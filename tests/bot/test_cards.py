@@ -70,3 +70,19 @@ def test_a_report_card_keeps_the_breakdowns() -> None:
     assert fields(card)["发票份数"] == "2"
     assert card["by_rate"] == [{"key": "6%", "count": 2, "total": "106.00"}]
     assert card["by_kind"] == []
+
+
+def test_a_draft_card_with_the_apps_preview_shows_tax_and_the_uppercase_total() -> None:
+    draft = {
+        "kind": "digital_special",
+        "buyer_name": "武汉光谷科技有限公司",
+        "tax_id": "91420106MA49X8Q2Y7",
+        "item": "技术服务费",
+        "amount": "10600.00",
+        "tax_rate": "6%",
+        "tax_included": True,
+        "remark": "",
+    }
+    shown = {f["label"]: f["value"] for f in draft_card(draft, INVOICE)["fields"]}
+    assert (shown["税额"], shown["价税合计"]) == ("600.00", "10600.00")
+    assert shown["价税合计（大写）"] == "壹万零陆佰圆整"

@@ -31,7 +31,10 @@ def test_an_invoice_is_issued_from_one_sentence_after_an_explicit_yes(
     chat = Chat(stack, demo_token)
 
     summary = chat.say(ONE_SENTENCE)
-    assert cards(summary, "invoice_draft"), text_of(summary)
+    [draft] = cards(summary, "invoice_draft")
+    shown = {f["label"]: f["value"] for f in draft["fields"]}
+    # The app's preview: tax and the uppercase total before anything is issued.
+    assert (shown["税额"], shown["价税合计（大写）"]) == ("600.00", "壹万零陆佰圆整")
     assert not cards(summary, "invoice")
 
     issued = chat.say("确认")
