@@ -148,7 +148,7 @@ def train_rasa() -> None:
     if model.is_file() and up_to_date(stamp, digest):
         say("rasa model: bot data unchanged, training skipped")
         return
-    say("rasa model: bot data changed, training (about a minute)")
+    say("rasa model: bot data changed, training (2–4 minutes)")
     env = {**os.environ, "RASA_TELEMETRY_ENABLED": "false", "SQLALCHEMY_SILENCE_UBER_WARNING": "1"}
     run(
         RASA_VENV / "bin" / "rasa",
