@@ -69,9 +69,7 @@ def next_paper_number(
         .returning(paper_stock.c.code, paper_stock.c.next_number)
     ).first()
     if taken is None:
-        raise OutOfPaperStock(
-            f"{kind.label}库存已用完，请向主管税务机关申领后再开具。", field="kind"
-        )
+        raise _out_of_stock(kind)
     return PaperInvoiceNumber(taken.code, f"{taken.next_number - 1:08d}")
 
 
@@ -106,6 +104,16 @@ def add_paper_stock(
             last_number=last,
         )
     )
+
+
+def ensure_paper_in_stock(connection: Connection, company_id: int, kind: InvoiceKind) -> None:
+    """Refuse, as issuing would, a paper kind of which no invoice is left."""
+    if not kind.is_digital and paper_left(connection, company_id).get(kind, 0) < 1:
+        raise _out_of_stock(kind)
+
+
+def _out_of_stock(kind: InvoiceKind) -> OutOfPaperStock:
+    return OutOfPaperStock(f"{kind.label}库存已用完，请向主管税务机关申领后再开具。", field="kind")
 
 
 def paper_left(connection: Connection, company_id: int) -> dict[InvoiceKind, int]:

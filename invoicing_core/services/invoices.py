@@ -34,10 +34,9 @@ from invoicing_core.persistence.audit import AuditEntry, record
 from invoicing_core.persistence.database import begin_write
 from invoicing_core.persistence.numbers import (
     ISSUING_CHANNEL,
-    OutOfPaperStock,
+    ensure_paper_in_stock,
     next_digital_number,
     next_paper_number,
-    paper_left,
 )
 from invoicing_core.persistence.tables import companies, idempotency_keys
 from invoicing_core.services.accounts import Principal
@@ -141,13 +140,7 @@ class InvoiceService:
         buyer, lines = _buyer(request), _lines(request.lines)
         now = self._clock()
         with self._engine.connect() as connection:
-            if (
-                not request.kind.is_digital
-                and paper_left(connection, company_id).get(request.kind, 0) < 1
-            ):
-                raise OutOfPaperStock(
-                    f"{request.kind.label}库存已用完，请向主管税务机关申领后再开具。", field="kind"
-                )
+            ensure_paper_in_stock(connection, company_id, request.kind)
             number, code = _placeholder_number(request.kind, now)
             return _checked_invoice(
                 connection, who, company_id, request, Draft(buyer, lines, number, code, now)

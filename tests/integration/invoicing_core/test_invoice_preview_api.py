@@ -1,9 +1,13 @@
 """POST /invoices/preview: what an issue would give, checked by every rule; nothing written."""
 
+from decimal import Decimal
+
 from fastapi.testclient import TestClient
 
 from invoicing_core import InvoicingCore
-from tests.integration.invoicing_core.conftest import Tenant, make_tenant
+from invoicing_core.domain.account import Role
+from tests.integration.invoicing_core.company_users import log_in
+from tests.integration.invoicing_core.conftest import PASSWORD, Tenant, make_tenant, valid_tax_id
 from tests.integration.invoicing_core.test_invoice_api import invoice_count, service_fee
 
 PREVIEW = "/api/v1/invoices/preview"
@@ -48,4 +52,12 @@ def test_a_paper_preview_needs_paper_in_stock(
 ) -> None:
     paper = app_client.post(PREVIEW, json=service_fee(kind="paper_special"), headers=tenant.issuer)
     assert paper.status_code == 200, paper.text
-    assert paper.json()["kind_label"]
+    company = core.accounts.create_company(
+        name="武汉无纸票有限公司", tax_id=valid_tax_id(990001), monthly_quota=Decimal(100000)
+    )
+    core.accounts.create_user(
+        username="no-paper", password=PASSWORD, role=Role.ISSUER, company_id=company
+    )
+    headers = log_in(app_client, "no-paper")
+    empty = app_client.post(PREVIEW, json=service_fee(kind="paper_special"), headers=headers)
+    assert (empty.status_code, empty.json()["error"]["code"]) == (409, "out_of_paper_stock")
