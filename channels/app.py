@@ -36,13 +36,13 @@ from channels.identity import CustomerLookup, Identify, Identity
 from channels.live_services import build_live
 from channels.logs import configure_logging
 from channels.rasa_client import RasaClient
-from channels.rate_limit import RateLimit, Rule
+from channels.rate_limit import Limits, RateLimit, Rule
 from channels.settings import AppSettings
 from channels.wechat import assembly as wechat
 from channels.wechat import binding_api as wechat_binding_api
 from channels.wechat import router as wechat_router
 from invoicing_core import CoreSettings, InvoicingCore, NotLoggedIn, Principal, Role
-from invoicing_core.persistence import upgrade_schema
+from invoicing_core.persistence import statement_time, upgrade_schema
 
 WIDGET_DIR = Path(__file__).resolve().parent.parent / "web_widget"
 log = structlog.get_logger(__name__)
@@ -120,7 +120,8 @@ def create_app(
     # through the same acting-for-a-conversation path, with a secret of this process.
     actions_token = _actions_token(settings, core_settings) or secrets.token_urlsafe(32)
     _authenticate_through_the_core(app, actions_token)
-    app.add_middleware(RateLimit, rules=_rate_limits(settings), redis_url=settings.redis_url)
+    app.state.limits = Limits(_rate_limits(settings), settings.redis_url)
+    app.add_middleware(RateLimit, limits=app.state.limits)
     app.add_middleware(RequestLog)
     app.include_router(health.router)
     app.include_router(chat.router, prefix="/api/v1")
@@ -281,7 +282,10 @@ class RequestLog:
                 ]
             await send(message)
 
-        with structlog.contextvars.bound_contextvars(request_id=request_id):
+        with (
+            structlog.contextvars.bound_contextvars(request_id=request_id),
+            statement_time() as database_seconds,
+        ):
             try:
                 await self._app(scope, receive, send_with_id)
             finally:
@@ -291,4 +295,5 @@ class RequestLog:
                     path=scope["path"],
                     status=status,
                     duration_ms=round((time.perf_counter() - started) * 1000, 1),
+                    database_ms=round(database_seconds() * 1000, 1),
                 )

@@ -1,8 +1,10 @@
 """Rate limits at the app's edge: logins, chat messages and the WeChat/WeCom endpoints.
 
 Counted per client address in a moving window, in memory or, with REDIS_URL, in Redis
-so that every app worker shares the counts. Guessing one account's password is also
-stopped by the core's lock-out after five wrong passwords.
+so that every app worker shares the counts. HTTP requests are counted by the RateLimit
+middleware; chat messages over /ws/chat count against the same "chat" rule, by the
+socket (chat_socket). Guessing one account's password is also stopped by the core's
+lock-out after five wrong passwords.
 """
 
 from __future__ import annotations
@@ -19,6 +21,8 @@ from limits.aio.strategies import MovingWindowRateLimiter
 from limits.errors import StorageError
 from limits.storage import storage_from_string
 from starlette.types import ASGIApp, Receive, Scope, Send
+
+from channels.errors import ClientError
 
 log = structlog.get_logger(__name__)
 MESSAGE = "请求过于频繁，请稍后再试。"
@@ -38,11 +42,20 @@ class Rule:
         return cls(name, tuple(prefixes), parse(limit))
 
 
-class RateLimit:
-    """ASGI middleware answering 429 with a Chinese message once a client passes a rule."""
+class RateLimited(ClientError):
+    """A client passed a rule; it may try again after `retry_after` seconds."""
 
-    def __init__(self, app: ASGIApp, rules: Sequence[Rule], redis_url: str = "") -> None:
-        self._app = app
+    status = 429
+
+    def __init__(self, retry_after: int) -> None:
+        super().__init__("rate_limited", MESSAGE)
+        self.retry_after = retry_after
+
+
+class Limits:
+    """The app's rules and their counts, shared by every place that enforces them."""
+
+    def __init__(self, rules: Sequence[Rule], redis_url: str = "") -> None:
         self._rules = rules
         storage = (
             storage_from_string(
@@ -53,40 +66,58 @@ class RateLimit:
         )
         self._limiter = MovingWindowRateLimiter(storage)
 
-    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        rule = self._rule_for(scope)
-        if rule is not None:
-            client = (scope.get("client") or ("unknown", 0))[0]
-            if not await self._allowed(rule, client):
-                await self._refuse(scope, send, rule, client)
-                return
-        await self._app(scope, receive, send)
+    def rule_for(self, path: str) -> Rule | None:
+        """The rule that counts requests to `path`, if any."""
+        return next((r for r in self._rules if path.startswith(r.prefixes)), None)
 
-    async def _allowed(self, rule: Rule, client: str) -> bool:
+    def rule(self, name: str) -> Rule:
+        """The rule called `name`."""
+        return next(r for r in self._rules if r.name == name)
+
+    async def hit(self, rule: Rule, client: str) -> None:
+        """Count one request of `client`; RateLimited when it is one too many."""
         try:
-            return await self._limiter.hit(rule.limit, rule.name, client)
+            allowed = await self._limiter.hit(rule.limit, rule.name, client)
         except StorageError as exc:
             # Counting is down (Redis unreachable): serve rather than refuse everyone.
             log.warning("rate_limit_unavailable", rule=rule.name, error=str(exc)[:200])
-            return True
+            return
+        if not allowed:
+            stats = await self._limiter.get_window_stats(rule.limit, rule.name, client)
+            log.warning("rate_limited", rule=rule.name, client=client)
+            raise RateLimited(max(1, math.ceil(stats.reset_time - time.time())))
 
-    def _rule_for(self, scope: Scope) -> Rule | None:
-        if scope["type"] != "http" or scope["method"] not in ("GET", "POST"):
-            return None
-        path: str = scope["path"]
-        return next((r for r in self._rules if path.startswith(r.prefixes)), None)
 
-    async def _refuse(self, scope: Scope, send: Send, rule: Rule, client: str) -> None:
-        stats = await self._limiter.get_window_stats(rule.limit, rule.name, client)
-        retry_after = max(1, math.ceil(stats.reset_time - time.time()))
-        log.warning("rate_limited", rule=rule.name, client=client, path=scope["path"])
-        body = json.dumps(
-            {"error": {"code": "rate_limited", "message": MESSAGE}}, ensure_ascii=False
-        ).encode()
-        headers = [
-            (b"content-type", b"application/json"),
-            (b"retry-after", str(retry_after).encode()),
-            (b"content-length", str(len(body)).encode()),
-        ]
-        await send({"type": "http.response.start", "status": 429, "headers": headers})
-        await send({"type": "http.response.body", "body": body})
+class RateLimit:
+    """ASGI middleware answering 429 with a Chinese message once a client passes a rule."""
+
+    def __init__(self, app: ASGIApp, limits: Limits) -> None:
+        self._app = app
+        self._limits = limits
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        counted = scope["type"] == "http" and scope["method"] in ("GET", "POST")
+        rule = self._limits.rule_for(scope["path"]) if counted else None
+        if rule is not None:
+            try:
+                await self._limits.hit(rule, client_address(scope))
+            except RateLimited as refused:
+                await _refuse(send, refused)
+                return
+        await self._app(scope, receive, send)
+
+
+def client_address(scope: Scope) -> str:
+    """The address the counts are kept under."""
+    return str((scope.get("client") or ("unknown", 0))[0])
+
+
+async def _refuse(send: Send, refused: RateLimited) -> None:
+    body = json.dumps(refused.body(), ensure_ascii=False).encode()
+    headers = [
+        (b"content-type", b"application/json"),
+        (b"retry-after", str(refused.retry_after).encode()),
+        (b"content-length", str(len(body)).encode()),
+    ]
+    await send({"type": "http.response.start", "status": 429, "headers": headers})
+    await send({"type": "http.response.body", "body": body})

@@ -144,7 +144,19 @@
     else if (frame.type === "state") { setState(frame.state, frame.agent); }
     else if (frame.type === "typing") { showTyping(frame.role, frame.on); }
     else if (frame.type === "ack") { settle(frame.client_id); }
-    else if (frame.type === "error") { showError(frame.message); }
+    else if (frame.type === "error") {
+      showError(frame.message);
+      // Refused by the rate limit: the message stays pending and goes again when allowed.
+      if (frame.client_id && frame.retry_after) { resendLater(frame.client_id, frame.retry_after); }
+    }
+  }
+
+  function resendLater(clientId, seconds) {
+    setTimeout(function () {
+      state.pending.forEach(function (p) {
+        if (p.client_id === clientId) { send({ type: "message", text: p.text, client_id: p.client_id }); }
+      });
+    }, seconds * 1000);
   }
 
   function welcome(frame) {

@@ -7,6 +7,9 @@ the recent history, so a reload or reconnect shows the conversation again. Then
 "message" {text, client_id} (a resend under the same client_id is stored once),
 "typing" {on}, "back_to_bot", "ticket" {text, contact}, "rating" {score}, "ping".
 The server sends "message", "state", "typing", "ack", "error" and "pong" frames.
+Messages count against the same "chat" rate limit as POST /api/v1/chat; one too many
+is not stored and is answered with {"type": "error", "code": "rate_limited",
+"client_id", "retry_after"}, so the widget can send it again after that many seconds.
 """
 
 from __future__ import annotations
@@ -27,6 +30,7 @@ from channels.errors import ClientError, NotFound
 from channels.hub import conversation_topic
 from channels.identity import Identity
 from channels.live_services import WIDGET, LiveServices
+from channels.rate_limit import Limits, RateLimited, client_address
 
 router = APIRouter()
 HISTORY = 50
@@ -42,6 +46,8 @@ class ChatSession:
     outbox: Outbox
     user: Identity | None
     conversation: Conversation
+    limits: Limits
+    client: str
 
     async def handle(self, frame: Frame) -> None:
         """Act on one client frame."""
@@ -64,6 +70,12 @@ class ChatSession:
 
     async def _message(self, frame: Frame) -> None:
         text, client_id = text_of(frame), client_id_of(frame)
+        try:
+            await self.limits.hit(self.limits.rule("chat"), self.client)
+        except RateLimited as refused:
+            retry = {"client_id": client_id, "retry_after": refused.retry_after}
+            await self.outbox.put({**error_frame(refused), **retry})
+            return
         username = self.user.username if self.user else None
         turn = await self.chat.handle(self.conversation.id, text, WIDGET, username, client_id)
         self.conversation = turn.conversation
@@ -109,7 +121,16 @@ async def chat_socket(websocket: WebSocket, token: str | None = None) -> None:
     outbox = Outbox(websocket)
     user = await _user(live, hello.get("token") or token, outbox)
     conversation = await _conversation(services.store, hello.get("conversation_id"), user, outbox)
-    session = ChatSession(live, services.chat, services.store, outbox, user, conversation)
+    session = ChatSession(
+        live,
+        services.chat,
+        services.store,
+        outbox,
+        user,
+        conversation,
+        websocket.app.state.limits,
+        client_address(websocket.scope),
+    )
     async with live.hub.subscribe(conversation_topic(conversation.id)) as events:
         await outbox.put(await _welcome(services.store, conversation, user))
         await socket_session.run(websocket, outbox, events, session.handle)

@@ -71,3 +71,24 @@ def test_an_unreachable_redis_lets_requests_through(database_url: str, engine: o
     ) as client:
         answers = [client.post("/api/v1/auth/token", json=LOGIN) for _ in range(3)]
     assert [a.status_code for a in answers] == [401, 401, 401]
+
+
+def test_socket_messages_count_against_the_chat_limit_and_are_not_stored(
+    database_url: str, engine: object
+) -> None:
+    with app_with(database_url, rate_limit_chat="1/minute") as client:
+        assert client.post("/api/v1/chat", json={"message": "你好"}).status_code != 429
+        with client.websocket_connect("/ws/chat") as socket:
+            socket.send_json({"type": "hello"})
+            conversation_id = socket.receive_json()["conversation_id"]
+            socket.send_json({"type": "message", "text": "在吗", "client_id": "c-1"})
+            refused = socket.receive_json()
+        with client.websocket_connect("/ws/chat") as socket:
+            socket.send_json({"type": "hello", "conversation_id": conversation_id})
+            welcome = socket.receive_json()
+
+    assert refused["type"] == "error" and refused["code"] == "rate_limited"
+    assert refused["message"] == "请求过于频繁，请稍后再试。"
+    # The widget keeps the message and sends it again under the same client_id.
+    assert refused["client_id"] == "c-1" and 1 <= refused["retry_after"] <= 60
+    assert welcome["messages"] == []
