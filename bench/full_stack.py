@@ -13,9 +13,11 @@ from pathlib import Path
 
 import httpx
 
+from bench.processes import listening_pid
 from bench.stack import ROOT, free_port
 
 STARTUP_SECONDS = 240
+PROCESS_PORTS = {"app": "APP_PORT", "rasa": "RASA_PORT", "action_server": "ACTION_PORT"}
 
 
 class StackFailed(RuntimeError):
@@ -30,6 +32,14 @@ class FullStack:
     rasa_url: str
     log: Path
     env: dict[str, str]
+
+    def pids(self) -> dict[str, int]:
+        """The pids of the app, Rasa and the action server: who listens on their ports."""
+        found = {name: listening_pid(int(self.env[port])) for name, port in PROCESS_PORTS.items()}
+        missing = [name for name, pid in found.items() if pid is None]
+        if missing:
+            raise RuntimeError(f"not listening: {missing}")
+        return {name: pid for name, pid in found.items() if pid is not None}
 
 
 @contextmanager

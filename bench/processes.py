@@ -48,6 +48,11 @@ def cpu_seconds(pid: int) -> float:
     return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
 
 
+def cpu(pids: dict[str, int]) -> dict[str, float]:
+    """CPU seconds each named process has used so far."""
+    return {name: cpu_seconds(pid) for name, pid in pids.items()}
+
+
 def is_running(pid: int) -> bool:
     """Whether `pid` is alive (a zombie counts as gone)."""
     try:

@@ -39,7 +39,7 @@ from websockets.exceptions import ConnectionClosed
 
 from bench.conversation import TURNS, UNLIMITED, http_conversation
 from bench.full_stack import FullStack, running_stack
-from bench.processes import cpu_seconds, listening_pid, rss_mb
+from bench.processes import cpu, rss_mb
 from bench.report import percentiles, publish
 from channels.conversation import ConversationState, Message, Role
 from channels.conversation_store import ConversationStore
@@ -49,7 +49,6 @@ PING_SECONDS = 20.0
 THINK_SECONDS = (3.0, 7.0)
 TURN_TIMEOUT_SECONDS = 120.0
 OPEN_PER_SECOND = 50
-PROCESS_PORTS = {"app": "APP_PORT", "rasa": "RASA_PORT", "action_server": "ACTION_PORT"}
 WELCOME_HISTORY = 50
 # Think times and ping offsets; seeded, so runs differ only in what the stack does.
 JITTER = random.Random(2026)  # noqa: S311 - timing jitter, not secrets
@@ -172,23 +171,9 @@ async def ask(client: Client, socket: ClientConnection, stop_at: float) -> None:
         await asyncio.sleep(JITTER.uniform(*THINK_SECONDS))
 
 
-def stack_pids(stack: FullStack) -> dict[str, int]:
-    """The pids of the app, Rasa and the action server: who listens on their ports."""
-    found = {name: listening_pid(int(stack.env[port])) for name, port in PROCESS_PORTS.items()}
-    missing = [name for name, pid in found.items() if pid is None]
-    if missing:
-        raise RuntimeError(f"not listening: {missing}")
-    return {name: pid for name, pid in found.items() if pid is not None}
-
-
 def memory(pids: dict[str, int]) -> dict[str, float]:
     """Resident memory (MiB) of each process."""
     return {name: rss_mb(pid) for name, pid in pids.items()}
-
-
-def cpu(pids: dict[str, int]) -> dict[str, float]:
-    """CPU seconds each process has used so far."""
-    return {name: cpu_seconds(pid) for name, pid in pids.items()}
 
 
 async def sample(pids: dict[str, int], peak: dict[str, float], stop_at: float) -> list[float]:
@@ -206,7 +191,7 @@ async def run(stack: FullStack, token: str, args: argparse.Namespace) -> dict[st
     """Open every connection, run the load for the duration, and gather what each saw."""
     url = stack.app_url.replace("http://", "ws://") + "/ws/chat"
     clients = [Client(i, i < args.active) for i in range(args.connections)]
-    pids, peak = stack_pids(stack), dict[str, float]()
+    pids, peak = stack.pids(), dict[str, float]()
     started, cpu_at_start = time.monotonic(), cpu(pids)
     stop_at = started + args.connections / OPEN_PER_SECOND + args.seconds
     sampler = asyncio.create_task(sample(pids, peak, stop_at))
@@ -324,7 +309,7 @@ def main() -> None:
         login = {"username": "demo", "password": "Demo@2026!"}
         token = httpx.post(f"{stack.app_url}/api/v1/auth/token", json=login).json()["access_token"]
         asyncio.run(http_conversation(stack.app_url, token, len(TURNS)))  # warm-up
-        before = memory(stack_pids(stack))
+        before = memory(stack.pids())
         result = asyncio.run(run(stack, token, args))
         figures = _figures(stack, token, args, result, before)
     publish("scale", figures)
@@ -338,7 +323,7 @@ def _figures(
     result: dict[str, Any],
     before: dict[str, float],
 ) -> dict[str, Any]:
-    after_close = memory(stack_pids(stack))
+    after_close = memory(stack.pids())
     seconds = result["seconds"]
     return {
         "connections": args.connections,
