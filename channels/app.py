@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import secrets
 import threading
 import time
@@ -106,9 +107,11 @@ def create_app(
                 knowledge_index=str(base.settings.knowledge_index_dir),
                 knowledge_entries=base.manifest.entries,
             )
+            recovery = asyncio.create_task(wechat.recover_forever(app.state.wechat_channels))
             try:
                 yield
             finally:
+                recovery.cancel()
                 await live.hub.close()
             await wechat.drain(app.state.wechat_channels)
         core.close()

@@ -34,7 +34,8 @@ class ChatTurn:
 
     conversation: Conversation
     replies: list[Message]
-    # The user's message had been handled before (a resend under the same client id).
+    # The user's message had been handled before (a resend under the same client id);
+    # the replies are then those stored for it the first time.
     duplicate: bool = False
 
 
@@ -65,7 +66,8 @@ class ChatService:
                 self._store.receive_once, conversation.id, text, client_id
             )
             if not new and await to_thread.run_sync(self._store.was_delivered, inbound.id):
-                return ChatTurn(conversation, [], duplicate=True)
+                answered = await to_thread.run_sync(self._store.replies_to, inbound)
+                return ChatTurn(conversation, answered, duplicate=True)
         await self._publish(conversation, [inbound])
         if self._is_back_to_bot(conversation, text):
             # The notices' button, typed or tapped on a channel without the widget's frame.

@@ -15,6 +15,9 @@ from channels.conversation import Conversation, ConversationState, Message, Repl
 from channels.conversation_tables import conversations, messages
 from channels.errors import NotFound
 
+# A turn's replies (a bot answer with its notices) are a handful of messages.
+REPLIES_AT_MOST = 20
+
 
 class ConversationStore:
     """Conversations and messages in the app's database (synchronous; call off the loop)."""
@@ -162,6 +165,23 @@ class ConversationStore:
                 .values(updated_at=datetime.now(UTC))
             )
         return stored
+
+    def replies_to(self, inbound: Message) -> list[Message]:
+        """What was said after a user message, up to the user's next one."""
+        with self._engine.connect() as connection:
+            rows = connection.execute(
+                select(messages)
+                .where(messages.c.conversation_id == inbound.conversation_id)
+                .where(messages.c.id > inbound.id)
+                .order_by(messages.c.id)
+                .limit(REPLIES_AT_MOST)
+            ).all()
+        replies = []
+        for row in rows:
+            if row.role == Role.USER.value:
+                break
+            replies.append(message_of(row))
+        return replies
 
     def history(self, conversation_id: str, limit: int = 50) -> list[Message]:
         """The newest `limit` messages of a conversation, oldest first."""

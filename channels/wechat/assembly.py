@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
 import httpx
+import structlog
 from sqlalchemy import Engine
 
 from channels.chat_service import ChatService
@@ -22,6 +24,9 @@ from channels.wechat.envelope import Envelope, WeChatEnvelope, WeComEnvelope
 from channels.wechat.inbound_log import InboundLog
 from channels.wechat.responder import WeChatResponder
 from channels.wechat.users import WeChatUsers
+
+log = structlog.get_logger(__name__)
+RECOVER_EVERY_SECONDS = 60.0
 
 
 @dataclass(frozen=True)
@@ -143,3 +148,14 @@ async def drain(channels: WeChatChannels) -> None:
     """Let the turns still running finish (late answers still go out) before shutdown."""
     for channel in channels.values():
         await channel.responder.drain()
+
+
+async def recover_forever(channels: WeChatChannels) -> None:
+    """Every minute, answer the turns of workers that died mid-turn (until cancelled)."""
+    while True:
+        await asyncio.sleep(RECOVER_EVERY_SECONDS)
+        for account, channel in channels.items():
+            try:
+                await channel.responder.recover()
+            except Exception as exc:  # the next round tries again
+                log.warning("wechat_recovery_failed", account=account, error=repr(exc))

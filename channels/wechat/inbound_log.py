@@ -2,13 +2,15 @@
 
 De-duplication is persisted in the database (a unique key on account and MsgId, or
 sender and time for events), so it holds across the app's workers and restarts.
-The row also carries the turn's fate: a passive reply, or a late delivery.
+The row also carries the turn's fate: a passive reply, or a late delivery. A row
+left pending or late for minutes belongs to a worker that died mid-turn; another
+worker takes it over (stale, take_over) and answers it through the API.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from enum import StrEnum
 
 from sqlalchemy import Engine, insert, select, update
@@ -23,6 +25,13 @@ class TurnStatus(StrEnum):
     PENDING = "pending"
     ANSWERED = "answered"  # ready in time: the passive reply carries it
     LATE = "late"  # the passive reply said "success"; delivery goes through the API
+    RECOVERING = "recovering"  # its worker died mid-turn; another one answers it
+    DELIVERED = "delivered"  # a late or recovered answer went to the API (see wechat_outbound)
+
+
+# A live worker moves its row within the reply budget and finishes the turn within the
+# bot's timeout; a row older than this still pending or late lost its worker.
+STALE_AFTER = timedelta(minutes=2)
 
 
 @dataclass(frozen=True)
@@ -31,6 +40,18 @@ class Claim:
 
     row_id: int
     first: bool
+
+
+@dataclass(frozen=True)
+class StaleTurn:
+    """A logged message whose worker stopped before answering it."""
+
+    row_id: int
+    status: TurnStatus
+    openid: str
+    msg_key: str
+    msg_type: str
+    content: str
 
 
 @dataclass(frozen=True)
@@ -80,6 +101,44 @@ class InboundLog:
         """Pending → late; False when the answer arrived first."""
         return self._move(row_id, TurnStatus.LATE, None)
 
+    def mark_delivered(self, row_id: int) -> None:
+        """Late or recovering → delivered: the answer went to the customer-service API."""
+        with self._engine.begin() as connection:
+            connection.execute(
+                update(wechat_inbound)
+                .where(wechat_inbound.c.id == row_id)
+                .where(
+                    wechat_inbound.c.status.in_(
+                        [TurnStatus.LATE.value, TurnStatus.RECOVERING.value]
+                    )
+                )
+                .values(status=TurnStatus.DELIVERED.value)
+            )
+
+    def stale(self, account: str, received_since: datetime) -> list[StaleTurn]:
+        """Rows of `account` received since then and left pending or late past STALE_AFTER."""
+        with self._engine.connect() as connection:
+            rows = connection.execute(
+                select(wechat_inbound)
+                .where(wechat_inbound.c.account == account)
+                .where(
+                    wechat_inbound.c.status.in_([TurnStatus.PENDING.value, TurnStatus.LATE.value])
+                )
+                .where(wechat_inbound.c.received_at >= received_since)
+                .where(wechat_inbound.c.received_at < datetime.now(UTC) - STALE_AFTER)
+                .order_by(wechat_inbound.c.id)
+            ).all()
+        return [
+            StaleTurn(
+                row.id, TurnStatus(row.status), row.openid, row.msg_key, row.msg_type, row.content
+            )
+            for row in rows
+        ]
+
+    def take_over(self, turn: StaleTurn) -> bool:
+        """Stale → recovering; False when another worker took it (or its own finished) first."""
+        return self._move(turn.row_id, TurnStatus.RECOVERING, None, turn.status)
+
     def state(self, row_id: int) -> TurnState:
         """The turn's status and passive reply."""
         with self._engine.connect() as connection:
@@ -90,12 +149,18 @@ class InboundLog:
             ).one()
         return TurnState(TurnStatus(row.status), row.reply)
 
-    def _move(self, row_id: int, status: TurnStatus, reply: str | None) -> bool:
+    def _move(
+        self,
+        row_id: int,
+        status: TurnStatus,
+        reply: str | None,
+        from_status: TurnStatus = TurnStatus.PENDING,
+    ) -> bool:
         with self._engine.begin() as connection:
             moved = connection.execute(
                 update(wechat_inbound)
                 .where(wechat_inbound.c.id == row_id)
-                .where(wechat_inbound.c.status == TurnStatus.PENDING.value)
+                .where(wechat_inbound.c.status == from_status.value)
                 .values(status=status.value, reply=reply)
             )
         return moved.rowcount == 1

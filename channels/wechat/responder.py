@@ -6,6 +6,11 @@ passive reply; otherwise the request answers "success" at once and the task
 delivers the answer through the customer-service API when it is ready. Which of
 the two happens is decided atomically on the log row, so an answer is never both
 replied and sent, and a retry never starts a second bot turn.
+
+A worker that dies mid-turn leaves its row pending or late; `recover` (run every
+minute by each worker) takes such rows over and answers them through the API. The
+bot sees each message under a client id made from its row, so a turn taken over
+after the bot answered stores nothing twice and sends the stored answer.
 """
 
 from __future__ import annotations
@@ -13,6 +18,7 @@ from __future__ import annotations
 import asyncio
 from collections.abc import Callable
 from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
 from typing import Any, TypeVar
 
 import structlog
@@ -26,7 +32,7 @@ from channels.wechat.binding import Binding
 from channels.wechat.commands import BIND_HELP, BIND_HINT, Command, binding_command
 from channels.wechat.customer_messages import CustomerMessages
 from channels.wechat.inbound import Inbound
-from channels.wechat.inbound_log import InboundLog, TurnStatus
+from channels.wechat.inbound_log import InboundLog, StaleTurn, TurnStatus
 from channels.wechat.rendering import as_text, chunks
 from channels.wechat.users import WeChatUser, WeChatUsers
 
@@ -49,6 +55,8 @@ FAILED_REPLY = "抱歉，处理您的消息时出错了。您的消息已保存�
 POLL_SECONDS = 0.1
 # The rest of a long answer follows the passive reply, not overtakes it.
 FOLLOW_UP_DELAY_SECONDS = 1.0
+# Older messages are past WeChat's 48-hour customer-service window: not taken over.
+RECOVER_WITHIN = timedelta(hours=48)
 
 
 @dataclass(frozen=True)
@@ -103,6 +111,19 @@ class WeChatResponder:
         log.info("wechat_answer_late", account=self._account, msg_key=message.msg_key)
         return None
 
+    async def recover(self) -> int:
+        """Answer the messages whose worker died mid-turn, through the API; how many."""
+        since = datetime.now(UTC) - RECOVER_WITHIN
+        answered = 0
+        for turn in await _off_loop(self._inbound.stale, self._account, since):
+            if not await _off_loop(self._inbound.take_over, turn):
+                continue
+            log.warning("wechat_turn_recovered", account=self._account, msg_key=turn.msg_key)
+            answer = await self._answer(_message_of(self._account, turn), turn.row_id)
+            await self._deliver_late(turn.openid, answer, turn.row_id)
+            answered += 1
+        return answered
+
     async def drain(self) -> None:
         """Wait for the turns still running (at shutdown, and in tests)."""
         while self._running:
@@ -127,34 +148,42 @@ class WeChatResponder:
         return None
 
     async def _turn(self, message: Inbound, row_id: int) -> str | None:
-        try:
-            answer = await self._route(message)
-        except Exception:
-            log.exception("wechat_turn_failed", account=self._account, msg_key=message.msg_key)
-            answer = Answer(None, FAILED_REPLY)
+        answer = await self._answer(message, row_id)
         pieces = chunks(answer.text)
         if await _off_loop(self._inbound.answer, row_id, pieces[0] if pieces else ""):
             if len(pieces) > 1:
                 self._start(self._follow_up(message.openid, answer.conversation_id, pieces[1:]))
             return pieces[0] if pieces else None
-        if pieces:
-            await self.messages.send_texts(message.openid, answer.conversation_id, pieces)
+        await self._deliver_late(message.openid, answer, row_id)
         return None
+
+    async def _answer(self, message: Inbound, row_id: int) -> Answer:
+        try:
+            return await self._route(message, f"{self._account}-inbound-{row_id}")
+        except Exception:
+            log.exception("wechat_turn_failed", account=self._account, msg_key=message.msg_key)
+            return Answer(None, FAILED_REPLY)
+
+    async def _deliver_late(self, openid: str, answer: Answer, row_id: int) -> None:
+        pieces = chunks(answer.text)
+        if pieces:
+            await self.messages.send_texts(openid, answer.conversation_id, pieces)
+        await _off_loop(self._inbound.mark_delivered, row_id)
 
     async def _follow_up(self, openid: str, conversation_id: str | None, pieces: list[str]) -> None:
         await asyncio.sleep(FOLLOW_UP_DELAY_SECONDS)
         await self.messages.send_texts(openid, conversation_id, pieces)
 
-    async def _route(self, message: Inbound) -> Answer:
+    async def _route(self, message: Inbound, client_id: str) -> Answer:
         user = await _off_loop(self._users.arrive, self._account, message.openid)
         if message.kind == "event":
-            return await self._event(message, user)
+            return await self._event(message, user, client_id)
         if message.kind == "text":
-            return await self._text(message.text, user)
+            return await self._text(message.text, user, client_id)
         reply = {"image": IMAGE_REPLY, "file": FILE_REPLY}.get(message.kind, OTHER_REPLY)
         return await self._record(user, message.summary, reply)
 
-    async def _event(self, message: Inbound, user: WeChatUser) -> Answer:
+    async def _event(self, message: Inbound, user: WeChatUser, client_id: str) -> Answer:
         if message.event == "subscribe":
             await _off_loop(self._users.set_subscribed, self._account, user.openid, True)
             return await self._record(user, message.summary, WELCOME)
@@ -162,16 +191,16 @@ class WeChatResponder:
             await _off_loop(self._users.set_subscribed, self._account, user.openid, False)
             return Answer(user.conversation_id, "")
         if message.event == "click" and message.text:
-            return await self._text(message.text, user)
+            return await self._text(message.text, user, client_id)
         return Answer(user.conversation_id, "")  # view, location, scan: nothing to say
 
-    async def _text(self, text: str, user: WeChatUser) -> Answer:
+    async def _text(self, text: str, user: WeChatUser, client_id: str) -> Answer:
         pending = await _off_loop(self._binding.has_pending_code, self._account, user.openid)
         command = binding_command(text, pending)
         if command is not None:
             reply = await _off_loop(self._binding_reply, command, user)
             return await self._record(user, text, reply)
-        return await self._ask_bot(text, user)
+        return await self._ask_bot(text, user, client_id)
 
     def _binding_reply(self, command: Command, user: WeChatUser) -> str:
         if command.name == "bind":
@@ -182,12 +211,14 @@ class WeChatResponder:
             return self._binding.unbind(self._account, user.openid)
         return BIND_HELP
 
-    async def _ask_bot(self, text: str, user: WeChatUser) -> Answer:
+    async def _ask_bot(self, text: str, user: WeChatUser, client_id: str) -> Answer:
         # The conversation is mapped before the bot sees the message, so that notices
         # sent during the turn (a handoff) already find their way to this user.
         conversation_id = await _off_loop(self._conversation_of, user.openid)
         try:
-            turn = await self._chat.handle(conversation_id, text, self._account, user.username)
+            turn = await self._chat.handle(
+                conversation_id, text, self._account, user.username, client_id
+            )
         except ServiceUnavailable as error:
             return Answer(conversation_id, error.message)
         reply = as_text(turn.replies)
@@ -217,6 +248,14 @@ class WeChatResponder:
         if conversation.id != current:
             self._users.set_conversation(self._account, openid, conversation.id)
         return conversation.id
+
+
+def _message_of(account: str, turn: StaleTurn) -> Inbound:
+    """The logged message again: a text is asked again; other kinds keep their summary."""
+    text = turn.content if turn.msg_type == "text" else ""
+    return Inbound(
+        account, turn.openid, "", turn.msg_key, turn.msg_type, text, summary=turn.content
+    )
 
 
 async def _off_loop(function: Callable[..., T], *args: Any) -> T:

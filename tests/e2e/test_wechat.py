@@ -18,6 +18,7 @@ import knowledge
 from channels.app import create_app
 from channels.conversation import Role
 from channels.conversation_store import ConversationStore
+from channels.wechat.inbound_log import TurnStatus
 from channels.wechat.tables import wechat_users
 from invoicing_core import CoreSettings
 from invoicing_core.demo import seed_demo
@@ -33,6 +34,7 @@ from tests.integration.channels.wechat.conftest import (
     wechat_settings,
     wecom_crypto,
 )
+from tests.integration.channels.wechat.test_recovery import logged, sent_to, status_of
 from tests.wechat_api_standin import WeChatApiStandIn, running_standin
 
 pytestmark = pytest.mark.e2e
@@ -155,6 +157,24 @@ def test_an_answer_over_the_budget_is_success_then_a_customer_service_message(
     history = ConversationStore(stack_engine).history(conversation_id)
     # One user message and one bot turn for the message and its retry.
     assert [m.text for m in history if m.role is Role.USER] == ["忘记密码怎么办"]
+
+
+def test_a_message_whose_worker_died_mid_turn_gets_the_bots_answer_from_another(
+    client: TestClient, standin: WeChatApiStandIn, stack_engine: Engine
+) -> None:
+    standin.reset()
+    openid = new_openid()
+    # What a worker that died mid-turn leaves: the message logged, still pending.
+    row_id = logged(stack_engine, openid, "忘记密码怎么办", TurnStatus.PENDING)
+    responder = client.app.state.wechat_channels["wechat"].responder  # type: ignore[attr-defined]
+
+    client.portal.call(responder.recover)  # type: ignore[union-attr]
+
+    [sent] = sent_to(standin, openid)
+    answered = bot_texts(stack_engine, openid)
+    assert answered and all(text in sent for text in answered)
+    assert "密码" in sent
+    assert status_of(stack_engine, row_id) == TurnStatus.DELIVERED
 
 
 def test_binding_lets_invoice_actions_act_for_the_user(
