@@ -77,15 +77,15 @@ class Limits:
     async def hit(self, rule: Rule, client: str) -> None:
         """Count one request of `client`; RateLimited when it is one too many."""
         try:
-            allowed = await self._limiter.hit(rule.limit, rule.name, client)
+            if await self._limiter.hit(rule.limit, rule.name, client):
+                return
+            stats = await self._limiter.get_window_stats(rule.limit, rule.name, client)
         except StorageError as exc:
             # Counting is down (Redis unreachable): serve rather than refuse everyone.
             log.warning("rate_limit_unavailable", rule=rule.name, error=str(exc)[:200])
             return
-        if not allowed:
-            stats = await self._limiter.get_window_stats(rule.limit, rule.name, client)
-            log.warning("rate_limited", rule=rule.name, client=client)
-            raise RateLimited(max(1, math.ceil(stats.reset_time - time.time())))
+        log.warning("rate_limited", rule=rule.name, client=client)
+        raise RateLimited(max(1, math.ceil(stats.reset_time - time.time())))
 
 
 class RateLimit:

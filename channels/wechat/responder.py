@@ -111,18 +111,15 @@ class WeChatResponder:
         log.info("wechat_answer_late", account=self._account, msg_key=message.msg_key)
         return None
 
-    async def recover(self) -> int:
-        """Answer the messages whose worker died mid-turn, through the API; how many."""
+    async def recover(self) -> None:
+        """Answer the messages whose worker died mid-turn, through the API."""
         since = datetime.now(UTC) - RECOVER_WITHIN
-        answered = 0
         for turn in await _off_loop(self._inbound.stale, self._account, since):
             if not await _off_loop(self._inbound.take_over, turn):
                 continue
             log.warning("wechat_turn_recovered", account=self._account, msg_key=turn.msg_key)
             answer = await self._answer(_message_of(self._account, turn), turn.row_id)
             await self._deliver_late(turn.openid, answer, turn.row_id)
-            answered += 1
-        return answered
 
     async def drain(self) -> None:
         """Wait for the turns still running (at shutdown, and in tests)."""

@@ -34,7 +34,12 @@ from tests.integration.channels.wechat.conftest import (
     wechat_settings,
     wecom_crypto,
 )
-from tests.integration.channels.wechat.test_recovery import logged, sent_to, status_of
+from tests.integration.channels.wechat.test_recovery import (
+    logged,
+    recover,
+    sent_to,
+    status_of,
+)
 from tests.wechat_api_standin import WeChatApiStandIn, running_standin
 
 pytestmark = pytest.mark.e2e
@@ -166,9 +171,8 @@ def test_a_message_whose_worker_died_mid_turn_gets_the_bots_answer_from_another(
     openid = new_openid()
     # What a worker that died mid-turn leaves: the message logged, still pending.
     row_id = logged(stack_engine, openid, "忘记密码怎么办", TurnStatus.PENDING)
-    responder = client.app.state.wechat_channels["wechat"].responder  # type: ignore[attr-defined]
 
-    client.portal.call(responder.recover)  # type: ignore[union-attr]
+    recover(client)
 
     [sent] = sent_to(standin, openid)
     answered = bot_texts(stack_engine, openid)

@@ -52,3 +52,15 @@ def test_history_returns_the_newest_messages_oldest_first(store: ConversationSto
 
 def test_the_store_reports_a_reachable_database(store: ConversationStore) -> None:
     assert store.ping() is True
+
+
+def test_the_replies_to_a_message_end_at_the_next_user_message(store: ConversationStore) -> None:
+    conversation = store.open(None, "api")
+    first = store.receive(conversation.id, "发票怎么作废")
+    store.answer(first, [Reply("当月的纸质发票可以作废。"), Reply("要我帮您作废吗？")], Role.BOT)
+    second = store.receive(conversation.id, "好的")
+    store.answer(second, [Reply("请告诉我发票号码。")], Role.BOT)
+
+    answered = ["当月的纸质发票可以作废。", "要我帮您作废吗？"]
+    assert [m.text for m in store.replies_to(first)] == answered
+    assert [m.text for m in store.replies_to(second)] == ["请告诉我发票号码。"]
