@@ -7,6 +7,7 @@ re-implements WeChat's crypto: wechatpy does it.
 
 from __future__ import annotations
 
+import time
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from typing import Any
@@ -25,6 +26,9 @@ from channels.wechat.inbound import Inbound, from_wechatpy
 
 # Entity declarations are refused before any parser sees them (billion laughs, XXE).
 _FORBIDDEN_XML = (b"<!DOCTYPE", b"<!ENTITY", b"<!doctype", b"<!entity")
+# A plain-mode signature covers the timestamp and nonce but not the body, so a query
+# seen once (in a log, on a proxy) could carry forged messages; it is good this long.
+PLAIN_SIGNATURE_SECONDS = 300
 
 
 class BadSignature(Exception):
@@ -66,6 +70,8 @@ class WeChatEnvelope:
         encrypted = query.get("encrypt_type", "raw").lower() == "aes"
         if not encrypted:
             self._check(query)
+            if not _recent(timestamp):
+                raise BadSignature("a plain-mode signature older than PLAIN_SIGNATURE_SECONDS")
             return Opened(_parse(self.account, body, parse_message), False, nonce, timestamp)
         if self._crypto is None:
             raise BadMessage("an encrypted message but no WECHAT_AES_KEY is set")
@@ -90,6 +96,10 @@ class WeChatEnvelope:
             )
         except InvalidSignatureException as exc:
             raise BadSignature("wrong signature") from exc
+
+
+def _recent(timestamp: str) -> bool:
+    return timestamp.isdigit() and abs(time.time() - int(timestamp)) <= PLAIN_SIGNATURE_SECONDS
 
 
 class WeComEnvelope:

@@ -135,9 +135,9 @@ def event_xml(openid: str, event: str, key: str = "") -> str:
     )
 
 
-def signed_query(token: str = WECHAT_TOKEN) -> dict[str, str]:
+def signed_query(token: str = WECHAT_TOKEN, age_seconds: int = 0) -> dict[str, str]:
     """timestamp, nonce and the signature WeChat computes over them (wechatpy's signer)."""
-    timestamp, nonce = str(int(time.time())), secrets.token_hex(5)
+    timestamp, nonce = str(int(time.time()) - age_seconds), secrets.token_hex(5)
     signer = WeChatSigner()
     signer.add_data(token, timestamp, nonce)
     return {"timestamp": timestamp, "nonce": nonce, "signature": signer.signature}

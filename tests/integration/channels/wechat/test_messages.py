@@ -142,6 +142,20 @@ def test_a_forged_signature_is_403_and_nothing_is_stored(
     assert logged(engine, openid) == 0
 
 
+def test_a_plain_message_signed_long_ago_is_403_and_nothing_is_stored(
+    client: TestClient, engine: Engine
+) -> None:
+    # A correct signature seen once (in a log, on a proxy) cannot carry messages later.
+    openid = new_openid()
+    response = post_plain(client, text_xml(openid, "你好"), signed_query(age_seconds=600))
+    fresh_enough = post_plain(client, text_xml(openid, "你好"), signed_query(age_seconds=60))
+
+    assert response.status_code == 403
+    assert response.json()["error"]["code"] == "invalid_signature"
+    assert fresh_enough.status_code == 200
+    assert logged(engine, openid) == 1
+
+
 def test_an_encrypted_message_with_a_wrong_msg_signature_is_403(client: TestClient) -> None:
     crypto = wechat_crypto()
     query = signed_query()
