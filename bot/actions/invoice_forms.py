@@ -72,7 +72,7 @@ class InvoiceFormValidation(FormValidationAction):
             # Without a number the refusal is only said; with one, a remedy may be offered.
             number = invoice["number"] if self.correctable(invoice) else None
             return {"invoice_number": number, self.refusal_slot: refusal}
-        send_card(dispatcher, self.explanation(invoice), invoice_card(invoice))
+        send_card(dispatcher, self.explanation(invoice, tracker), invoice_card(invoice))
         found = {"invoice_number": invoice["number"], CURRENT_INVOICE: invoice["number"]}
         return {**found, OFFER: None} if tracker.get_slot(OFFER) else found
 
@@ -85,8 +85,8 @@ class InvoiceFormValidation(FormValidationAction):
         return False
 
     @abstractmethod
-    def explanation(self, invoice: dict[str, Any]) -> str:
-        """What the action will do to this invoice."""
+    def explanation(self, invoice: dict[str, Any], tracker: Tracker) -> str:
+        """What the action will do to this invoice (and what it will not, if asked for)."""
 
 
 async def _number_without_asking(tracker: Tracker) -> str | None:

@@ -13,6 +13,7 @@ from rasa_sdk.types import DomainDict
 from actions.cards import invoice_card
 from actions.invoice_change import InvoiceChange
 from actions.invoice_forms import InvoiceFormValidation
+from actions.red_letter_request import FULL_ONLY, asks_for_a_part
 from actions.replies import send_card
 from actions.slots import CURRENT_INVOICE, RED_SLOTS
 
@@ -53,13 +54,14 @@ class ValidateRedInvoiceForm(InvoiceFormValidation):
             return f"这张发票的状态是“{label}”，不能开具红字发票。"
         return None
 
-    def explanation(self, invoice: dict[str, Any]) -> str:
-        """What a full red-letter invoice does."""
-        return (
+    def explanation(self, invoice: dict[str, Any], tracker: Tracker) -> str:
+        """What a full red-letter invoice does; that a part cannot be done here, if asked."""
+        what = (
             f"找到这张发票。开具红字发票会生成一张价税合计为 -{invoice.get('total_with_tax')} 的"
             "负数发票，全额冲销原发票。购买方尚未确认用途时可直接开具；已确认用途的，"
             "需购买方在72小时内确认红字确认单后才开具。"
         )
+        return f"{what}\n{FULL_ONLY}" if asks_for_a_part(tracker.events) else what
 
     def validate_red_reason(
         self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict

@@ -47,7 +47,7 @@ class ValidateVoidInvoiceForm(InvoiceFormValidation):
         """An issued blue invoice that cannot be voided can be red-lettered."""
         return invoice.get("status") == "issued" and not invoice.get("red_of")
 
-    def explanation(self, invoice: dict[str, Any]) -> str:
+    def explanation(self, invoice: dict[str, Any], tracker: Tracker) -> str:
         """What voiding does."""
         return f"找到这张发票。{WHAT_VOIDING_DOES}"
 
