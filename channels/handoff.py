@@ -20,7 +20,7 @@ from channels.conversation import Conversation, ConversationState, Message, Repl
 from channels.conversation_store import ConversationStore
 from channels.delivery import Deliveries
 from channels.errors import Conflict, NotFound
-from channels.handoff_store import HandoffStore
+from channels.handoff_store import Assignment, HandoffStore
 from channels.hub import AGENTS
 from channels.live import LiveEvents
 from channels.tickets import Ticket, TicketStore
@@ -83,17 +83,16 @@ class Handoff:
 
     async def claim(self, conversation_id: str, agent: Agent) -> Conversation:
         """An agent picks a waiting conversation from the queue."""
-        held = await to_thread.run_sync(self.handoffs.active_counts)
-        if held.get(agent.username, 0) >= self.policy.agent_limit:
+        name, display, limit = agent.username, agent.display_name, self.policy.agent_limit
+        claimed = await to_thread.run_sync(
+            self.handoffs.assign, conversation_id, name, display, limit, name
+        )
+        if claimed is Assignment.AGENT_FULL:
             raise Conflict(
                 "agent_limit_reached",
-                f"您同时接待的会话已达上限（{self.policy.agent_limit} 个），请先结束一些会话。",
+                f"您同时接待的会话已达上限（{limit} 个），请先结束一些会话。",
             )
-        name, display = agent.username, agent.display_name
-        claimed = await to_thread.run_sync(
-            self.handoffs.assign, conversation_id, name, display, name
-        )
-        if not claimed:
+        if claimed is Assignment.NOT_WAITING:
             raise Conflict("not_waiting", "该会话已被其他客服接入或已不在排队中。")
         return await self._joined(conversation_id, agent)
 
@@ -115,9 +114,13 @@ class Handoff:
             return None
         agent = min(free, key=lambda a: (held.get(a.username, 0), a.username))
         assigned = await to_thread.run_sync(
-            self.handoffs.assign, waiting.id, agent.username, agent.display_name
+            self.handoffs.assign,
+            waiting.id,
+            agent.username,
+            agent.display_name,
+            self.policy.agent_limit,
         )
-        if not assigned:
+        if assigned is not Assignment.DONE:
             return None
         await self._joined(waiting.id, agent, deliver)
         return agent

@@ -2,7 +2,8 @@
 
 A transition names the states it leaves; when another worker got there first the
 update changes no row and the transition reports False, so two agents never hold
-one conversation.
+one conversation. Assigning also counts what the agent holds under a per-agent lock,
+so two workers cannot take an agent past the limit together.
 """
 
 from __future__ import annotations
@@ -10,9 +11,10 @@ from __future__ import annotations
 from collections.abc import Collection
 from dataclasses import dataclass
 from datetime import UTC, datetime
+from enum import Enum
 from typing import Any
 
-from sqlalchemy import Connection, Engine, and_, func, insert, select, update
+from sqlalchemy import Connection, Engine, and_, func, insert, select, text, update
 
 from channels.conversation import Conversation, ConversationState
 from channels.conversation_store import conversation_of
@@ -20,6 +22,14 @@ from channels.conversation_tables import conversations, messages
 from channels.handoff_tables import conversation_events
 
 State = ConversationState
+
+
+class Assignment(Enum):
+    """How giving a conversation to an agent went."""
+
+    DONE = "done"
+    NOT_WAITING = "not_waiting"  # someone was quicker, or the user left the queue
+    AGENT_FULL = "agent_full"  # the agent holds the limit already
 
 
 @dataclass(frozen=True)
@@ -51,19 +61,35 @@ class HandoffStore:
         """Queue a conversation the bot holds; its waiting time starts now."""
         now = datetime.now(UTC)
         values = {"waiting_since": now, "handoff_reason": reason[:32], "unanswered_streak": 0}
-        return self._move(
-            conversation_id, (State.BOT,), State.WAITING, values, reason, actor
-        )
+        return self._move(conversation_id, (State.BOT,), State.WAITING, values, reason, actor)
 
     def assign(
-        self, conversation_id: str, agent: str, agent_name: str, by: str | None = None
-    ) -> bool:
-        """Give a waiting conversation to an agent (picked, or assigned by the app)."""
+        self, conversation_id: str, agent: str, agent_name: str, limit: int, by: str | None = None
+    ) -> Assignment:
+        """Give a waiting conversation to an agent holding fewer than `limit` (picked or not)."""
         values = {"agent": agent, "agent_name": agent_name, "agent_read_id": 0}
         kind = "assigned" if by is None else "claimed"
-        return self._move(
-            conversation_id, (State.WAITING,), State.AGENT, values, kind, by or agent, {"to": agent}
-        )
+        # SQLite: take the write lock before counting (the app's engine honours the option).
+        with self._engine.execution_options(sqlite_begin="IMMEDIATE").begin() as connection:
+            _lock_agent(connection, agent)
+            held = connection.execute(
+                select(func.count())
+                .where(conversations.c.agent == agent)
+                .where(conversations.c.state == State.AGENT.value)
+            ).scalar_one()
+            if held >= limit:
+                return Assignment.AGENT_FULL
+            moved = _move_on(
+                connection,
+                conversation_id,
+                (State.WAITING,),
+                State.AGENT,
+                values,
+                kind,
+                by or agent,
+                {"to": agent},
+            )
+        return Assignment.DONE if moved else Assignment.NOT_WAITING
 
     def transfer(self, conversation_id: str, from_agent: str, to_agent: str, to_name: str) -> bool:
         """Hand a held conversation from one agent to another."""
@@ -110,22 +136,10 @@ class HandoffStore:
         detail: dict[str, Any] | None = None,
         holder: str | None = None,
     ) -> bool:
-        where = and_(
-            conversations.c.id == conversation_id,
-            conversations.c.state.in_([state.value for state in leaving]),
-        )
-        if holder is not None:
-            where = and_(where, conversations.c.agent == holder)
-        now = datetime.now(UTC)
         with self._engine.begin() as connection:
-            moved = connection.execute(
-                update(conversations)
-                .where(where)
-                .values(state=to.value, updated_at=now, **values)
-            ).rowcount
-            if moved:
-                _record(connection, conversation_id, kind, actor, detail or {}, now)
-        return bool(moved)
+            return _move_on(
+                connection, conversation_id, leaving, to, values, kind, actor, detail, holder
+            )
 
     def count_unanswered(self, conversation_id: str, unanswered: bool) -> int:
         """Extend (or end) the streak of bot turns without an answer; return its length."""
@@ -215,6 +229,41 @@ def _record(
             conversation_id=conversation_id, kind=kind, actor=actor, detail=detail, created_at=at
         )
     )
+
+
+def _move_on(
+    connection: Connection,
+    conversation_id: str,
+    leaving: Collection[State],
+    to: State,
+    values: dict[str, Any],
+    kind: str,
+    actor: str | None,
+    detail: dict[str, Any] | None = None,
+    holder: str | None = None,
+) -> bool:
+    where = and_(
+        conversations.c.id == conversation_id,
+        conversations.c.state.in_([state.value for state in leaving]),
+    )
+    if holder is not None:
+        where = and_(where, conversations.c.agent == holder)
+    now = datetime.now(UTC)
+    moved = connection.execute(
+        update(conversations).where(where).values(state=to.value, updated_at=now, **values)
+    ).rowcount
+    if moved:
+        _record(connection, conversation_id, kind, actor, detail or {}, now)
+    return bool(moved)
+
+
+def _lock_agent(connection: Connection, agent: str) -> None:
+    """PostgreSQL: one assignment per agent at a time, until the transaction ends.
+
+    (SQLite has one writer at a time anyway: the IMMEDIATE transaction waits for it.)
+    """
+    if connection.dialect.name == "postgresql":
+        connection.execute(text("SELECT pg_advisory_xact_lock(hashtext(:agent))"), {"agent": agent})
 
 
 def _held(connection: Connection, row: Any) -> HeldConversation:
