@@ -9,6 +9,7 @@ so two workers cannot take an agent past the limit together.
 from __future__ import annotations
 
 from collections.abc import Collection
+from contextlib import nullcontext
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from enum import Enum
@@ -79,8 +80,7 @@ class HandoffStore:
             ).scalar_one()
             if held >= limit:
                 return Assignment.AGENT_FULL
-            moved = _move_on(
-                connection,
+            moved = self._move(
                 conversation_id,
                 (State.WAITING,),
                 State.AGENT,
@@ -88,6 +88,7 @@ class HandoffStore:
                 kind,
                 by or agent,
                 {"to": agent},
+                within=connection,
             )
         return Assignment.DONE if moved else Assignment.NOT_WAITING
 
@@ -135,11 +136,23 @@ class HandoffStore:
         actor: str | None,
         detail: dict[str, Any] | None = None,
         holder: str | None = None,
+        within: Connection | None = None,
     ) -> bool:
-        with self._engine.begin() as connection:
-            return _move_on(
-                connection, conversation_id, leaving, to, values, kind, actor, detail, holder
-            )
+        """The transition, in its own transaction or `within` the caller's."""
+        where = and_(
+            conversations.c.id == conversation_id,
+            conversations.c.state.in_([state.value for state in leaving]),
+        )
+        if holder is not None:
+            where = and_(where, conversations.c.agent == holder)
+        now = datetime.now(UTC)
+        with nullcontext(within) if within is not None else self._engine.begin() as connection:
+            moved = connection.execute(
+                update(conversations).where(where).values(state=to.value, updated_at=now, **values)
+            ).rowcount
+            if moved:
+                _record(connection, conversation_id, kind, actor, detail or {}, now)
+        return bool(moved)
 
     def count_unanswered(self, conversation_id: str, unanswered: bool) -> int:
         """Extend (or end) the streak of bot turns without an answer; return its length."""
@@ -229,32 +242,6 @@ def _record(
             conversation_id=conversation_id, kind=kind, actor=actor, detail=detail, created_at=at
         )
     )
-
-
-def _move_on(
-    connection: Connection,
-    conversation_id: str,
-    leaving: Collection[State],
-    to: State,
-    values: dict[str, Any],
-    kind: str,
-    actor: str | None,
-    detail: dict[str, Any] | None = None,
-    holder: str | None = None,
-) -> bool:
-    where = and_(
-        conversations.c.id == conversation_id,
-        conversations.c.state.in_([state.value for state in leaving]),
-    )
-    if holder is not None:
-        where = and_(where, conversations.c.agent == holder)
-    now = datetime.now(UTC)
-    moved = connection.execute(
-        update(conversations).where(where).values(state=to.value, updated_at=now, **values)
-    ).rowcount
-    if moved:
-        _record(connection, conversation_id, kind, actor, detail or {}, now)
-    return bool(moved)
 
 
 def _lock_agent(connection: Connection, agent: str) -> None:
