@@ -42,14 +42,7 @@ from bench.full_stack import FullStack, running_stack
 from bench.processes import cpu
 from bench.report import percentiles, publish
 
-TURNS = [
-    "忘记密码怎么办",
-    "查一下最近一张发票",
-    "专票和普票有什么区别",
-    "本月开票情况",
-    "红字发票怎么开",
-    "今天开了多少票",
-]
+# Each conversation's messages in turn, and what kind of turn each is.
 KIND = {
     "忘记密码怎么办": "question",
     "查一下最近一张发票": "invoice_query",
@@ -58,6 +51,7 @@ KIND = {
     "红字发票怎么开": "question",
     "今天开了多少票": "report",
 }
+TURNS = list(KIND)
 # Seconds a paced user takes between an answer and the next message.
 THINK_SECONDS = (0.5, 1.5)
 PACED_CONVERSATIONS = 10
