@@ -91,4 +91,4 @@ def test_reload_reports_that_an_unchanged_source_needed_no_build(client: TestCli
     response = client.post("/api/v1/knowledge/reload", headers={"x-role": "admin"})
     assert response.status_code == 200
     assert response.json()["rebuilt"] is False
-    assert response.json()["entries"] == 64
+    assert response.json()["entries"] == 65

@@ -17,7 +17,7 @@ from knowledge.manifest import Manifest
 def test_the_manifest_names_model_dimension_and_content(knowledge_index: Path) -> None:
     manifest = Manifest.load(knowledge_index)
     assert manifest is not None
-    assert (manifest.model, manifest.dimension, manifest.entries) == ("m3e-small", 512, 64)
+    assert (manifest.model, manifest.dimension, manifest.entries) == ("m3e-small", 512, 65)
     assert len(manifest.content_hash) == 64
 
 
