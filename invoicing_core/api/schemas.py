@@ -2,6 +2,7 @@
 
 from datetime import datetime
 from decimal import Decimal
+from typing import Any
 
 from pydantic import BaseModel, ConfigDict, Field
 
@@ -133,51 +134,6 @@ class LineOut(BaseModel):
         )
 
 
-class InvoiceOut(BaseModel):
-    """An invoice as the API shows it; a paper invoice's number is its code + number."""
-
-    number: str
-    code: str | None
-    kind: InvoiceKind
-    kind_label: str
-    status: InvoiceStatus
-    status_label: str
-    issued_at: datetime
-    buyer: PartyOut
-    seller: PartyOut
-    lines: list[LineOut]
-    total_amount: str
-    total_tax: str
-    total_with_tax: str
-    total_with_tax_upper: str
-    remark: str
-    red_of: str | None
-    void_reason: str | None
-
-    @classmethod
-    def of(cls, invoice: Invoice) -> "InvoiceOut":
-        """From the domain."""
-        return cls(
-            number=invoice.identifier,
-            code=invoice.code,
-            kind=invoice.kind,
-            kind_label=invoice.kind.label,
-            status=invoice.status,
-            status_label=invoice.status.label,
-            issued_at=invoice.issued_at,
-            buyer=PartyOut.of(invoice.buyer),
-            seller=PartyOut.of(invoice.seller),
-            lines=[LineOut.of(n, line) for n, line in enumerate(invoice.lines, 1)],
-            total_amount=format_money(invoice.total_amount),
-            total_tax=format_money(invoice.total_tax),
-            total_with_tax=format_money(invoice.total_with_tax),
-            total_with_tax_upper=invoice.total_with_tax_upper,
-            remark=invoice.remark,
-            red_of=invoice.red_of,
-            void_reason=invoice.voided.reason if invoice.voided else None,
-        )
-
-
 class InvoicePreviewOut(BaseModel):
     """What an issue request would give, before anything is issued: no number, no status."""
 
@@ -195,7 +151,49 @@ class InvoicePreviewOut(BaseModel):
     @classmethod
     def of(cls, invoice: Invoice) -> "InvoicePreviewOut":
         """From the domain, as the issued invoice would show it."""
-        return cls.model_validate(InvoiceOut.of(invoice).model_dump(include=set(cls.model_fields)))
+        return cls(**_content(invoice))
+
+
+class InvoiceOut(InvoicePreviewOut):
+    """An invoice as the API shows it; a paper invoice's number is its code + number."""
+
+    number: str
+    code: str | None
+    status: InvoiceStatus
+    status_label: str
+    issued_at: datetime
+    red_of: str | None
+    void_reason: str | None
+
+    @classmethod
+    def of(cls, invoice: Invoice) -> "InvoiceOut":
+        """From the domain."""
+        return cls(
+            **_content(invoice),
+            number=invoice.identifier,
+            code=invoice.code,
+            status=invoice.status,
+            status_label=invoice.status.label,
+            issued_at=invoice.issued_at,
+            red_of=invoice.red_of,
+            void_reason=invoice.voided.reason if invoice.voided else None,
+        )
+
+
+def _content(invoice: Invoice) -> dict[str, Any]:
+    """What an invoice says, issued or not."""
+    return {
+        "kind": invoice.kind,
+        "kind_label": invoice.kind.label,
+        "buyer": PartyOut.of(invoice.buyer),
+        "seller": PartyOut.of(invoice.seller),
+        "lines": [LineOut.of(n, line) for n, line in enumerate(invoice.lines, 1)],
+        "total_amount": format_money(invoice.total_amount),
+        "total_tax": format_money(invoice.total_tax),
+        "total_with_tax": format_money(invoice.total_with_tax),
+        "total_with_tax_upper": invoice.total_with_tax_upper,
+        "remark": invoice.remark,
+    }
 
 
 class InvoicePage(BaseModel):
