@@ -98,7 +98,7 @@ def as_search(
     def search(question: str, k: int) -> SearchResult:
         scores = scorer(question, None)
         top = np.argsort(-scores, kind="stable")[:k]
-        hits = [Hit(entries[i].id, entries[i].question, "", float(scores[i])) for i in top]
+        hits = [Hit(entries[i], float(scores[i])) for i in top]
         return SearchResult(bool(hits) and hits[0].score >= threshold, hits)
 
     return search

@@ -162,17 +162,32 @@ def open_knowledge_base(settings: knowledge.KnowledgeSettings) -> knowledge.Know
 
 
 def _knowledge_router() -> APIRouter:
-    """Search for everyone; reload and the unanswered report for the core's admins."""
+    """Search for everyone; reload for the platform's editors; unanswered questions for
+    the editors (every company's) and each company's admin (its own)."""
     return knowledge.create_router(
         knowledge.from_app_state("knowledge_base"),
         knowledge.from_app_state("unanswered_log"),
-        require_admin=_require_admin,
+        require_editor=_require_editor,
+        report_scope=_unanswered_scope,
+        asker_company=_asker_company,
     )
 
 
-async def _require_admin(who: invoicing_core.api.CurrentPrincipal) -> None:
-    if who.role is not Role.ADMIN:
-        raise Forbidden("forbidden", "只有管理员可以维护知识库。")
+async def _require_editor(who: invoicing_core.api.CurrentPrincipal) -> None:
+    if who.role is not Role.EDITOR:
+        raise Forbidden("forbidden", "只有知识库编辑可以维护知识库。")
+
+
+async def _unanswered_scope(who: invoicing_core.api.CurrentPrincipal) -> int | None:
+    if who.role is Role.EDITOR:
+        return None
+    if who.role is Role.ADMIN and who.company_id is not None:
+        return who.company_id
+    raise Forbidden("forbidden", "只有企业管理员和知识库编辑可以查看未解答的问题。")
+
+
+async def _asker_company(who: invoicing_core.api.OptionalPrincipal) -> int | None:
+    return who.company_id if who is not None else None
 
 
 def _rate_limits(settings: AppSettings) -> list[Rule]:

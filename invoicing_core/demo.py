@@ -23,11 +23,12 @@ DEMO_PAPER_ROLLS = {
     InvoiceKind.PAPER_SPECIAL: ("4200261130", 1, 100),
     InvoiceKind.PAPER_GENERAL: ("042002600111", 1, 100),
 }
-# (user name, password, role, display name); agents belong to no company.
+# (user name, password, role, display name); agents and editors belong to no company.
 DEMO_USERS = [
     ("demo", "Demo@2026!", Role.ISSUER, "演示开票员"),
     ("admin", "Admin@2026!", Role.ADMIN, "演示管理员"),
     ("agent", "Agent@2026!", Role.AGENT, "小王"),
+    ("editor", "Editor@2026!", Role.EDITOR, "知识库编辑"),
 ]
 
 
@@ -45,7 +46,7 @@ def seed_demo(accounts: AccountService) -> list[str]:
             username=username,
             password=password,
             role=role,
-            company_id=None if role is Role.AGENT else company_id,
+            company_id=None if role.platform_wide else company_id,
             display_name=display_name,
         )
         created.append(username)

@@ -1,4 +1,4 @@
-"""The knowledge base over HTTP: search, reload (admin) and the unanswered report (admin).
+"""The knowledge base over HTTP: search, reload (editors) and the unanswered report.
 
 The router takes its parts as FastAPI dependencies, so the composition root
 decides where the knowledge base lives and who counts as an admin.
@@ -42,24 +42,37 @@ def error(status: int, code: str, message: str, field: str | None = None) -> JSO
 def create_router(
     knowledge_base: Callable[..., KnowledgeBase],
     unanswered_log: Callable[..., UnansweredLog | None] | None = None,
-    require_admin: Callable[..., Any] | None = None,
+    require_editor: Callable[..., Any] | None = None,
+    report_scope: Callable[..., int | None] | None = None,
+    asker_company: Callable[..., int | None] | None = None,
 ) -> APIRouter:
-    """Routes under /knowledge; `require_admin` guards reload and the unanswered report."""
+    """Routes under /knowledge.
+
+    The composition root says who is who: `require_editor` guards reload (the
+    base every company shares); `report_scope` gives the company whose
+    unanswered questions the caller may read (None: every company's) or refuses;
+    `asker_company` gives the asker's company (None: a guest), kept with each
+    logged question.
+    """
     router = APIRouter(prefix="/knowledge", tags=["knowledge"])
     Base = Annotated[KnowledgeBase, Depends(knowledge_base)]
-    Log = Annotated[UnansweredLog | None, Depends(unanswered_log or _no_log)]
-    admin = [Depends(require_admin)] if require_admin else []
+    Log = Annotated[UnansweredLog | None, Depends(unanswered_log or _nobody)]
+    Asker = Annotated[int | None, Depends(asker_company or _nobody)]
+    Scope = Annotated[int | None, Depends(report_scope or _nobody)]
+    editor = [Depends(require_editor)] if require_editor else []
 
     @router.get("/search")
     def search(
         base: Base,
         log: Log,
+        asker: Asker,
         q: Annotated[str, Query(description="用户的问题")] = "",
         k: Annotated[str, Query(description=f"返回条数，1–{MAX_K}，默认 {DEFAULT_K}")] = str(
             DEFAULT_K
         ),
     ) -> Any:
-        """{answered, hits:[{id, question, answer, score}]}; answered: a confident match."""
+        """{answered, hits:[{id, question, answer, score, sources, effective_date, basis}],
+        out_of_scope}; answered: a confident match."""
         question = q.strip()
         if not question:
             return error(422, "invalid_input", "问题不能为空", "q")
@@ -70,10 +83,10 @@ def create_router(
             return error(422, "invalid_input", f"k 应为 1 到 {MAX_K} 之间的整数", "k")
         result = base.search(question, count)
         if log is not None:
-            log.record(question, result, channel="api")
+            log.record(question, result, channel="api", company_id=asker)
         return result.to_json()
 
-    @router.post("/reload", dependencies=admin)
+    @router.post("/reload", dependencies=editor)
     async def reload(base: Base) -> Any:
         """Re-read the entries and rebuild the index if they changed, without a restart."""
         try:
@@ -89,22 +102,24 @@ def create_router(
             "built_at": manifest.built_at,
         }
 
-    @router.get("/unanswered", dependencies=admin)
+    @router.get("/unanswered")
     def unanswered(
         log: Log,
+        scope: Scope,
         limit: Annotated[int, Query(ge=1, le=200, description="最多返回多少个问题")] = 20,
         days: Annotated[int, Query(ge=1, le=3650, description="统计最近多少天")] = 30,
     ) -> Any:
-        """The most frequent questions the knowledge base could not answer."""
+        """The most frequent questions the knowledge base could not answer (the caller's
+        company's, or every company's for the platform's editors)."""
         if log is None:
             return error(503, "unanswered_log_unavailable", "未配置未解答问题记录")
         since = datetime.now(UTC) - timedelta(days=days)
-        return {"questions": [row.to_json() for row in log.report(limit, since)]}
+        return {"questions": [row.to_json() for row in log.report(limit, since, scope)]}
 
     return router
 
 
-def _no_log() -> None:
+def _nobody() -> None:
     return None
 
 

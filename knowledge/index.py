@@ -63,7 +63,7 @@ class KnowledgeIndex:
         answers = folder / "answer_vectors.npy"
         return cls(
             manifest=manifest,
-            entries=[_entry(record) for record in records],
+            entries=[Entry.from_canonical(r, str(r.get("origin", ""))) for r in records],
             starts=np.load(folder / "starts.npy"),
             phrasing_vectors=np.load(folder / "phrasing_vectors.npy"),
             centroids=np.load(folder / "centroids.npy"),
@@ -222,19 +222,3 @@ def _write_json(path: Path, data: object) -> None:
 
 def _record(entry: Entry) -> dict[str, object]:
     return {**entry.canonical(), "origin": entry.origin}
-
-
-def _entry(record: dict[str, object]) -> Entry:
-    def strings(name: str) -> tuple[str, ...]:
-        value = record.get(name) or []
-        return tuple(str(item) for item in value) if isinstance(value, list) else ()
-
-    return Entry(
-        id=str(record["id"]),
-        question=str(record["question"]),
-        answer=str(record["answer"]),
-        questions=strings("questions"),
-        tags=strings("tags"),
-        source=str(record.get("source", "")),
-        origin=str(record.get("origin", "")),
-    )

@@ -7,6 +7,7 @@ and the reason in Chinese, for the knowledge-base owners who wrote the file.
 from __future__ import annotations
 
 import csv
+import datetime as dt
 import json
 import re
 from collections.abc import Iterator, Mapping
@@ -15,14 +16,17 @@ from typing import Any
 
 import yaml
 
-from knowledge.entry import Entry
+from knowledge.entry import Entry, Source
 
 SUFFIXES = (".yaml", ".yml", ".jsonl", ".csv", ".xlsx")
 REQUIRED = ("id", "question", "answer")
-OPTIONAL = ("questions", "tags", "source", "checked")
+OPTIONAL = ("questions", "tags", "sources", "effective_date", "checked")
 ID_PATTERN = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.\-]*$")
-# How CSV and XLSX cells list several phrasings (JSONL and YAML use a list).
+# How CSV and XLSX cells list several phrasings or sources (JSONL and YAML use a list).
 PHRASING_SEPARATORS = re.compile(r"[|\n｜]")
+SOURCE_SEPARATORS = re.compile(r"[|\n｜；;]")
+URL = re.compile(r"https?://\S+")
+SOURCE_FIELDS = ("name", "article", "url")
 
 
 class IngestError(ValueError):
@@ -161,12 +165,17 @@ def _record(path: Path, line: int, columns: list[str], cells: list[str]) -> dict
         record["questions"] = [p for p in PHRASING_SEPARATORS.split(record["questions"]) if p]
     if "tags" in record:
         record["tags"] = [t for t in re.split(r"[,，、\s]+", record["tags"]) if t]
+    if "sources" in record:
+        record["sources"] = [p for p in SOURCE_SEPARATORS.split(record["sources"]) if p.strip()]
     return record
 
 
 def _entry(path: Path, line: int, record: Any) -> Entry:
     if not isinstance(record, Mapping):
         raise IngestError(path, line, "条目应为对象（含 id、question、answer）")
+    unknown = [str(name) for name in record if name not in REQUIRED + OPTIONAL]
+    if unknown:
+        raise IngestError(path, line, f"不认识的字段：{', '.join(unknown)}")
     for name in REQUIRED:
         if name not in record or record[name] is None:
             raise IngestError(path, line, f"缺少必填字段 {name}")
@@ -185,9 +194,49 @@ def _entry(path: Path, line: int, record: Any) -> Entry:
         answer=record["answer"].strip(),
         questions=_strings(path, line, "questions", record.get("questions")),
         tags=_strings(path, line, "tags", record.get("tags")),
-        source=str(record.get("source") or "").strip(),
+        sources=_sources(path, line, record.get("sources")),
+        effective_date=_date(path, line, "effective_date", record.get("effective_date")),
+        checked=_date(path, line, "checked", record.get("checked")),
         origin=f"{path}:{line}",
     )
+
+
+def _sources(path: Path, line: int, value: Any) -> tuple[Source, ...]:
+    """A list of {name, article?, url?} or of texts ("名称 条款 https://…")."""
+    if value is None or value == "":
+        return ()
+    items = value if isinstance(value, list) else [value]
+    return tuple(_source(path, line, item) for item in items)
+
+
+def _source(path: Path, line: int, item: Any) -> Source:
+    if isinstance(item, str):
+        url = URL.search(item)
+        name = URL.sub("", item).strip()
+        fields = {"name": name, "url": url.group(0) if url else ""}
+    elif isinstance(item, Mapping) and all(key in SOURCE_FIELDS for key in item):
+        fields = {key: "" if item.get(key) is None else str(item[key]).strip() for key in item}
+    else:
+        raise IngestError(path, line, "依据 sources 应为列表，每项为文本或含 name、article、url 的对象")
+    if not fields.get("name"):
+        raise IngestError(path, line, "依据 sources 的每一项都要有文件名称 name")
+    if fields.get("url") and not URL.fullmatch(fields["url"]):
+        raise IngestError(path, line, f"依据的网址应以 http:// 或 https:// 开头：{fields['url']}")
+    return Source(**fields)
+
+
+def _date(path: Path, line: int, name: str, value: Any) -> str:
+    """An ISO date (YYYY-MM-DD); YAML reads an unquoted one as a date already."""
+    if value is None or value == "":
+        return ""
+    if isinstance(value, dt.datetime):
+        value = value.date()
+    if isinstance(value, dt.date):
+        return value.isoformat()
+    try:
+        return dt.date.fromisoformat(str(value).strip()).isoformat()
+    except ValueError:
+        raise IngestError(path, line, f"字段 {name} 应为日期，格式 YYYY-MM-DD：{value}") from None
 
 
 def _strings(path: Path, line: int, name: str, value: Any) -> tuple[str, ...]:

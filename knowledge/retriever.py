@@ -16,6 +16,7 @@ import numpy as np
 import numpy.typing as npt
 
 from knowledge.encoder import Encoder
+from knowledge.entry import Entry
 from knowledge.identifiers import find_identifiers, replace_unknown
 from knowledge.index import KnowledgeIndex
 from knowledge.result import Hit, SearchResult
@@ -43,6 +44,7 @@ class Weights:
     slope: float
     offset: float
     threshold: float
+    subject_penalty: float = 1.0
 
     @classmethod
     def from_settings(cls, settings: KnowledgeSettings) -> Weights:
@@ -53,6 +55,7 @@ class Weights:
             settings.knowledge_confidence_slope,
             settings.knowledge_confidence_offset,
             settings.knowledge_answer_threshold,
+            settings.knowledge_subject_penalty,
         )
 
     def confidence(self, score: float) -> float:
@@ -71,6 +74,7 @@ class Retriever:
         self.analyzer = analyzer
         self._weights = weights
         self._known = set(index.identifiers)
+        self._subjects = [analyzer.subjects(_text_of(entry, analyzer)) for entry in index.entries]
 
     def prepare(self, question: str) -> tuple[str, list[int]]:
         """The text to search for `question`, and the entries its identifiers name exactly."""
@@ -80,22 +84,36 @@ class Retriever:
         return replace_unknown(text, identifiers, self._known), exact
 
     def search(self, question: str, k: int) -> SearchResult:
-        """The `k` best entries for `question`, identifier matches first."""
+        """The `k` best entries for `question`, identifier matches first.
+
+        An entry that does not name every specific subject the question names
+        (subjects.yaml) has its confidence multiplied by the subject penalty,
+        so it can be suggested but not given as the answer.
+        """
         text, exact = self.prepare(question)
         entries, scores = self.rank(text)
+        asked = self.analyzer.subjects(text)
         # Entries an identifier names come first, in the order of their fused score.
         exact_set = set(exact)
         first = [n for n in entries if n in exact_set]
         first += [n for n in dict.fromkeys(exact) if n not in set(first)]
         hits = [self._hit(int(n), 1.0) for n in first[:k]]
-        for number, score in zip(entries, scores, strict=True):
-            if len(hits) >= k:
-                break
-            if number not in exact_set:
-                hits.append(self._hit(int(number), self._weights.confidence(float(score))))
+        rest = [
+            self._hit(int(number), self._confidence(int(number), float(score), asked))
+            for number, score in zip(entries, scores, strict=True)
+            if number not in exact_set
+        ]
+        hits += sorted(rest, key=lambda hit: -hit.score)
         hits = hits[:k]
         answered = bool(hits) and hits[0].score >= self._weights.threshold
-        return SearchResult(answered, hits)
+        declined = self.analyzer.out_of_scope(asked) if not answered else frozenset()
+        return SearchResult(answered, hits, tuple(sorted(declined)))
+
+    def _confidence(self, number: int, score: float, asked: frozenset[str]) -> float:
+        confidence = self._weights.confidence(score)
+        if asked - self._subjects[number]:
+            confidence *= self._weights.subject_penalty
+        return confidence
 
     def rank(self, text: str) -> tuple[npt.NDArray[np.int64], npt.NDArray[np.float32]]:
         """Candidate entries for normalised text and their fused scores, best first."""
@@ -176,8 +194,11 @@ class Retriever:
             centroid[position] = mean @ vector / max(float(np.linalg.norm(mean)), 1e-12)
 
     def _hit(self, number: int, score: float) -> Hit:
-        entry = self.index.entries[number]
-        return Hit(entry.id, entry.question, entry.answer, round(score, 4))
+        return Hit(self.index.entries[number], round(score, 4))
+
+
+def _text_of(entry: Entry, analyzer: TextAnalyzer) -> str:
+    return analyzer.normalize(" ".join((*entry.phrasings, entry.answer, *entry.tags)))
 
 
 def _top(scores: npt.NDArray[np.float32], count: int) -> npt.NDArray[np.int64]:

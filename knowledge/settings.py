@@ -40,6 +40,10 @@ class KnowledgeSettings(BaseSettings):
     knowledge_confidence_offset: float = 0.749
     # An entry is an answer when its confidence reaches this value.
     knowledge_answer_threshold: float = 0.5
+    # Confidence is multiplied by this when the entry does not name a specific
+    # subject the question names (lexicon/subjects.yaml): below the threshold,
+    # such an entry can only be suggested.
+    knowledge_subject_penalty: float = 0.45
     # Answered questions below this confidence are logged for the owners too.
     knowledge_log_below: float = 0.7
     # Above this many phrasings the vector index is HNSW (approximate, fast)

@@ -19,5 +19,7 @@ unanswered_questions = Table(
     # False: no confident answer; true: answered, but with low confidence.
     Column("answered", Boolean, nullable=False),
     Column("channel", String(32), nullable=True),
+    # The asker's company (null: a guest); a company's admin sees only its own.
+    Column("company_id", Integer, nullable=True, index=True),
     Column("asked_at", DateTime(timezone=True), nullable=False, index=True),
 )

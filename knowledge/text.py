@@ -44,9 +44,29 @@ class TextAnalyzer:
             tokenizer.add_word(str(word), DOMAIN_WORD_FREQUENCY, str(tag))
         return tokenizer
 
+    @cached_property
+    def _subjects(self) -> tuple[re.Pattern[str], dict[str, str], frozenset[str]]:
+        """One pattern of every subject word, the subject of each word, the out-of-scope ones."""
+        table = yaml.safe_load((self._lexicon / "subjects.yaml").read_text(encoding="utf-8"))
+        groups = {**table["subjects"], **table["out_of_scope"]}
+        subject_of = {self.normalize(str(w)): str(name) for name, ws in groups.items() for w in ws}
+        words = sorted(subject_of, key=len, reverse=True)
+        pattern = re.compile("|".join(re.escape(word) for word in words))
+        return pattern, subject_of, frozenset(str(name) for name in table["out_of_scope"])
+
+    def subjects(self, text: str) -> frozenset[str]:
+        """The specific subjects (subjects.yaml) that already normalised text names."""
+        pattern, subject_of, _ = self._subjects
+        return frozenset(subject_of[match.group(0)] for match in pattern.finditer(text))
+
+    def out_of_scope(self, subjects: frozenset[str]) -> frozenset[str]:
+        """Those of `subjects` that are tax matters outside invoicing."""
+        return subjects & self._subjects[2]
+
     def warm_up(self) -> None:
         """Load the dictionaries now rather than on the first search."""
         self.tokens("开票")
+        self.subjects("开票")
 
     def normalize(self, text: str) -> str:
         """Half-width, lower-case text with domain variants in their canonical spelling."""

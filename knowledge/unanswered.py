@@ -4,8 +4,9 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import UTC, datetime
+from typing import Any
 
-from sqlalchemy import Connection, Engine, func, insert, select
+from sqlalchemy import Connection, Engine, Row, func, insert, select
 
 from knowledge.result import SearchResult
 from knowledge.tables import unanswered_questions as table
@@ -48,8 +49,15 @@ class UnansweredLog:
         self._low_confidence = low_confidence
         self._analyzer = analyzer or TextAnalyzer()
 
-    def record(self, question: str, result: SearchResult, channel: str | None = None) -> bool:
-        """Store `question` unless `result` answered it confidently; whether it was stored."""
+    def record(
+        self,
+        question: str,
+        result: SearchResult,
+        channel: str | None = None,
+        company_id: int | None = None,
+    ) -> bool:
+        """Store `question` (asked by a user of `company_id`, None for a guest) unless
+        `result` answered it confidently; whether it was stored."""
         top = result.hits[0] if result.hits else None
         confident = result.answered and top is not None and top.score >= self._low_confidence
         if confident or not question.strip():
@@ -64,36 +72,47 @@ class UnansweredLog:
                     top_score=top.score if top else 0.0,
                     answered=result.answered,
                     channel=channel,
+                    company_id=company_id,
                     asked_at=datetime.now(UTC),
                 )
             )
         return True
 
-    def report(self, limit: int = 20, since: datetime | None = None) -> list[UnansweredQuestion]:
-        """The most frequent unanswered questions (same normalised text grouped), most first."""
+    def report(
+        self, limit: int = 20, since: datetime | None = None, company_id: int | None = None
+    ) -> list[UnansweredQuestion]:
+        """The most frequent unanswered questions (same normalised text grouped), most first.
+
+        With `company_id`, only the questions of that company's users; without,
+        every question (the platform's view).
+        """
         count = func.count().label("asked")
         last = func.max(table.c.asked_at).label("last")
         query = select(table.c.normalized, count, last).group_by(table.c.normalized)
         if since is not None:
             query = query.where(table.c.asked_at >= since)
+        if company_id is not None:
+            query = query.where(table.c.company_id == company_id)
         query = query.order_by(count.desc(), last.desc(), table.c.normalized).limit(limit)
         with self._engine.connect() as connection:
             groups = connection.execute(query).all()
-            return [self._row(connection, g.normalized, g.asked, g.last) for g in groups]
+            return [self._row(connection, g, company_id) for g in groups]
 
     def _row(
-        self, connection: Connection, normalized: str, count: int, last: datetime
+        self, connection: Connection, group: Row[Any], company_id: int | None
     ) -> UnansweredQuestion:
         newest = (
             select(table)
-            .where(table.c.normalized == normalized)
+            .where(table.c.normalized == group.normalized)
             .order_by(table.c.asked_at.desc(), table.c.id.desc())
         )
+        if company_id is not None:
+            newest = newest.where(table.c.company_id == company_id)
         row = connection.execute(newest.limit(1)).one()
         return UnansweredQuestion(
             question=row.question,
-            count=int(count),
-            last_asked_at=_utc(last),
+            count=int(group.asked),
+            last_asked_at=_utc(group.last),
             closest_id=row.top_id,
             closest_score=float(row.top_score),
         )

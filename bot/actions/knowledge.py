@@ -38,8 +38,11 @@ class ActionAnswerQuestion(Action):
             return []
         hits = result.get("hits") or []
         if result.get("answered") and hits:
-            dispatcher.utter_message(text=hits[0]["answer"])
+            dispatcher.utter_message(text=answer_with_basis(hits[0]))
             return []
+        if result.get("out_of_scope"):
+            offer_human(dispatcher, out_of_scope_text(result["out_of_scope"]))
+            return [SlotSet(OFFER, "handoff")]
         suggestions = [hit for hit in hits if hit.get("score", 0) >= SUGGESTION_CONFIDENCE]
         if suggestions:
             suggest(dispatcher, suggestions[:MAX_SUGGESTIONS])
@@ -69,10 +72,24 @@ def suggest(dispatcher: CollectingDispatcher, hits: list[dict[str, Any]]) -> Non
     dispatcher.utter_message(text=f"您是想问“{first}”吗？也可以点选下面的问题：", buttons=buttons)
 
 
-def offer_human(dispatcher: CollectingDispatcher) -> None:
-    """Nothing relevant: offer a human agent."""
+def answer_with_basis(hit: dict[str, Any]) -> str:
+    """The answer, then the line saying what it rests on ("依据：…；更新于…")."""
+    basis = str(hit.get("basis") or "")
+    return f"{hit['answer']}\n\n{basis}" if basis else str(hit["answer"])
+
+
+def out_of_scope_text(subjects: list[str]) -> str:
+    """Why a question about another tax is not answered here, and what is offered."""
+    return (
+        f"您的问题涉及{'、'.join(subjects)}，不属于发票业务，我无法给出可靠的答复。"
+        "需要为您转接人工客服吗？也可以拨打 12366 纳税服务热线咨询。"
+    )
+
+
+def offer_human(dispatcher: CollectingDispatcher, text: str = NO_ANSWER) -> None:
+    """Nothing this assistant can answer: offer a human agent."""
     buttons = [
         {"title": "转人工客服", "payload": "/human_handoff"},
         {"title": "不用了", "payload": "/deny"},
     ]
-    dispatcher.utter_message(text=NO_ANSWER, buttons=buttons)
+    dispatcher.utter_message(text=text, buttons=buttons)

@@ -21,11 +21,18 @@ class Role(Enum):
     ISSUER = "issuer"
     VIEWER = "viewer"
     AGENT = "agent"
+    # Keeps the knowledge base every company shares: edits, publishes, reloads it.
+    EDITOR = "editor"
 
     @property
     def may_issue(self) -> bool:
         """Whether the role issues, voids and red-letters invoices."""
         return self in (Role.ADMIN, Role.ISSUER)
+
+    @property
+    def platform_wide(self) -> bool:
+        """Whether the role serves the whole platform rather than one company."""
+        return self in (Role.AGENT, Role.EDITOR)
 
 
 class WeakPassword(DomainError):
@@ -121,8 +128,10 @@ def check_role_change(current: Role, new: Role, admins_in_company: int) -> None:
     Every company keeps at least one admin, so an admin cannot demote themselves while
     they are the last one: nobody would be left to manage users or see risk alerts.
     """
-    if new is Role.AGENT:
-        raise InvalidInput("客服坐席账号不属于任何企业，不能把企业用户改为客服坐席。", field="role")
+    if new.platform_wide:
+        raise InvalidInput(
+            "客服坐席和知识库编辑账号不属于任何企业，不能把企业用户改为这两种角色。", field="role"
+        )
     if current is Role.ADMIN and new is not Role.ADMIN and admins_in_company <= 1:
         raise LastAdmin(
             "企业至少需要保留一名管理员：请先把另一位用户设为管理员，再调整该账号的角色。",

@@ -4,19 +4,34 @@ from __future__ import annotations
 
 import uuid
 from collections.abc import Iterator
+from pathlib import Path
 
 import pytest
 from fastapi import FastAPI, Header, HTTPException
 from fastapi.testclient import TestClient
 from sqlalchemy import Engine
 
-from knowledge import KnowledgeBase, UnansweredLog, create_router, from_app_state
+from knowledge import KnowledgeBase, UnansweredLog, create_router, from_app_state, load_entries
+
+ENTRIES = Path(__file__).resolve().parents[3] / "knowledge" / "entries"
 
 
-def require_admin(x_role: str = Header(default="")) -> None:
-    """Stands in for the app's admin check: the app plugs in its own."""
-    if x_role != "admin":
+def require_editor(x_role: str = Header(default="")) -> None:
+    """Stands in for the app's editor check: the app plugs in its own."""
+    if x_role != "editor":
         raise HTTPException(status_code=403)
+
+
+def report_scope(x_role: str = Header(default="")) -> int | None:
+    """Stands in for the app's: editors see every company's questions, admins their own."""
+    if x_role not in ("editor", "admin"):
+        raise HTTPException(status_code=403)
+    return 7 if x_role == "admin" else None
+
+
+def asker_company(x_company: str = Header(default="")) -> int | None:
+    """Stands in for the app's: the asker's company."""
+    return int(x_company) if x_company else None
 
 
 @pytest.fixture
@@ -25,7 +40,11 @@ def client(knowledge_base: KnowledgeBase, knowledge_engine: Engine) -> Iterator[
     app.state.knowledge_base = knowledge_base
     app.state.unanswered_log = UnansweredLog(knowledge_engine)
     router = create_router(
-        from_app_state("knowledge_base"), from_app_state("unanswered_log"), require_admin
+        from_app_state("knowledge_base"),
+        from_app_state("unanswered_log"),
+        require_editor,
+        report_scope,
+        asker_company,
     )
     app.include_router(router, prefix="/api/v1")
     with TestClient(app) as test_client:
@@ -37,7 +56,10 @@ def test_search_answers_in_the_contract_shape(client: TestClient) -> None:
     assert response.status_code == 200
     body = response.json()
     assert body["answered"] is True
-    assert [sorted(hit) for hit in body["hits"]] == [["answer", "id", "question", "score"]] * 2
+    assert [sorted(hit) for hit in body["hits"]] == [
+        ["answer", "basis", "checked", "effective_date", "id", "question", "score", "sources"]
+    ] * 2
+    assert body["out_of_scope"] == []
     assert body["hits"][0]["id"] == "account.forgot_password"
 
 
@@ -72,7 +94,7 @@ def test_unanswered_questions_are_logged_and_reported_most_frequent_first(
         assert body["answered"] is False
     client.get("/api/v1/knowledge/search", params={"q": "忘记密码怎么办"})
 
-    response = client.get("/api/v1/knowledge/unanswered", headers={"x-role": "admin"})
+    response = client.get("/api/v1/knowledge/unanswered", headers={"x-role": "editor"})
     assert response.status_code == 200
     rows = {row["question"]: row for row in response.json()["questions"]}
     assert rows[frequent]["count"] == 3 and rows[rare]["count"] == 1
@@ -82,13 +104,24 @@ def test_unanswered_questions_are_logged_and_reported_most_frequent_first(
     assert order.index(frequent) < order.index(rare)
 
 
-def test_admin_routes_use_the_admin_dependency(client: TestClient) -> None:
+def test_a_company_admin_reads_only_the_questions_of_their_company(client: TestClient) -> None:
+    ours, theirs = (f"社保基数怎么调整 {company} {uuid.uuid4().hex[:6]}" for company in (7, 8))
+    for question, company in ((ours, "7"), (theirs, "8")):
+        client.get("/api/v1/knowledge/search", params={"q": question}, headers={"x-company": company})
+
+    response = client.get("/api/v1/knowledge/unanswered", headers={"x-role": "admin"})
+    questions = {row["question"] for row in response.json()["questions"]}
+    assert ours in questions and theirs not in questions
+
+
+def test_upkeep_routes_use_the_app_dependencies(client: TestClient) -> None:
     assert client.get("/api/v1/knowledge/unanswered").status_code == 403
     assert client.post("/api/v1/knowledge/reload").status_code == 403
+    assert client.post("/api/v1/knowledge/reload", headers={"x-role": "admin"}).status_code == 403
 
 
 def test_reload_reports_that_an_unchanged_source_needed_no_build(client: TestClient) -> None:
-    response = client.post("/api/v1/knowledge/reload", headers={"x-role": "admin"})
+    response = client.post("/api/v1/knowledge/reload", headers={"x-role": "editor"})
     assert response.status_code == 200
     assert response.json()["rebuilt"] is False
-    assert response.json()["entries"] == 65
+    assert response.json()["entries"] == len(load_entries(ENTRIES))

@@ -8,11 +8,12 @@ from datetime import UTC, datetime, timedelta
 from sqlalchemy import Engine, inspect
 
 from knowledge import Hit, SearchResult, UnansweredLog
+from knowledge.entry import Entry
 from knowledge.migrations import VERSION_TABLE
 
 
 def result(answered: bool, score: float) -> SearchResult:
-    return SearchResult(answered, [Hit("a.one", "问", "答", score)])
+    return SearchResult(answered, [Hit(Entry("a.one", "问", "答"), score)])
 
 
 def test_the_tables_have_their_own_version_table(knowledge_engine: Engine) -> None:

@@ -35,7 +35,7 @@ def xlsx(path: Path, rows: list[list[object]]) -> Path:
 
 def test_the_project_entries_load_with_every_phrasing() -> None:
     entries = load_entries(ENTRIES)
-    assert len(entries) == 65
+    assert len(entries) >= 300
     forgot = next(e for e in entries if e.id == "account.forgot_password")
     assert forgot.question == "登录时忘记密码怎么办？"
     assert len(forgot.phrasings) > 3
@@ -171,3 +171,53 @@ def test_a_file_without_entries_is_rejected(tmp_path: Path) -> None:
         reason_of(write(tmp_path / "faq.csv", "id,question,answer\n")).reason
         == "文件中没有任何条目"
     )
+
+
+def test_an_entry_carries_its_sources_and_dates(tmp_path: Path) -> None:
+    path = write(
+        tmp_path / "a.yaml",
+        "- id: a.one\n  question: 问一\n  answer: 答一\n"
+        "  sources:\n    - name: 国家税务总局公告2024年第11号\n      article: 第二条\n"
+        "      url: https://www.chinatax.gov.cn/a.html\n    - 《发票管理办法》\n"
+        "  effective_date: 2024-12-01\n  checked: 2026-12-06\n",
+    )
+    entry = load_file(path)[0]
+    assert [s.label for s in entry.sources] == ["国家税务总局公告2024年第11号 第二条", "《发票管理办法》"]
+    assert (entry.effective_date, entry.checked) == ("2024-12-01", "2026-12-06")
+    assert entry.basis == "依据：国家税务总局公告2024年第11号 第二条、《发票管理办法》；更新于2026-12"
+    assert entry.sources[0].to_json() == {
+        "title": "国家税务总局公告2024年第11号",
+        "document": "国家税务总局公告2024年第11号 第二条",
+        "url": "https://www.chinatax.gov.cn/a.html",
+    }
+
+
+def test_a_csv_cell_lists_sources_with_their_addresses(tmp_path: Path) -> None:
+    path = write(
+        tmp_path / "faq.csv",
+        "id,question,answer,sources,effective_date\n"
+        "a.one,问一,答一,公告甲 https://example.org/a｜公告乙,2020-03-01\n",
+    )
+    entry = load_file(path)[0]
+    assert [(s.name, s.url) for s in entry.sources] == [
+        ("公告甲", "https://example.org/a"),
+        ("公告乙", ""),
+    ]
+    assert entry.effective_date == "2020-03-01"
+
+
+@pytest.mark.parametrize(
+    ("field", "reason"),
+    [
+        ("  effective_date: 2024年12月\n", "字段 effective_date 应为日期"),
+        ("  sources:\n    - article: 第二条\n", "都要有文件名称 name"),
+        ("  sources:\n    - name: 公告\n      url: www.example.org\n", "网址应以"),
+        ("  sources:\n    - name: 公告\n      page: 3\n", "依据 sources 应为列表"),
+        ("  source: 旧字段\n", "不认识的字段：source"),
+    ],
+)
+def test_a_bad_basis_is_refused_with_its_line(tmp_path: Path, field: str, reason: str) -> None:
+    path = write(tmp_path / "a.yaml", "- id: a.one\n  question: 问一\n  answer: 答一\n" + field)
+    with pytest.raises(IngestError, match=reason) as failure:
+        load_file(path)
+    assert failure.value.line == 1

@@ -22,3 +22,15 @@ def test_domain_words_stay_whole_and_stopwords_go() -> None:
 def test_keywords_add_character_bigrams_for_split_words() -> None:
     keywords = analyzer.keywords("开票额度")
     assert "开票额度" in keywords and "票额" in keywords and "额" in keywords
+
+
+def test_a_question_names_its_specific_subjects() -> None:
+    assert analyzer.subjects(analyzer.normalize("住宿费取得专票能抵扣吗")) == {"住宿", "抵扣"}
+    assert analyzer.subjects(analyzer.normalize("专票和普票有什么区别")) == frozenset()
+    assert analyzer.subjects(analyzer.normalize("ETC通行费发票怎么开")) == {"通行费"}
+
+
+def test_other_taxes_are_out_of_scope() -> None:
+    subjects = analyzer.subjects(analyzer.normalize("企业所得税汇算清缴时发票怎么处理"))
+    assert analyzer.out_of_scope(subjects) == {"企业所得税"}
+    assert analyzer.out_of_scope(analyzer.subjects("餐费能抵扣吗")) == frozenset()
