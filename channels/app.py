@@ -28,6 +28,7 @@ from channels import migrations
 from channels.api import agent, agent_socket, chat, chat_socket, health
 from channels.api.dependencies import Services
 from channels.api.errors import install_error_handlers
+from channels.answer_feedback import Rating, RatingSink
 from channels.chat_service import ChatService
 from channels.conversation_store import ConversationStore
 from channels.customer_panel import customer_through_the_api
@@ -84,7 +85,9 @@ def create_app(
             live.identify = _identify_through_the_core(core)
             live.customer = _customer_through_the_core(app, core, actions_token)
             app.state.live = live
-            chat_service = ChatService(store, rasa, live.handoff)
+            app.state.feedback_log = knowledge.FeedbackLog(core.engine)
+            ratings = _ratings_into_the_knowledge_base(core, app.state.feedback_log)
+            chat_service = ChatService(store, rasa, live.handoff, ratings)
             app.state.services = Services(settings, http, store, chat_service, deliveries)
             app.state.knowledge_base = base
             app.state.unanswered_log = knowledge.UnansweredLog(
@@ -235,6 +238,28 @@ def _authenticate_through_the_core(app: FastAPI, actions_token: str | None) -> N
 
     app.dependency_overrides[invoicing_core.api.optional_principal] = principal
     app.dependency_overrides[channels.api.dependencies.caller] = caller
+
+
+def _ratings_into_the_knowledge_base(
+    core: InvoicingCore, log: knowledge.FeedbackLog
+) -> RatingSink:
+    """Ratings of knowledge answers, kept with the rater's company (None for a guest)."""
+
+    def keep(rating: Rating) -> None:
+        company = core.accounts.company_of(rating.username) if rating.username else None
+        log.record(
+            knowledge.Feedback(
+                rating.conversation_id,
+                rating.message_id,
+                rating.entry_id,
+                rating.question,
+                rating.helpful,
+                rating.channel,
+                company,
+            )
+        )
+
+    return keep
 
 
 def _identify_through_the_core(core: InvoicingCore) -> Identify:

@@ -15,7 +15,7 @@ from dataclasses import dataclass
 import structlog
 from anyio import to_thread
 
-from channels import handoff_notices as notices
+from channels import answer_feedback, handoff_notices as notices
 from channels.conversation import Conversation, ConversationState, Message, Reply, Role
 from channels.conversation_store import ConversationStore
 from channels.errors import ServiceUnavailable
@@ -43,11 +43,16 @@ class ChatService:
     """Routes a user's message to the bot or the agent, keeping every message in the store."""
 
     def __init__(
-        self, store: ConversationStore, rasa: RasaClient, handoff: Handoff | None = None
+        self,
+        store: ConversationStore,
+        rasa: RasaClient,
+        handoff: Handoff | None = None,
+        ratings: answer_feedback.RatingSink | None = None,
     ) -> None:
         self._store = store
         self._rasa = rasa
         self._handoff = handoff
+        self._ratings = ratings
 
     async def handle(
         self,
@@ -82,7 +87,41 @@ class ChatService:
         if conversation.state in WITH_PEOPLE:
             await to_thread.run_sync(self._store.mark_delivered, inbound.id)
             return ChatTurn(conversation, [])
+        rated = await self._rating_typed(conversation, inbound, username)
+        if rated is not None:
+            return rated
         return await self._ask_bot(conversation, inbound, username is not None)
+
+    async def rate(
+        self, conversation: Conversation, message_id: int, helpful: bool, username: str | None
+    ) -> bool:
+        """Keep the user's rating of a knowledge answer; False when the message is not one."""
+        message = await to_thread.run_sync(self._store.message, conversation.id, message_id)
+        rating = (
+            answer_feedback.rating_of(message, helpful, conversation.channel, username)
+            if message is not None
+            else None
+        )
+        if rating is None or self._ratings is None:
+            return False
+        await to_thread.run_sync(self._ratings, rating)
+        return True
+
+    async def _rating_typed(
+        self, conversation: Conversation, inbound: Message, username: str | None
+    ) -> ChatTurn | None:
+        """"1" or "2" right after a knowledge answer rates it (WeChat's way of thumbs)."""
+        helpful = answer_feedback.TYPED.get(inbound.text.strip())
+        if helpful is None:
+            return None
+        recent = await to_thread.run_sync(self._store.history, conversation.id, 2)
+        if len(recent) < 2 or not await self.rate(conversation, recent[0].id, helpful, username):
+            return None
+        said = await to_thread.run_sync(
+            self._store.answer, inbound, [answer_feedback.thanks(helpful)], Role.BOT
+        )
+        await self._publish(conversation, said)
+        return ChatTurn(conversation, said)
 
     async def back_to_bot(self, conversation: Conversation) -> ChatTurn:
         """The user leaves the queue and goes on with the bot; the notice it got."""

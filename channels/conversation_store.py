@@ -183,6 +183,16 @@ class ConversationStore:
             replies.append(message_of(row))
         return replies
 
+    def message(self, conversation_id: str, message_id: int) -> Message | None:
+        """One message of a conversation, or None when it has no such message."""
+        with self._engine.connect() as connection:
+            row = connection.execute(
+                select(messages).where(
+                    messages.c.conversation_id == conversation_id, messages.c.id == message_id
+                )
+            ).first()
+        return message_of(row) if row is not None else None
+
     def history(self, conversation_id: str, limit: int = 50) -> list[Message]:
         """The newest `limit` messages of a conversation, oldest first."""
         with self._engine.connect() as connection:

@@ -12,6 +12,7 @@ The public face the composition root uses:
 """
 
 from knowledge.api import create_router, from_app_state
+from knowledge.feedback import Feedback, FeedbackLog
 from knowledge.ingest import IngestError, load_entries
 from knowledge.knowledge_base import BuildOutcome, KnowledgeBase, ensure_index
 from knowledge.migrations import upgrade as upgrade_database
@@ -21,6 +22,8 @@ from knowledge.unanswered import UnansweredLog, UnansweredQuestion
 
 __all__ = [
     "BuildOutcome",
+    "Feedback",
+    "FeedbackLog",
     "Hit",
     "IngestError",
     "KnowledgeBase",

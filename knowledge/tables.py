@@ -2,7 +2,18 @@
 
 from __future__ import annotations
 
-from sqlalchemy import Boolean, Column, DateTime, Float, Integer, MetaData, String, Table, Text
+from sqlalchemy import (
+    Boolean,
+    Column,
+    DateTime,
+    Float,
+    Integer,
+    MetaData,
+    String,
+    Table,
+    Text,
+    UniqueConstraint,
+)
 
 metadata = MetaData()
 
@@ -22,4 +33,20 @@ unanswered_questions = Table(
     # The asker's company (null: a guest); a company's admin sees only its own.
     Column("company_id", Integer, nullable=True, index=True),
     Column("asked_at", DateTime(timezone=True), nullable=False, index=True),
+)
+
+# One row per answer a user rated (a second click on the same answer replaces the first).
+feedback = Table(
+    "knowledge_feedback",
+    metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("conversation_id", String(64), nullable=False),
+    Column("message_id", Integer, nullable=False),
+    Column("entry_id", String(200), nullable=False),
+    Column("question", Text, nullable=False),
+    Column("helpful", Boolean, nullable=False),
+    Column("channel", String(32), nullable=True),
+    Column("company_id", Integer, nullable=True, index=True),
+    Column("given_at", DateTime(timezone=True), nullable=False, index=True),
+    UniqueConstraint("conversation_id", "message_id", name="uq_knowledge_feedback_message"),
 )

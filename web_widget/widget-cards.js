@@ -90,6 +90,20 @@
       });
       box.appendChild(form);
     },
+    answer: function (card, ctx, box) {
+      box.setAttribute("data-kind", "feedback");
+      var row = el("div", { "class": "kp-feedback", role: "group", "aria-label": "这个回答有帮助吗？" });
+      row.appendChild(el("span", {}, "这个回答有帮助吗？"));
+      [[true, "👍 有用"], [false, "👎 没用"]].forEach(function (choice) {
+        row.appendChild(button(choice[1], function (event) {
+          if (!ctx.frame({ type: "feedback", message_id: ctx.messageId, helpful: choice[0] })) { return; }
+          Array.prototype.forEach.call(row.querySelectorAll("button"), function (b) { b.disabled = true; });
+          event.target.setAttribute("aria-pressed", "true");
+          row.appendChild(el("span", { "class": "kp-thanks", role: "status" }, "感谢您的反馈"));
+        }, { "aria-label": choice[0] ? "有用" : "没用" }));
+      });
+      box.appendChild(row);
+    },
     rating: function (card, ctx, box) {
       var stars = el("div", { "class": "kp-stars", role: "group", "aria-label": "服务评分" });
       [1, 2, 3, 4, 5].forEach(function (score) {

@@ -192,7 +192,11 @@
     if (message.role === "agent" && message.author) {
       item.appendChild(C.el("span", { "class": "kp-author" }, "人工客服 " + message.author));
     }
-    item.appendChild(document.createTextNode(message.text || ""));
+    var text = message.text || "", basis = message.card && message.card.basis;
+    // A knowledge answer ends with its basis ("依据：…"), shown apart in small type.
+    if (basis && text.slice(-basis.length) === basis) { text = text.slice(0, -basis.length).trim(); }
+    item.appendChild(document.createTextNode(text));
+    if (basis) { item.appendChild(C.el("p", { "class": "kp-basis" }, basis)); }
     if (message.buttons && message.buttons.length) {
       var row = C.el("div", { "class": "kp-buttons" });
       message.buttons.forEach(function (b) {
@@ -200,7 +204,7 @@
       });
       item.appendChild(row);
     }
-    if (message.card) { item.appendChild(C.render(message.card, cardContext())); }
+    if (message.card) { item.appendChild(C.render(message.card, cardContext(message.id))); }
     append(item);
     if (ui.panel.hidden && message.role !== "user") {
       state.unread += 1;
@@ -302,8 +306,9 @@
       }).catch(function (error) { showError(error.message || "网络连接失败，请检查网络后重试。"); });
   }
 
-  function cardContext() {
+  function cardContext(messageId) {
     return {
+      messageId: messageId,
       frame: send,
       download: download,
       uploadControl: function () {

@@ -10,7 +10,7 @@ from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.types import DomainDict
 
 from actions.api_client import ApiError
-from actions.replies import api_for, latest_text
+from actions.replies import api_for, latest_text, send_card
 from actions.slots import OFFER
 
 # Below the app's "answered" confidence, hits above this are worth suggesting.
@@ -38,7 +38,7 @@ class ActionAnswerQuestion(Action):
             return []
         hits = result.get("hits") or []
         if result.get("answered") and hits:
-            dispatcher.utter_message(text=answer_with_basis(hits[0]))
+            answer(dispatcher, hits[0], question)
             return []
         if result.get("out_of_scope"):
             offer_human(dispatcher, out_of_scope_text(result["out_of_scope"]))
@@ -72,10 +72,13 @@ def suggest(dispatcher: CollectingDispatcher, hits: list[dict[str, Any]]) -> Non
     dispatcher.utter_message(text=f"您是想问“{first}”吗？也可以点选下面的问题：", buttons=buttons)
 
 
-def answer_with_basis(hit: dict[str, Any]) -> str:
-    """The answer, then the line saying what it rests on ("依据：…；更新于…")."""
+def answer(dispatcher: CollectingDispatcher, hit: dict[str, Any], question: str) -> None:
+    """The entry's answer, then the line saying what it rests on ("依据：…；更新于…"); its
+    card lets the user rate it (👍/👎 in the widget, 1 / 2 on WeChat)."""
     basis = str(hit.get("basis") or "")
-    return f"{hit['answer']}\n\n{basis}" if basis else str(hit["answer"])
+    text = f"{hit['answer']}\n\n{basis}" if basis else str(hit["answer"])
+    card = {"type": "answer", "entry_id": hit["id"], "question": question[:500], "basis": basis}
+    send_card(dispatcher, text, card)
 
 
 def out_of_scope_text(subjects: list[str]) -> str:

@@ -5,8 +5,9 @@ Frames are JSON objects with a "type". The client opens with
 and gets {"type": "welcome", "conversation_id", "state", "agent", "user", "messages"}:
 the recent history, so a reload or reconnect shows the conversation again. Then
 "message" {text, client_id} (a resend under the same client_id is stored once),
-"typing" {on}, "back_to_bot", "ticket" {text, contact}, "rating" {score}, "ping".
-The server sends "message", "state", "typing", "ack", "error" and "pong" frames.
+"typing" {on}, "back_to_bot", "ticket" {text, contact}, "rating" {score},
+"feedback" {message_id, helpful} (👍/👎 on a knowledge answer) and "ping".
+The server sends "message", "state", "typing", "ack", "feedback", "error" and "pong" frames.
 Messages count against the same "chat" rate limit as POST /api/v1/chat; one too many
 is not stored and is answered with {"type": "error", "code": "rate_limited",
 "client_id", "retry_after"}, so the widget can send it again after that many seconds.
@@ -63,6 +64,8 @@ class ChatSession:
             await self._ticket(frame)
         elif kind == "rating":
             await self._rating(frame)
+        elif kind == "feedback":
+            await self._feedback(frame)
         elif kind == "ping":
             await self.outbox.put({"type": "pong"})
         else:
@@ -102,6 +105,17 @@ class ChatSession:
             raise BadFrame("invalid_input", "评分应为 1 到 5 的整数。", "score")
         said = await self.live.handoff.rate(await self._current(), score)
         await self.live.handoff.live.messages(await self._current(), said)
+
+    async def _feedback(self, frame: Frame) -> None:
+        message_id, helpful = frame.get("message_id"), frame.get("helpful")
+        if not isinstance(message_id, int) or isinstance(message_id, bool):
+            raise BadFrame("invalid_input", "请指明要评价的回答。", "message_id")
+        if not isinstance(helpful, bool):
+            raise BadFrame("invalid_input", "请选择有用或没用。", "helpful")
+        username = self.user.username if self.user else None
+        if not await self.chat.rate(self.conversation, message_id, helpful, username):
+            raise BadFrame("not_found", "只能评价本对话中智能助手的知识回答。", "message_id")
+        await self.outbox.put({"type": "feedback", "message_id": message_id, "helpful": helpful})
 
     async def _current(self) -> Conversation:
         self.conversation = await self.live.handoff.current(self.conversation.id)

@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import Any
 
+from channels.answer_feedback import ANSWER_CARD, PROMPT
 from channels.conversation import Message
 
 # WeChat takes at most 2048 bytes of text per message; some room is kept.
@@ -44,6 +45,8 @@ def _one(message: Message) -> str:
 
 def _card(card: dict[str, Any]) -> str:
     # The widget's card shape: {"type", "title", "fields": [{"label", "value"}], …}.
+    if card.get("type") == ANSWER_CARD:
+        return PROMPT
     lines = [f"【{card['title']}】"] if card.get("title") else []
     for row in card.get("fields") or []:
         if isinstance(row, dict) and str(row.get("value") or "").strip():

@@ -178,6 +178,14 @@ class AccountService:
             raise UserNotFound(f"没有用户名为“{username}”的用户。", field="username")
         return _principal(row)
 
+    def company_of(self, username: str) -> int | None:
+        """The company of the user named `username`; None for a platform user or no such user."""
+        with self._engine.connect() as connection:
+            company: int | None = connection.execute(
+                select(users.c.company_id).where(users.c.username == username)
+            ).scalar_one_or_none()
+        return company
+
     def authenticate(self, token: str) -> Principal:
         """The user a bearer token belongs to; refused when unknown or expired."""
         with self._engine.connect() as connection:

@@ -1,7 +1,8 @@
 """Apps with the live side (hub, handoff, sockets) over a local stand-in for Rasa.
 
 The stand-in answers the way the real bot's actions do: "转人工" gets the handoff
-payload, "不知道" gets the knowledge action's offer of a human, "坏掉" gets a 500,
+payload, "不知道" gets the knowledge action's offer of a human, "忘记密码" gets a
+knowledge answer (with its basis and its answer card), "坏掉" gets a 500,
 anything else is echoed. The real Rasa is driven by the e2e tests.
 """
 
@@ -41,6 +42,11 @@ def rasa_answer(message: str) -> Any:
         buttons = [{"title": "转人工客服", "payload": "/human_handoff"}]
         text = "这个问题我暂时没有找到可靠的答案。需要为您转接人工客服吗？"
         return [{"text": text, "buttons": buttons}]
+    if "忘记密码" in message:
+        basis = "依据：开票系统用户操作指南 1.2 密码管理；更新于2026-12"
+        card = {"type": "answer", "entry_id": "account.forgot_password", "question": message}
+        text = f"在登录页点击“忘记密码”。\n\n{basis}"
+        return [{"custom": {"text": text, "card": {**card, "basis": basis}}}]
     if "坏掉" in message:
         return JSONResponse({"error": "boom"}, status_code=500)
     return [{"text": f"机器人：{message}"}]
