@@ -33,6 +33,7 @@ from channels.chat_service import ChatService
 from channels.conversation_store import ConversationStore
 from channels.customer_panel import customer_through_the_api
 from channels.delivery import Deliveries
+from channels.hub import KNOWLEDGE, Hub
 from channels.errors import Forbidden
 from channels.identity import CustomerLookup, Identify, Identity
 from channels.live_services import build_live
@@ -67,9 +68,9 @@ def create_app(
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
-        # Loads the model (and builds a stale index): seconds of CPU, off the event loop.
-        base = await to_thread.run_sync(open_knowledge_base, knowledge_settings)
         core = InvoicingCore.open(core_settings)
+        # Loads the model (and builds a stale index): seconds of CPU, off the event loop.
+        base = await to_thread.run_sync(open_knowledge_base, knowledge_settings, core.engine)
         async with httpx.AsyncClient() as http:
             store = ConversationStore(core.engine)
             rasa = RasaClient(
@@ -111,15 +112,18 @@ def create_app(
                 knowledge_entries=base.manifest.entries,
             )
             recovery = asyncio.create_task(wechat.recover_forever(app.state.wechat_channels))
+            reloads = asyncio.create_task(_reload_when_published(live.hub, base, app))
             try:
                 yield
             finally:
                 recovery.cancel()
+                reloads.cancel()
                 await live.hub.close()
             await wechat.drain(app.state.wechat_channels)
         core.close()
 
     app = FastAPI(title="开票助手 API", version="0.1.0", lifespan=lifespan)
+    app.state.worker = uuid.uuid4().hex  # tells this worker's own announcements apart
     install_error_handlers(app)
     invoicing_core.api.install_error_handler(app)
     # Without a configured token the console's customer panel still reads invoices
@@ -132,7 +136,7 @@ def create_app(
     app.include_router(health.router)
     app.include_router(chat.router, prefix="/api/v1")
     app.include_router(invoicing_core.api.router, prefix="/api/v1")
-    app.include_router(_knowledge_router(), prefix="/api/v1")
+    app.include_router(_knowledge_router(actions_token), prefix="/api/v1")
     app.include_router(wechat_router.router)
     app.include_router(wechat_binding_api.router, prefix="/api/v1")
     app.include_router(agent.router, prefix="/api/v1")
@@ -141,11 +145,15 @@ def create_app(
     app.mount("/static", StaticFiles(directory=WIDGET_DIR), name="static")
     app.add_api_route("/", _demo_page, include_in_schema=False)
     app.add_api_route("/console", _console_page, include_in_schema=False)
+    app.add_api_route("/console/knowledge", _knowledge_page, include_in_schema=False)
     return app
 
 
-def open_knowledge_base(settings: knowledge.KnowledgeSettings) -> knowledge.KnowledgeBase:
-    """The process's knowledge base for these settings, opened (model loaded) only once.
+def open_knowledge_base(
+    settings: knowledge.KnowledgeSettings, engine: Engine
+) -> knowledge.KnowledgeBase:
+    """The process's knowledge base for these settings and the console's entries in this
+    database, opened (model loaded) only once.
 
     A served app opens it once anyway; tests build many apps in one process.
     Relative folders are taken from the working directory at start-up, so a
@@ -157,28 +165,88 @@ def open_knowledge_base(settings: knowledge.KnowledgeSettings) -> knowledge.Know
             "knowledge_index_dir": settings.knowledge_index_dir.resolve(),
         }
     )
-    key = settings.model_dump_json()
+    key = settings.model_dump_json() + engine.url.render_as_string()
     with _opening_knowledge:
         if key not in _knowledge_bases:
-            _knowledge_bases[key] = knowledge.KnowledgeBase.open(settings)
+            store = knowledge.EntryStore(engine)
+            _knowledge_bases[key] = knowledge.KnowledgeBase.open(settings, store)
         return _knowledge_bases[key]
 
 
-def _knowledge_router() -> APIRouter:
+def _knowledge_router(actions_token: str) -> APIRouter:
     """Search for everyone; reload for the platform's editors; unanswered questions for
     the editors (every company's) and each company's admin (its own)."""
-    return knowledge.create_router(
-        knowledge.from_app_state("knowledge_base"),
-        knowledge.from_app_state("unanswered_log"),
-        require_editor=_require_editor,
-        report_scope=_unanswered_scope,
-        asker_company=_asker_company,
+
+    async def asker(
+        request: Request,
+        core: invoicing_core.api.CoreDep,
+        credentials: invoicing_core.api.Credentials,
+    ) -> knowledge.Asker:
+        # The action server asks for a conversation: its user's company and a link to it.
+        presented = credentials.credentials if credentials else ""
+        if secrets.compare_digest(presented, actions_token):
+            conversation_id = request.headers.get("x-conversation-id", "")[:64] or None
+            store: ConversationStore = request.app.state.services.store
+            username = await to_thread.run_sync(store.username_of, conversation_id or "")
+            company = await to_thread.run_sync(core.accounts.company_of, username or "")
+            return knowledge.Asker(company, conversation_id)
+        try:
+            who = await invoicing_core.api.optional_principal(core, credentials)
+        except NotLoggedIn:  # a stale token does not stop a question being answered
+            who = None
+        return knowledge.Asker(who.company_id if who else None)
+
+    router = APIRouter()
+    router.include_router(
+        knowledge.create_router(
+            knowledge.from_app_state("knowledge_base"),
+            knowledge.from_app_state("unanswered_log"),
+            require_editor=_require_editor,
+            report_scope=_unanswered_scope,
+            asker=asker,
+            on_reload=_announce_published,
+        )
     )
+    router.include_router(
+        knowledge.create_editor_router(
+            knowledge.from_app_state("knowledge_base"),
+            knowledge.from_app_state("unanswered_log"),
+            knowledge.from_app_state("feedback_log"),
+            require_editor=_require_editor,
+            report_scope=_unanswered_scope,
+            require_drafter=_require_drafter,
+        )
+    )
+    return router
 
 
-async def _require_editor(who: invoicing_core.api.CurrentPrincipal) -> None:
+async def _announce_published(request: Request, outcome: knowledge.BuildOutcome) -> None:
+    event = {"from": request.app.state.worker, "content_hash": outcome.manifest.content_hash}
+    await request.app.state.live.hub.publish(KNOWLEDGE, event)
+
+
+async def _reload_when_published(hub: Hub, base: knowledge.KnowledgeBase, app: FastAPI) -> None:
+    """Another worker published the knowledge base: load the index it built."""
+    async with hub.subscribe(KNOWLEDGE) as events:
+        async for event in events:
+            mine = event.get("from") == app.state.worker
+            if not mine and event.get("content_hash") != base.manifest.content_hash:
+                try:
+                    await to_thread.run_sync(base.reload)
+                except Exception as failure:  # keep serving the old index, and keep listening
+                    log.warning("knowledge_reload_failed", error=repr(failure))
+
+
+async def _require_editor(who: invoicing_core.api.CurrentPrincipal) -> str:
     if who.role is not Role.EDITOR:
         raise Forbidden("forbidden", "只有知识库编辑可以维护知识库。")
+    return who.username
+
+
+async def _require_drafter(who: invoicing_core.api.CurrentPrincipal) -> str:
+    if who.role not in (Role.EDITOR, Role.AGENT):
+        raise Forbidden("forbidden", "只有客服坐席和知识库编辑可以把回复存为知识草稿。")
+    return who.username
 
 
 async def _unanswered_scope(who: invoicing_core.api.CurrentPrincipal) -> int | None:
@@ -187,10 +255,6 @@ async def _unanswered_scope(who: invoicing_core.api.CurrentPrincipal) -> int | N
     if who.role is Role.ADMIN and who.company_id is not None:
         return who.company_id
     raise Forbidden("forbidden", "只有企业管理员和知识库编辑可以查看未解答的问题。")
-
-
-async def _asker_company(who: invoicing_core.api.OptionalPrincipal) -> int | None:
-    return who.company_id if who is not None else None
 
 
 def _rate_limits(settings: AppSettings) -> list[Rule]:
@@ -295,6 +359,10 @@ async def _demo_page() -> FileResponse:
 
 async def _console_page() -> FileResponse:
     return FileResponse(WIDGET_DIR / "console.html")
+
+
+async def _knowledge_page() -> FileResponse:
+    return FileResponse(WIDGET_DIR / "knowledge.html")
 
 
 class RequestLog:

@@ -14,6 +14,8 @@ from typing import Any, Protocol
 
 Event = dict[str, Any]
 AGENTS = "agents"
+# Every app worker: the knowledge base was published, reload it.
+KNOWLEDGE = "knowledge"
 # Events a slow socket has not taken yet; past this the oldest are dropped (the
 # client re-reads the store on its next reconnect, so nothing is lost for good).
 QUEUE_LIMIT = 1000

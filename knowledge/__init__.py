@@ -12,16 +12,20 @@ The public face the composition root uses:
 """
 
 from knowledge.api import create_router, from_app_state
+from knowledge.editing import EntryStore
+from knowledge.editor_api import create_editor_router
 from knowledge.feedback import Feedback, FeedbackLog
 from knowledge.ingest import IngestError, load_entries
 from knowledge.knowledge_base import BuildOutcome, KnowledgeBase, ensure_index
 from knowledge.migrations import upgrade as upgrade_database
 from knowledge.result import Hit, SearchResult
 from knowledge.settings import KnowledgeSettings
-from knowledge.unanswered import UnansweredLog, UnansweredQuestion
+from knowledge.unanswered import Asker, UnansweredLog, UnansweredQuestion
 
 __all__ = [
+    "Asker",
     "BuildOutcome",
+    "EntryStore",
     "Feedback",
     "FeedbackLog",
     "Hit",
@@ -31,6 +35,7 @@ __all__ = [
     "SearchResult",
     "UnansweredLog",
     "UnansweredQuestion",
+    "create_editor_router",
     "create_router",
     "ensure_index",
     "from_app_state",

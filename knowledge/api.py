@@ -6,7 +6,7 @@ decides where the knowledge base lives and who counts as an admin.
 
 # No `from __future__ import annotations`: FastAPI must see the dependency
 # aliases built inside create_router when it reads the route signatures.
-from collections.abc import Callable
+from collections.abc import Awaitable, Callable
 from datetime import UTC, datetime, timedelta
 from typing import Annotated, Any
 
@@ -15,8 +15,8 @@ from fastapi import APIRouter, Depends, Query, Request
 from fastapi.responses import JSONResponse
 
 from knowledge.ingest import IngestError
-from knowledge.knowledge_base import MAX_K, KnowledgeBase
-from knowledge.unanswered import UnansweredLog
+from knowledge.knowledge_base import MAX_K, BuildOutcome, KnowledgeBase
+from knowledge.unanswered import Asker, UnansweredLog
 
 MAX_QUESTION = 500
 DEFAULT_K = 5
@@ -31,9 +31,11 @@ def from_app_state(name: str) -> Callable[[Request], Any]:
     return dependency
 
 
-def error(status: int, code: str, message: str, field: str | None = None) -> JSONResponse:
-    """The contract's error body: {"error": {"code", "message", "field"?}}."""
-    body: dict[str, str] = {"code": code, "message": message}
+def error(
+    status: int, code: str, message: str, field: str | None = None, **details: Any
+) -> JSONResponse:
+    """The contract's error body: {"error": {"code", "message", "field"?, ...details}}."""
+    body: dict[str, Any] = {"code": code, "message": message, **details}
     if field is not None:
         body["field"] = field
     return JSONResponse({"error": body}, status_code=status)
@@ -44,20 +46,21 @@ def create_router(
     unanswered_log: Callable[..., UnansweredLog | None] | None = None,
     require_editor: Callable[..., Any] | None = None,
     report_scope: Callable[..., int | None] | None = None,
-    asker_company: Callable[..., int | None] | None = None,
+    asker: Callable[..., Asker] | None = None,
+    on_reload: Callable[[Request, BuildOutcome], Awaitable[None]] | None = None,
 ) -> APIRouter:
     """Routes under /knowledge.
 
     The composition root says who is who: `require_editor` guards reload (the
     base every company shares); `report_scope` gives the company whose
     unanswered questions the caller may read (None: every company's) or refuses;
-    `asker_company` gives the asker's company (None: a guest), kept with each
-    logged question.
+    `asker` says who asks (company, conversation), kept with each logged question;
+    `on_reload` tells the other workers that the base changed (publishing).
     """
     router = APIRouter(prefix="/knowledge", tags=["knowledge"])
     Base = Annotated[KnowledgeBase, Depends(knowledge_base)]
     Log = Annotated[UnansweredLog | None, Depends(unanswered_log or _nobody)]
-    Asker = Annotated[int | None, Depends(asker_company or _nobody)]
+    Who = Annotated[Asker, Depends(asker or _anonymous)]
     Scope = Annotated[int | None, Depends(report_scope or _nobody)]
     editor = [Depends(require_editor)] if require_editor else []
 
@@ -65,7 +68,7 @@ def create_router(
     def search(
         base: Base,
         log: Log,
-        asker: Asker,
+        who: Who,
         q: Annotated[str, Query(description="用户的问题")] = "",
         k: Annotated[str, Query(description=f"返回条数，1–{MAX_K}，默认 {DEFAULT_K}")] = str(
             DEFAULT_K
@@ -83,16 +86,19 @@ def create_router(
             return error(422, "invalid_input", f"k 应为 1 到 {MAX_K} 之间的整数", "k")
         result = base.search(question, count)
         if log is not None:
-            log.record(question, result, channel="api", company_id=asker)
+            log.record(question, result, channel="api", asker=who)
         return result.to_json()
 
     @router.post("/reload", dependencies=editor)
-    async def reload(base: Base) -> Any:
-        """Re-read the entries and rebuild the index if they changed, without a restart."""
+    async def reload(base: Base, request: Request) -> Any:
+        """Publish: re-read the entries (files and the console's), rebuild the index if they
+        changed and swap it in on every worker, without a restart."""
         try:
             outcome = await to_thread.run_sync(base.reload)
         except IngestError as failure:
             return error(422, "knowledge_source_invalid", f"知识库文件有误，未重新加载：{failure}")
+        if on_reload is not None:
+            await on_reload(request, outcome)
         manifest = outcome.manifest
         return {
             "rebuilt": outcome.built,
@@ -121,6 +127,10 @@ def create_router(
 
 def _nobody() -> None:
     return None
+
+
+def _anonymous() -> Asker:
+    return Asker()
 
 
 def _count(k: str) -> int | None:

@@ -7,6 +7,7 @@ from datetime import UTC, datetime
 
 from sqlalchemy import Engine, and_, delete, insert, select
 
+from knowledge.tables import as_utc
 from knowledge.tables import feedback as table
 
 
@@ -22,6 +23,7 @@ class Feedback:
     helpful: bool
     channel: str | None = None
     company_id: int | None = None
+    given_at: datetime | None = None
 
 
 class FeedbackLog:
@@ -70,6 +72,7 @@ class FeedbackLog:
                     row.helpful,
                     row.channel,
                     row.company_id,
+                    as_utc(row.given_at),
                 )
                 for row in connection.execute(query)
             ]

@@ -96,9 +96,18 @@ def expected_manifest(
 
 
 def build_index(
-    entries: list[Entry], settings: KnowledgeSettings, folder: Path, analyzer: TextAnalyzer
+    entries: list[Entry],
+    settings: KnowledgeSettings,
+    folder: Path,
+    analyzer: TextAnalyzer,
+    previous: Path | None = None,
 ) -> Manifest:
-    """Embed and index `entries` into `folder`, replacing whatever was there."""
+    """Embed and index `entries` into `folder`, replacing whatever was there.
+
+    The exported encoder and the vectors of unchanged texts are taken from the index in
+    `previous` (default: `folder`) when it was built with the same model.
+    """
+    previous = previous or folder
     started = time.perf_counter()
     expected = expected_manifest(entries, settings, analyzer)
     folder.parent.mkdir(parents=True, exist_ok=True)
@@ -106,8 +115,9 @@ def build_index(
     shutil.rmtree(staging, ignore_errors=True)
     staging.mkdir()
     try:
-        _reuse_encoder(folder, staging, expected)
-        dimension = _write_index(entries, settings, staging, analyzer)
+        _reuse_encoder(previous, staging, expected)
+        known = _known_vectors(previous, expected, analyzer)
+        dimension = _write_index(entries, settings, staging, analyzer, known)
         manifest = Manifest(
             **{
                 **expected.__dict__,
@@ -124,18 +134,22 @@ def build_index(
 
 
 def _write_index(
-    entries: list[Entry], settings: KnowledgeSettings, folder: Path, analyzer: TextAnalyzer
+    entries: list[Entry],
+    settings: KnowledgeSettings,
+    folder: Path,
+    analyzer: TextAnalyzer,
+    known: dict[str, npt.NDArray[np.float32]],
 ) -> int:
     encoder = _build_encoder(settings, folder)
     phrasings = [analyzer.normalize(p) for entry in entries for p in entry.phrasings]
     answers = [analyzer.normalize(entry.answer) for entry in entries]
     starts = np.cumsum([0] + [len(entry.phrasings) for entry in entries], dtype=np.int64)
-    vectors = _encode_unique(encoder, phrasings, batch_size=64)
+    vectors = _encode_unique(encoder, phrasings, 64, known)
     np.save(folder / "starts.npy", starts)
     np.save(folder / "phrasing_vectors.npy", vectors)
     np.save(folder / "centroids.npy", centroids(vectors, starts))
     if settings.knowledge_embed_answers:
-        np.save(folder / "answer_vectors.npy", _encode_unique(encoder, answers, batch_size=16))
+        np.save(folder / "answer_vectors.npy", _encode_unique(encoder, answers, 16, known))
     VectorIndex.build(vectors, settings.knowledge_hnsw_min_vectors).save(folder / "vectors.faiss")
     _keywords(analyzer, phrasings).save(_folder(folder / "question_keywords"))
     _keywords(analyzer, answers).save(_folder(folder / "answer_keywords"))
@@ -167,10 +181,40 @@ def _build_encoder(settings: KnowledgeSettings, folder: Path) -> Encoder:
     return OnnxEncoder(folder / ONNX_FILE, model_path, threads)
 
 
-def _encode_unique(encoder: Encoder, texts: list[str], batch_size: int) -> Vectors:
-    # Large FAQs repeat phrasings across entries; each distinct text is embedded once.
+def _known_vectors(
+    previous: Path, expected: Manifest, analyzer: TextAnalyzer
+) -> dict[str, npt.NDArray[np.float32]]:
+    """The vectors of the texts the index in `previous` already embedded with the same model,
+    so that a rebuild after an edit embeds only what changed."""
+    manifest = Manifest.load(previous)
+    if manifest is None or manifest.model_hash != expected.model_hash:
+        return {}
+    try:
+        index = KnowledgeIndex.load(previous)
+    except (OSError, ValueError, KeyError):
+        return {}
+    texts = [analyzer.normalize(p) for entry in index.entries for p in entry.phrasings]
+    known = dict(zip(texts, index.phrasing_vectors, strict=False))
+    if index.answer_vectors is not None:
+        answers = [analyzer.normalize(entry.answer) for entry in index.entries]
+        known.update(zip(answers, index.answer_vectors, strict=False))
+    return known
+
+
+def _encode_unique(
+    encoder: Encoder,
+    texts: list[str],
+    batch_size: int,
+    known: dict[str, npt.NDArray[np.float32]] | None = None,
+) -> Vectors:
+    # Large FAQs repeat phrasings across entries; each distinct text is embedded once,
+    # and not at all when an earlier build of the same model already did.
+    known = known or {}
     unique, positions = np.unique(np.array(texts, dtype=object), return_inverse=True)
-    return encoder.encode([str(text) for text in unique], batch_size)[positions]
+    new = [str(text) for text in unique if str(text) not in known]
+    if new:
+        known = {**known, **dict(zip(new, encoder.encode(new, batch_size), strict=True))}
+    return np.stack([known[str(text)] for text in unique])[positions]
 
 
 def centroids(vectors: Vectors, starts: npt.NDArray[np.int64]) -> Vectors:

@@ -27,15 +27,20 @@ PHRASING_SEPARATORS = re.compile(r"[|\n｜]")
 SOURCE_SEPARATORS = re.compile(r"[|\n｜；;]")
 URL = re.compile(r"https?://\S+")
 SOURCE_FIELDS = ("name", "article", "url")
+# "国家税务总局公告2024年第11号 第二条": the document, then the article cited.
+ARTICLE = re.compile(r"^(?P<name>.*?)(?:\s+(?P<article>第[一二三四五六七八九十百零〇\d]+[条款项].*))?$")
 
 
 class IngestError(ValueError):
     """A file of entries that cannot be used: where and why."""
 
-    def __init__(self, path: Path | str, line: int | None, reason: str) -> None:
+    def __init__(
+        self, path: Path | str, line: int | None, reason: str, field: str | None = None
+    ) -> None:
         self.path = str(path)
         self.line = line
         self.reason = reason
+        self.field = field
         where = f"{self.path}:{line}" if line is not None else self.path
         super().__init__(f"{where}: {reason}")
 
@@ -70,14 +75,14 @@ def load_file(path: Path) -> list[Entry]:
         ".yml": _read_yaml,
         ".jsonl": _read_jsonl,
         ".csv": _read_csv,
-        ".xlsx": _read_xlsx,
+        ".xlsx": read_xlsx,
     }
     reader = readers.get(path.suffix.lower())
     if reader is None:
         raise IngestError(
             path, None, f"不支持的文件类型：{path.suffix}（支持 {'、'.join(SUFFIXES)}）"
         )
-    entries = [_entry(path, line, record) for line, record in reader(path)]
+    entries = [entry_of(path, line, record) for line, record in reader(path)]
     if not entries:
         raise IngestError(path, None, "文件中没有任何条目")
     return entries
@@ -122,7 +127,7 @@ def _read_csv(path: Path) -> Iterator[tuple[int, Any]]:
         start = reader.line_num + 1
 
 
-def _read_xlsx(path: Path) -> Iterator[tuple[int, Any]]:
+def read_xlsx(path: Path) -> Iterator[tuple[int, Any]]:
     from openpyxl import load_workbook  # only XLSX imports need it
 
     try:
@@ -170,23 +175,27 @@ def _record(path: Path, line: int, columns: list[str], cells: list[str]) -> dict
     return record
 
 
-def _entry(path: Path, line: int, record: Any) -> Entry:
+def entry_of(path: Path | str, line: int, record: Any) -> Entry:
+    """The entry a record (a mapping of the fields) describes, or IngestError naming the field."""
     if not isinstance(record, Mapping):
         raise IngestError(path, line, "条目应为对象（含 id、question、answer）")
     unknown = [str(name) for name in record if name not in REQUIRED + OPTIONAL]
     if unknown:
-        raise IngestError(path, line, f"不认识的字段：{', '.join(unknown)}")
+        raise IngestError(path, line, f"不认识的字段：{', '.join(unknown)}", unknown[0])
     for name in REQUIRED:
         if name not in record or record[name] is None:
-            raise IngestError(path, line, f"缺少必填字段 {name}")
+            raise IngestError(path, line, f"缺少必填字段 {name}", name)
         if not isinstance(record[name], str):
-            raise IngestError(path, line, f"字段 {name} 应为文本")
+            raise IngestError(path, line, f"字段 {name} 应为文本", name)
         if not record[name].strip():
-            raise IngestError(path, line, f"字段 {name} 为空")
+            raise IngestError(path, line, f"字段 {name} 为空", name)
     entry_id = record["id"].strip()
     if not ID_PATTERN.match(entry_id):
         raise IngestError(
-            path, line, f"条目 id 格式不正确：{entry_id!r}（只能含字母、数字、点、下划线、连字符）"
+            path,
+            line,
+            f"条目 id 格式不正确：{entry_id!r}（只能含字母、数字、点、下划线、连字符）",
+            "id",
         )
     return Entry(
         id=entry_id,
@@ -212,16 +221,21 @@ def _sources(path: Path, line: int, value: Any) -> tuple[Source, ...]:
 def _source(path: Path, line: int, item: Any) -> Source:
     if isinstance(item, str):
         url = URL.search(item)
-        name = URL.sub("", item).strip()
-        fields = {"name": name, "url": url.group(0) if url else ""}
+        cited = ARTICLE.match(URL.sub("", item).strip())
+        fields = {"name": cited["name"], "article": cited["article"] or "",
+                  "url": url.group(0) if url else ""}
     elif isinstance(item, Mapping) and all(key in SOURCE_FIELDS for key in item):
         fields = {key: "" if item.get(key) is None else str(item[key]).strip() for key in item}
     else:
-        raise IngestError(path, line, "依据 sources 应为列表，每项为文本或含 name、article、url 的对象")
+        raise IngestError(
+            path, line, "依据 sources 应为列表，每项为文本或含 name、article、url 的对象", "sources"
+        )
     if not fields.get("name"):
-        raise IngestError(path, line, "依据 sources 的每一项都要有文件名称 name")
+        raise IngestError(path, line, "依据 sources 的每一项都要有文件名称 name", "sources")
     if fields.get("url") and not URL.fullmatch(fields["url"]):
-        raise IngestError(path, line, f"依据的网址应以 http:// 或 https:// 开头：{fields['url']}")
+        raise IngestError(
+            path, line, f"依据的网址应以 http:// 或 https:// 开头：{fields['url']}", "sources"
+        )
     return Source(**fields)
 
 
@@ -234,9 +248,12 @@ def _date(path: Path, line: int, name: str, value: Any) -> str:
     if isinstance(value, dt.date):
         return value.isoformat()
     try:
-        return dt.date.fromisoformat(str(value).strip()).isoformat()
+        # A spreadsheet's date cell reads as "2024-12-01 00:00:00".
+        return dt.datetime.fromisoformat(str(value).strip()).date().isoformat()
     except ValueError:
-        raise IngestError(path, line, f"字段 {name} 应为日期，格式 YYYY-MM-DD：{value}") from None
+        raise IngestError(
+            path, line, f"字段 {name} 应为日期，格式 YYYY-MM-DD：{value}", name
+        ) from None
 
 
 def _strings(path: Path, line: int, name: str, value: Any) -> tuple[str, ...]:
@@ -246,7 +263,7 @@ def _strings(path: Path, line: int, name: str, value: Any) -> tuple[str, ...]:
         value = [value]
     # YAML reads a bare 12366 as a number; it is still a word of the entry.
     if not isinstance(value, list | tuple) or not all(_is_scalar(item) for item in value):
-        raise IngestError(path, line, f"字段 {name} 应为文本列表")
+        raise IngestError(path, line, f"字段 {name} 应为文本列表", name)
     return tuple(str(item).strip() for item in value if str(item).strip())
 
 

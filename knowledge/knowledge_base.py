@@ -3,11 +3,14 @@
 from __future__ import annotations
 
 import logging
+import tempfile
 import threading
 from dataclasses import dataclass
 from pathlib import Path
 
+from knowledge.editing import EntryStore
 from knowledge.encoder import Encoder, OnnxEncoder, TorchEncoder
+from knowledge.entry import Entry
 from knowledge.index import ONNX_FILE, KnowledgeIndex, build_index, expected_manifest
 from knowledge.ingest import load_entries
 from knowledge.manifest import Manifest
@@ -33,12 +36,16 @@ def ensure_index(
     source: Path | None = None,
     folder: Path | None = None,
     analyzer: TextAnalyzer | None = None,
+    store: EntryStore | None = None,
 ) -> BuildOutcome:
-    """Build the index of `source` into `folder` unless the one there already matches."""
+    """Build the index of `source` (with the console's changes in `store` over it) into
+    `folder` unless the one there already matches."""
     source = source or settings.knowledge_source
     folder = folder or settings.knowledge_index_dir
     analyzer = analyzer or TextAnalyzer()
     entries = load_entries(source)
+    if store is not None:
+        entries = store.overlay(entries)
     expected = expected_manifest(entries, settings, analyzer)
     current = Manifest.load(folder)
     if current is not None and current.matches(expected) and _complete(folder, settings):
@@ -55,24 +62,36 @@ class KnowledgeBase:
     """Searches the index; `reload` rebuilds it from the source when that changed."""
 
     def __init__(
-        self, settings: KnowledgeSettings, retriever: Retriever, source_checked: bool
+        self,
+        settings: KnowledgeSettings,
+        retriever: Retriever,
+        source_checked: bool,
+        store: EntryStore | None = None,
     ) -> None:
         self.settings = settings
+        self.store = store
         self._retriever = retriever
         self._source_checked = source_checked
         self._reloading = threading.Lock()
 
     @classmethod
-    def open(cls, settings: KnowledgeSettings) -> KnowledgeBase:
-        """Load the index of the settings' source, building it first when it is stale."""
+    def open(cls, settings: KnowledgeSettings, store: EntryStore | None = None) -> KnowledgeBase:
+        """Load the index of the settings' source (and the console's entries in `store`),
+        building it first when it is stale."""
         analyzer = TextAnalyzer()
-        ensure_index(settings, analyzer=analyzer)
-        return cls(settings, _retriever(settings, settings.knowledge_index_dir, analyzer), True)
+        ensure_index(settings, analyzer=analyzer, store=store)
+        retriever = _retriever(settings, settings.knowledge_index_dir, analyzer)
+        return cls(settings, retriever, True, store)
 
     @classmethod
     def load(cls, settings: KnowledgeSettings, folder: Path) -> KnowledgeBase:
         """Load the index in `folder` as it is, without looking at any source."""
         return cls(settings, _retriever(settings, folder, TextAnalyzer()), False)
+
+    @property
+    def entries(self) -> list[Entry]:
+        """The entries being searched."""
+        return self._retriever.index.entries
 
     @property
     def retriever(self) -> Retriever:
@@ -100,10 +119,25 @@ class KnowledgeBase:
         """
         with self._reloading:
             analyzer = TextAnalyzer()
-            outcome = ensure_index(self.settings, analyzer=analyzer)
+            outcome = ensure_index(self.settings, analyzer=analyzer, store=self.store)
             folder = self.settings.knowledge_index_dir
             self._retriever = _retriever(self.settings, folder, analyzer)
             return outcome
+
+    def preview(self, question: str, k: int, changed: Entry | None = None) -> SearchResult:
+        """How `question` would be answered with `changed` in the base (replacing the entry of
+        its id), searched in a scratch index; what is being searched stays as it is.
+
+        Only the changed texts are embedded: the rest reuse the current index's vectors.
+        """
+        entries = [e for e in self.entries if changed is None or e.id != changed.id]
+        entries += [changed] if changed is not None else []
+        folder = self.settings.knowledge_index_dir
+        analyzer = TextAnalyzer()
+        with tempfile.TemporaryDirectory(dir=folder.parent, prefix=".preview-") as scratch:
+            preview = Path(scratch) / "index"
+            build_index(entries, self.settings, preview, analyzer, previous=folder)
+            return KnowledgeBase.load(self.settings, preview).search(question, k)
 
 
 def _retriever(settings: KnowledgeSettings, folder: Path, analyzer: TextAnalyzer) -> Retriever:

@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
+from datetime import UTC, datetime
+
 from sqlalchemy import (
     Boolean,
     Column,
     DateTime,
     Float,
+    JSON,
     Integer,
     MetaData,
     String,
@@ -16,6 +19,12 @@ from sqlalchemy import (
 )
 
 metadata = MetaData()
+
+
+def as_utc(value: datetime) -> datetime:
+    """A timestamp read back from a table; SQLite hands back naive ones, stored in UTC."""
+    return value if value.tzinfo is not None else value.replace(tzinfo=UTC)
+
 
 # One row per question the knowledge base could not answer confidently.
 unanswered_questions = Table(
@@ -32,6 +41,8 @@ unanswered_questions = Table(
     Column("channel", String(32), nullable=True),
     # The asker's company (null: a guest); a company's admin sees only its own.
     Column("company_id", Integer, nullable=True, index=True),
+    # The conversation it was asked in, when the bot asked (a link for the editors).
+    Column("conversation_id", String(64), nullable=True),
     Column("asked_at", DateTime(timezone=True), nullable=False, index=True),
 )
 
@@ -49,4 +60,29 @@ feedback = Table(
     Column("company_id", Integer, nullable=True, index=True),
     Column("given_at", DateTime(timezone=True), nullable=False, index=True),
     UniqueConstraint("conversation_id", "message_id", name="uq_knowledge_feedback_message"),
+)
+
+# Entries edited in the console: each overrides the shipped YAML entry of the same id
+# ("active"), hides it ("deleted"), or waits for an editor ("draft", not searched).
+entries = Table(
+    "knowledge_entries",
+    metadata,
+    Column("entry_id", String(200), primary_key=True),
+    Column("data", JSON, nullable=True),
+    Column("status", String(16), nullable=False),
+    Column("updated_at", DateTime(timezone=True), nullable=False),
+    Column("updated_by", String(100), nullable=False),
+)
+
+# Every change to an entry, so any earlier state can be restored.
+entry_versions = Table(
+    "knowledge_entry_versions",
+    metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("entry_id", String(200), nullable=False, index=True),
+    Column("data", JSON, nullable=True),
+    Column("status", String(16), nullable=False),
+    Column("action", String(16), nullable=False),
+    Column("author", String(100), nullable=False),
+    Column("created_at", DateTime(timezone=True), nullable=False),
 )

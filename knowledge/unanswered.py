@@ -9,10 +9,31 @@ from typing import Any
 from sqlalchemy import Connection, Engine, Row, func, insert, select
 
 from knowledge.result import SearchResult
+from knowledge.tables import as_utc
 from knowledge.tables import unanswered_questions as table
 from knowledge.text import TextAnalyzer
 
 MAX_NORMALIZED = 500
+
+
+@dataclass(frozen=True)
+class Asker:
+    """Who asked: their company (None for a guest) and the conversation, when the bot asked."""
+
+    company_id: int | None = None
+    conversation_id: str | None = None
+
+
+@dataclass(frozen=True)
+class Asked:
+    """One logged question, as the curation loop reads it."""
+
+    question: str
+    closest_id: str | None
+    closest_score: float
+    answered: bool
+    conversation_id: str | None
+    asked_at: datetime
 
 
 @dataclass(frozen=True)
@@ -54,10 +75,9 @@ class UnansweredLog:
         question: str,
         result: SearchResult,
         channel: str | None = None,
-        company_id: int | None = None,
+        asker: Asker = Asker(),
     ) -> bool:
-        """Store `question` (asked by a user of `company_id`, None for a guest) unless
-        `result` answered it confidently; whether it was stored."""
+        """Store `question` unless `result` answered it confidently; whether it was stored."""
         top = result.hits[0] if result.hits else None
         confident = result.answered and top is not None and top.score >= self._low_confidence
         if confident or not question.strip():
@@ -72,11 +92,32 @@ class UnansweredLog:
                     top_score=top.score if top else 0.0,
                     answered=result.answered,
                     channel=channel,
-                    company_id=company_id,
+                    company_id=asker.company_id,
+                    conversation_id=asker.conversation_id,
                     asked_at=datetime.now(UTC),
                 )
             )
         return True
+
+    def asked(self, since: datetime, company_id: int | None = None) -> list[Asked]:
+        """Every question logged since `since` (of one company's users, or everyone's),
+        newest first, at most 2,000."""
+        query = select(table).where(table.c.asked_at >= since)
+        if company_id is not None:
+            query = query.where(table.c.company_id == company_id)
+        query = query.order_by(table.c.asked_at.desc(), table.c.id.desc()).limit(2000)
+        with self._engine.connect() as connection:
+            return [
+                Asked(
+                    row.question,
+                    row.top_id,
+                    float(row.top_score),
+                    bool(row.answered),
+                    row.conversation_id,
+                    as_utc(row.asked_at),
+                )
+                for row in connection.execute(query)
+            ]
 
     def report(
         self, limit: int = 20, since: datetime | None = None, company_id: int | None = None
@@ -112,12 +153,7 @@ class UnansweredLog:
         return UnansweredQuestion(
             question=row.question,
             count=int(group.asked),
-            last_asked_at=_utc(group.last),
+            last_asked_at=as_utc(group.last),
             closest_id=row.top_id,
             closest_score=float(row.top_score),
         )
-
-
-def _utc(value: datetime) -> datetime:
-    # SQLite hands back naive timestamps; they were stored in UTC.
-    return value if value.tzinfo is not None else value.replace(tzinfo=UTC)

@@ -135,8 +135,25 @@
     if (labels[m.role]) { li.appendChild(el("span", { "class": "who" }, labels[m.role])); }
     li.appendChild(document.createTextNode(m.text));
     if (m.card && m.card.title) { li.appendChild(el("span", { "class": "who" }, "［卡片］" + m.card.title)); }
+    if (m.role === "user") { s.lastQuestion = m.text; }
+    if (m.role === "agent" && s.lastQuestion) { li.appendChild(draftButton(s.lastQuestion, m.text)); }
     $("transcript").appendChild(li);
     $("transcript").scrollTop = $("transcript").scrollHeight;
+  }
+
+  // An agent's reply becomes a draft knowledge entry (question: the user's message before it).
+  function draftButton(question, answer) {
+    var b = el("button", { type: "button", "class": "draft" }, "存为知识草稿");
+    b.addEventListener("click", function () {
+      fetch("/api/v1/knowledge/drafts", {
+        method: "POST",
+        headers: { Authorization: "Bearer " + s.token, "content-type": "application/json" },
+        body: JSON.stringify({ question: question.slice(0, 500), answer: answer.slice(0, 5000) })
+      }).then(function (r) { return r.json().then(function (d) { if (!r.ok) { throw new Error(d.error.message); } return d; }); })
+        .then(function (d) { b.disabled = true; b.textContent = "已存为草稿 " + d.version.entry_id; })
+        .catch(fail);
+    });
+    return b;
   }
 
   function loadAgents() {
@@ -240,6 +257,9 @@
       });
       refreshTickets();
       connect();
+      // The knowledge page links a question to its conversation: /console?conversation=ID.
+      var linked = new URLSearchParams(location.search).get("conversation");
+      if (linked) { openConversation(linked); }
     }, function (error) { logout(); $("login-error").textContent = error.message; });
   }
 

@@ -62,10 +62,6 @@ class AppApi:
         headers = {"Idempotency-Key": key} if key else {}
         return await self._request("POST", path, json=body, headers=headers)
 
-    async def get_public(self, path: str, params: dict[str, Any] | None = None) -> Any:
-        """GET without acting as the user (the knowledge base answers everyone)."""
-        return await self._request("GET", path, params=_clean(params), as_user=False)
-
     async def _request(
         self,
         method: str,
@@ -74,9 +70,8 @@ class AppApi:
         params: dict[str, Any] | None = None,
         json: dict[str, Any] | None = None,
         headers: dict[str, str] | None = None,
-        as_user: bool = True,
     ) -> Any:
-        all_headers = {**self._identity(as_user), **(headers or {})}
+        all_headers = {**self._identity(), **(headers or {})}
         timeout = aiohttp.ClientTimeout(total=TIMEOUT_SECONDS)
         try:
             async with (
@@ -96,9 +91,7 @@ class AppApi:
         except (aiohttp.ClientError, TimeoutError) as exc:
             raise ApiError(503, "unavailable", UNAVAILABLE) from exc
 
-    def _identity(self, as_user: bool) -> dict[str, str]:
-        if not as_user:
-            return {}
+    def _identity(self) -> dict[str, str]:
         return {
             "Authorization": f"Bearer {self._settings.token}",
             "X-Conversation-Id": self._conversation_id,

@@ -1,4 +1,4 @@
-"""POST /auth/token: exchange a user name and password for a bearer token."""
+"""POST /auth/token: exchange a user name and password for a bearer token; GET /auth/me."""
 
 from datetime import datetime
 from typing import Annotated
@@ -7,7 +7,8 @@ from anyio import to_thread
 from fastapi import APIRouter
 from pydantic import BaseModel, StringConstraints
 
-from invoicing_core.api.dependencies import CoreDep
+from invoicing_core.api.dependencies import CoreDep, CurrentPrincipal
+from invoicing_core.domain.account import Role
 
 router = APIRouter(tags=["auth"])
 
@@ -35,3 +36,23 @@ async def log_in(request: TokenRequest, core: CoreDep) -> TokenResponse:
     """登录并取得访问令牌；连续输错密码5次将锁定账户15分钟。"""
     issued = await to_thread.run_sync(core.accounts.log_in, request.username, request.password)
     return TokenResponse(access_token=issued.token, expires_at=issued.expires_at)
+
+
+class MeOut(BaseModel):
+    """Who the token belongs to: what a page needs to show the right things."""
+
+    username: str
+    display_name: str
+    role: Role
+    company_id: int | None
+
+
+@router.get("/auth/me", response_model=MeOut)
+async def me(who: CurrentPrincipal) -> MeOut:
+    """当前登录用户：用户名、姓名、角色和所属企业。"""
+    return MeOut(
+        username=who.username,
+        display_name=who.display_name,
+        role=who.role,
+        company_id=who.company_id,
+    )

@@ -1,7 +1,8 @@
 """Every protected endpoint against every kind of caller: only what each may do succeeds.
 
 Callers: anonymous, the tenant's viewer, issuer and admin, an agent (who serves
-customers but belongs to no company), and a stranger (the issuer of another company).
+customers but belongs to no company), a knowledge editor (who keeps the shared knowledge
+base, also of no company), and a stranger (the issuer of another company).
 A new endpoint fails `test_every_protected_endpoint_is_in_the_matrix` until it is added.
 """
 
@@ -20,7 +21,7 @@ from tests.integration.invoicing_core.conftest import Tenant, make_tenant
 from tests.integration.invoicing_core.test_batch_and_pdf_api import batch_file, invoice, line
 from tests.integration.invoicing_core.test_invoice_api import issue, service_fee
 
-CALLERS = ("anonymous", "viewer", "issuer", "agent", "admin", "stranger")
+CALLERS = ("anonymous", "viewer", "issuer", "agent", "editor", "admin", "stranger")
 # Endpoints anyone may call: logging in, password reset, policy questions, chat, the template.
 PUBLIC = {
     ("POST", "/api/v1/auth/token"),
@@ -58,7 +59,7 @@ class World:
 
 
 Request = Callable[[World], tuple[str, dict[str, Any]]]
-DENIED_TO_OUTSIDERS = {"anonymous": 401, "agent": 403}
+DENIED_TO_OUTSIDERS = {"anonymous": 401, "agent": 403, "editor": 403}
 
 
 def expect(ok: int, **others: int) -> dict[str, int]:
@@ -83,6 +84,20 @@ def admins(ok: int) -> dict[str, int]:
 def agents(ok: int) -> dict[str, int]:
     """Only agents succeed: the console's API."""
     return {**expect(403), "anonymous": 401, "agent": ok}
+
+
+def editors(ok: int, **others: int) -> dict[str, int]:
+    """Only the knowledge editors succeed (and whoever else is named)."""
+    return {**expect(403), "anonymous": 401, "editor": ok, **others}
+
+
+def knowledge_readers(ok: int) -> dict[str, int]:
+    """The editors (every company's questions) and the tenant's admin (its own)."""
+    return editors(ok, admin=ok)
+
+
+def _import(_: World) -> tuple[str, dict[str, Any]]:
+    return "/api/v1/knowledge/import", {"files": {"file": ("k.xlsx", b"not a workbook", "x")}}
 
 
 NOBODYS_CONVERSATION = "00000000-0000-4000-8000-000000000000"
@@ -182,7 +197,7 @@ MATRIX: dict[tuple[str, str], tuple[dict[str, int], Request]] = {
         ),
     ),
     ("POST", "/api/v1/wechat/binding-code"): (
-        {**expect(200), "agent": 200},
+        {**expect(200), "agent": 200, "editor": 200},
         lambda w: ("/api/v1/wechat/binding-code", {}),
     ),
     **{
@@ -206,11 +221,44 @@ MATRIX: dict[tuple[str, str], tuple[dict[str, int], Request]] = {
         )
         for (method, suffix), body in AGENT_CONVERSATION_OPERATIONS.items()
     },
-    ("POST", "/api/v1/knowledge/reload"): (admins(200), lambda w: ("/api/v1/knowledge/reload", {})),
-    ("GET", "/api/v1/knowledge/unanswered"): (
-        admins(200),
-        lambda w: ("/api/v1/knowledge/unanswered", {}),
+    ("GET", "/api/v1/auth/me"): (
+        {**expect(200), "agent": 200, "editor": 200},
+        lambda w: ("/api/v1/auth/me", {}),
     ),
+    ("POST", "/api/v1/knowledge/reload"): (editors(200), lambda w: ("/api/v1/knowledge/reload", {})),
+    **{
+        ("GET", f"/api/v1/knowledge/{name}"): (
+            knowledge_readers(200),
+            lambda w, name=name: (f"/api/v1/knowledge/{name}", {}),
+        )
+        for name in ("unanswered", "review", "entries")
+    },
+    ("GET", "/api/v1/knowledge/entries/{entry_id}"): (
+        knowledge_readers(200),
+        lambda w: ("/api/v1/knowledge/entries/account.locked", {}),
+    ),
+    ("PUT", "/api/v1/knowledge/entries/{entry_id}"): (
+        editors(200),
+        lambda w: ("/api/v1/knowledge/entries/matrix.one", {"json": {"question": "问", "answer": "答"}}),
+    ),
+    ("DELETE", "/api/v1/knowledge/entries/{entry_id}"): (
+        editors(200),
+        lambda w: ("/api/v1/knowledge/entries/matrix.one", {}),
+    ),
+    ("POST", "/api/v1/knowledge/entries/{entry_id}/rollback"): (
+        editors(404),
+        lambda w: ("/api/v1/knowledge/entries/matrix.one/rollback", {"json": {"version": 0}}),
+    ),
+    ("POST", "/api/v1/knowledge/drafts"): (
+        editors(201, agent=201),
+        lambda w: ("/api/v1/knowledge/drafts", {"json": {"question": "问", "answer": "答"}}),
+    ),
+    ("POST", "/api/v1/knowledge/preview"): (
+        knowledge_readers(200),
+        lambda w: ("/api/v1/knowledge/preview", {"json": {"question": "忘记密码怎么办"}}),
+    ),
+    ("GET", "/api/v1/knowledge/export"): (editors(200), lambda w: ("/api/v1/knowledge/export", {})),
+    ("POST", "/api/v1/knowledge/import"): (editors(422), _import),
 }
 
 
@@ -224,6 +272,7 @@ def world(app_client: TestClient, core: InvoicingCore) -> World:
         "issuer": tenant.issuer,
         "admin": log_in(app_client, add_user(core, tenant, Role.ADMIN)),
         "agent": log_in(app_client, add_user(core, None, Role.AGENT)),
+        "editor": log_in(app_client, add_user(core, None, Role.EDITOR)),
         "stranger": stranger.issuer,
     }
     return World(app_client, core, tenant, headers)

@@ -11,7 +11,7 @@ from fastapi import FastAPI, Header, HTTPException
 from fastapi.testclient import TestClient
 from sqlalchemy import Engine
 
-from knowledge import KnowledgeBase, UnansweredLog, create_router, from_app_state, load_entries
+from knowledge import Asker, KnowledgeBase, UnansweredLog, create_router, from_app_state, load_entries
 
 ENTRIES = Path(__file__).resolve().parents[3] / "knowledge" / "entries"
 
@@ -29,9 +29,9 @@ def report_scope(x_role: str = Header(default="")) -> int | None:
     return 7 if x_role == "admin" else None
 
 
-def asker_company(x_company: str = Header(default="")) -> int | None:
+def asker(x_company: str = Header(default="")) -> Asker:
     """Stands in for the app's: the asker's company."""
-    return int(x_company) if x_company else None
+    return Asker(int(x_company) if x_company else None)
 
 
 @pytest.fixture
@@ -44,7 +44,7 @@ def client(knowledge_base: KnowledgeBase, knowledge_engine: Engine) -> Iterator[
         from_app_state("unanswered_log"),
         require_editor,
         report_scope,
-        asker_company,
+        asker,
     )
     app.include_router(router, prefix="/api/v1")
     with TestClient(app) as test_client:
