@@ -4,20 +4,25 @@ from __future__ import annotations
 
 import json
 import shutil
+from collections.abc import Sequence
 from pathlib import Path
 
 import numpy as np
+import pytest
 
-from knowledge import KnowledgeSettings, ensure_index
-from knowledge.encoder import OnnxEncoder, TorchEncoder
+from knowledge import KnowledgeSettings, ensure_index, load_entries
+from knowledge.encoder import OnnxEncoder, TorchEncoder, Vectors
 from knowledge.index import ONNX_FILE
 from knowledge.manifest import Manifest
+
+ROOT = Path(__file__).resolve().parents[3]
 
 
 def test_the_manifest_names_model_dimension_and_content(knowledge_index: Path) -> None:
     manifest = Manifest.load(knowledge_index)
     assert manifest is not None
-    assert (manifest.model, manifest.dimension, manifest.entries) == ("m3e-small", 512, 65)
+    entries = len(load_entries(ROOT / "knowledge" / "entries"))
+    assert (manifest.model, manifest.dimension, manifest.entries) == ("m3e-small", 512, entries)
     assert len(manifest.content_hash) == 64
 
 
@@ -58,3 +63,30 @@ def test_the_onnx_encoder_gives_the_vectors_of_sentence_transformers(
     reference = TorchEncoder(model).encode(texts)
     exported = OnnxEncoder(knowledge_index / ONNX_FILE, model).encode(texts)
     assert np.allclose((reference * exported).sum(axis=1), 1.0, atol=1e-4)
+
+
+
+def test_a_rebuild_embeds_only_the_texts_that_changed(
+    tmp_path: Path,
+    knowledge_index: Path,
+    knowledge_settings: KnowledgeSettings,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    folder = tmp_path / "index"
+    shutil.copytree(knowledge_index, folder)  # reuses the session's exported encoder
+    settings = knowledge_settings.model_copy(update={"knowledge_index_dir": folder})
+    source = small_source(tmp_path / "source")
+    ensure_index(settings, source=source)
+    before = np.load(folder / "phrasing_vectors.npy")
+    encoded: list[str] = []
+    original = OnnxEncoder.encode
+
+    def counting(self: OnnxEncoder, texts: Sequence[str], batch_size: int = 32) -> Vectors:
+        encoded.extend(texts)
+        return original(self, texts, batch_size)
+
+    monkeypatch.setattr(OnnxEncoder, "encode", counting)
+    assert ensure_index(settings, source=small_source(source, answer="新的答案")).built
+
+    assert encoded == ["新的答案"]
+    assert np.array_equal(np.load(folder / "phrasing_vectors.npy"), before)
