@@ -35,9 +35,7 @@ class Rating:
 RatingSink = Callable[[Rating], None]
 
 
-def rating_of(
-    message: Message, helpful: bool, channel: str, username: str | None
-) -> Rating | None:
+def rating_of(message: Message, helpful: bool, channel: str, username: str | None) -> Rating | None:
     """The rating of `message`, or None when it is not a knowledge answer of the bot."""
     card = message.card or {}
     if message.role is not Role.BOT or card.get("type") != ANSWER_CARD:

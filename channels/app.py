@@ -25,16 +25,16 @@ import channels.api.dependencies
 import invoicing_core.api
 import knowledge
 from channels import migrations
+from channels.answer_feedback import Rating, RatingSink
 from channels.api import agent, agent_socket, chat, chat_socket, health
 from channels.api.dependencies import Services
 from channels.api.errors import install_error_handlers
-from channels.answer_feedback import Rating, RatingSink
 from channels.chat_service import ChatService
 from channels.conversation_store import ConversationStore
 from channels.customer_panel import customer_through_the_api
 from channels.delivery import Deliveries
-from channels.hub import KNOWLEDGE, Hub
 from channels.errors import Forbidden
+from channels.hub import KNOWLEDGE, Hub
 from channels.identity import CustomerLookup, Identify, Identity
 from channels.live_services import build_live
 from channels.logs import configure_logging
@@ -304,9 +304,7 @@ def _authenticate_through_the_core(app: FastAPI, actions_token: str | None) -> N
     app.dependency_overrides[channels.api.dependencies.caller] = caller
 
 
-def _ratings_into_the_knowledge_base(
-    core: InvoicingCore, log: knowledge.FeedbackLog
-) -> RatingSink:
+def _ratings_into_the_knowledge_base(core: InvoicingCore, log: knowledge.FeedbackLog) -> RatingSink:
     """Ratings of knowledge answers, kept with the rater's company (None for a guest)."""
 
     def keep(rating: Rating) -> None:

@@ -15,7 +15,8 @@ from dataclasses import dataclass
 import structlog
 from anyio import to_thread
 
-from channels import answer_feedback, handoff_notices as notices
+from channels import answer_feedback
+from channels import handoff_notices as notices
 from channels.conversation import Conversation, ConversationState, Message, Reply, Role
 from channels.conversation_store import ConversationStore
 from channels.errors import ServiceUnavailable
@@ -110,7 +111,7 @@ class ChatService:
     async def _rating_typed(
         self, conversation: Conversation, inbound: Message, username: str | None
     ) -> ChatTurn | None:
-        """"1" or "2" right after a knowledge answer rates it (WeChat's way of thumbs)."""
+        """ "1" or "2" right after a knowledge answer rates it (WeChat's way of thumbs)."""
         helpful = answer_feedback.TYPED.get(inbound.text.strip())
         if helpful is None:
             return None

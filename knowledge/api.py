@@ -45,8 +45,8 @@ def create_router(
     knowledge_base: Callable[..., KnowledgeBase],
     unanswered_log: Callable[..., UnansweredLog | None] | None = None,
     require_editor: Callable[..., Any] | None = None,
-    report_scope: Callable[..., int | None] | None = None,
-    asker: Callable[..., Asker] | None = None,
+    report_scope: Callable[..., Any] | None = None,
+    asker: Callable[..., Any] | None = None,
     on_reload: Callable[[Request, BuildOutcome], Awaitable[None]] | None = None,
 ) -> APIRouter:
     """Routes under /knowledge.

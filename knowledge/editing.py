@@ -1,4 +1,5 @@
-"""Entries edited in the console: kept in the database over the shipped YAML, every change a version.
+"""Entries edited in the console: kept in the database over the shipped YAML, each change
+a version.
 
 The YAML files under knowledge/entries are the starting set. An entry saved in
 the console overrides the file entry of the same id (or adds a new one); a
@@ -79,8 +80,13 @@ class EntryStore:
         with self._engine.connect() as connection:
             rows = connection.execute(select(table).order_by(table.c.entry_id)).all()
         return [
-            Stored(row.entry_id, _entry(row.data), Status(row.status), as_utc(row.updated_at),
-                   row.updated_by)
+            Stored(
+                row.entry_id,
+                _entry(row.data),
+                Status(row.status),
+                as_utc(row.updated_at),
+                row.updated_by,
+            )
             for row in rows
         ]
 
@@ -97,8 +103,9 @@ class EntryStore:
         merged += [c.entry for c in changes.values() if c.status is Status.ACTIVE and c.entry]
         return merged
 
-    def save(self, entry: Entry, author: str, status: Status = Status.ACTIVE,
-             action: str = "save") -> Version:
+    def save(
+        self, entry: Entry, author: str, status: Status = Status.ACTIVE, action: str = "save"
+    ) -> Version:
         """Store `entry` (replacing any earlier state of its id) as a new version."""
         with self._engine.begin() as connection:
             return self._write(connection, entry.id, entry, status, action, author)
@@ -106,7 +113,9 @@ class EntryStore:
     def save_all(self, changed: Sequence[Entry], author: str, action: str) -> list[Version]:
         """Store several entries in one transaction (an import)."""
         with self._engine.begin() as connection:
-            return [self._write(connection, e.id, e, Status.ACTIVE, action, author) for e in changed]
+            return [
+                self._write(connection, e.id, e, Status.ACTIVE, action, author) for e in changed
+            ]
 
     def delete(self, entry_id: str, author: str) -> Version:
         """Hide the entry from the base (its versions stay)."""
@@ -147,14 +156,21 @@ class EntryStore:
         connection.execute(delete(table).where(table.c.entry_id == entry_id))
         connection.execute(
             insert(table).values(
-                entry_id=entry_id, data=data, status=status.value, updated_at=now,
+                entry_id=entry_id,
+                data=data,
+                status=status.value,
+                updated_at=now,
                 updated_by=author,
             )
         )
         version_id = connection.execute(
             insert(versions).values(
-                entry_id=entry_id, data=data, status=status.value, action=action,
-                author=author, created_at=now,
+                entry_id=entry_id,
+                data=data,
+                status=status.value,
+                action=action,
+                author=author,
+                created_at=now,
             )
         ).inserted_primary_key[0]
         return Version(int(version_id), entry_id, entry, status, action, author, now)
@@ -166,6 +182,11 @@ def _entry(data: Any) -> Entry | None:
 
 def _version(row: Any) -> Version:
     return Version(
-        row.id, row.entry_id, _entry(row.data), Status(row.status), row.action, row.author,
+        row.id,
+        row.entry_id,
+        _entry(row.data),
+        Status(row.status),
+        row.action,
+        row.author,
         as_utc(row.created_at),
     )

@@ -37,9 +37,9 @@ def create_editor_router(
     knowledge_base: Callable[..., KnowledgeBase],
     unanswered_log: Callable[..., UnansweredLog],
     feedback_log: Callable[..., FeedbackLog],
-    require_editor: Callable[..., str],
-    report_scope: Callable[..., int | None],
-    require_drafter: Callable[..., str],
+    require_editor: Callable[..., Any],
+    report_scope: Callable[..., Any],
+    require_drafter: Callable[..., Any],
 ) -> APIRouter:
     """Routes under /knowledge for the console's knowledge page."""
     router = APIRouter(prefix="/knowledge", tags=["knowledge"])
@@ -165,7 +165,9 @@ def create_editor_router(
         if len(content) > MAX_UPLOAD:
             return error(413, "file_too_large", "文件不能超过 10 MB", "file")
         if not (file.filename or "").lower().endswith(".xlsx"):
-            return error(422, "unsupported_file", "请上传 .xlsx 文件（可先导出一份作为模板）", "file")
+            return error(
+                422, "unsupported_file", "请上传 .xlsx 文件（可先导出一份作为模板）", "file"
+            )
         entries, errors = await to_thread.run_sync(_read, content)
         if errors:
             message = f"有 {len(errors)} 行有误，未导入任何条目"
@@ -209,4 +211,3 @@ def _read(content: bytes) -> Any:
         path = Path(scratch) / "import.xlsx"
         path.write_bytes(content)
         return import_xlsx(path)
-

@@ -59,7 +59,7 @@ class Entry:
 
     @property
     def basis(self) -> str:
-        """The line shown under an answer: "依据：…；更新于2026-11" (empty when nothing is known)."""
+        """The line shown under an answer: "依据：…；更新于2026-11" (empty if nothing is known)."""
         labels = "、".join(source.label for source in self.sources)
         parts = [f"依据：{labels}"] if labels else []
         if self.checked:

@@ -28,7 +28,7 @@ SOURCE_SEPARATORS = re.compile(r"[|\n｜；;]")
 URL = re.compile(r"https?://\S+")
 SOURCE_FIELDS = ("name", "article", "url")
 # "国家税务总局公告2024年第11号 第二条": the document, then the article cited.
-ARTICLE = re.compile(r"^(?P<name>.*?)(?:\s+(?P<article>第[一二三四五六七八九十百零〇\d]+[条款项].*))?$")
+ARTICLE = re.compile(r"\s+(?=第[一二三四五六七八九十百零〇\d]+[条款项])")
 
 
 class IngestError(ValueError):
@@ -210,7 +210,7 @@ def entry_of(path: Path | str, line: int, record: Any) -> Entry:
     )
 
 
-def _sources(path: Path, line: int, value: Any) -> tuple[Source, ...]:
+def _sources(path: Path | str, line: int, value: Any) -> tuple[Source, ...]:
     """A list of {name, article?, url?} or of texts ("名称 条款 https://…")."""
     if value is None or value == "":
         return ()
@@ -218,12 +218,11 @@ def _sources(path: Path, line: int, value: Any) -> tuple[Source, ...]:
     return tuple(_source(path, line, item) for item in items)
 
 
-def _source(path: Path, line: int, item: Any) -> Source:
+def _source(path: Path | str, line: int, item: Any) -> Source:
     if isinstance(item, str):
         url = URL.search(item)
-        cited = ARTICLE.match(URL.sub("", item).strip())
-        fields = {"name": cited["name"], "article": cited["article"] or "",
-                  "url": url.group(0) if url else ""}
+        name, *article = ARTICLE.split(URL.sub("", item).strip(), maxsplit=1)
+        fields = {"name": name, "article": "".join(article), "url": url.group(0) if url else ""}
     elif isinstance(item, Mapping) and all(key in SOURCE_FIELDS for key in item):
         fields = {key: "" if item.get(key) is None else str(item[key]).strip() for key in item}
     else:
@@ -239,7 +238,7 @@ def _source(path: Path, line: int, item: Any) -> Source:
     return Source(**fields)
 
 
-def _date(path: Path, line: int, name: str, value: Any) -> str:
+def _date(path: Path | str, line: int, name: str, value: Any) -> str:
     """An ISO date (YYYY-MM-DD); YAML reads an unquoted one as a date already."""
     if value is None or value == "":
         return ""
@@ -256,7 +255,7 @@ def _date(path: Path, line: int, name: str, value: Any) -> str:
         ) from None
 
 
-def _strings(path: Path, line: int, name: str, value: Any) -> tuple[str, ...]:
+def _strings(path: Path | str, line: int, name: str, value: Any) -> tuple[str, ...]:
     if value is None or value == "":
         return ()
     if isinstance(value, str | int | float) and not isinstance(value, bool):

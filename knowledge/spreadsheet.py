@@ -36,10 +36,8 @@ class RowError:
 
 def export_xlsx(entries: list[Entry]) -> bytes:
     """The entries as an .xlsx workbook of one sheet."""
-    workbook = Workbook()
-    sheet = workbook.active
-    assert sheet is not None
-    sheet.title = "知识条目"
+    workbook = Workbook(write_only=True)
+    sheet = workbook.create_sheet("知识条目")
     sheet.append(list(COLUMNS))
     for entry in entries:
         sheet.append(

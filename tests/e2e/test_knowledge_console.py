@@ -56,8 +56,12 @@ def test_an_editor_writes_previews_publishes_and_rolls_back_an_entry(
     page.get_by_label("条目 id").fill(entry_id)
     page.get_by_label("标准问题").fill(QUESTION)
     page.get_by_label("其他问法（每行一个）").fill("收款人 复核人 要填吗\n复核人可以空着吗")
-    page.get_by_label("答案").fill("不是必填项。收款人、复核人栏按企业内部管理需要填写，不影响发票效力。")
-    page.get_by_label("依据（每行一个：文件名称 条款 网址）").fill("《中华人民共和国发票管理办法实施细则》")
+    page.get_by_label("答案").fill(
+        "不是必填项。收款人、复核人栏按企业内部管理需要填写，不影响发票效力。"
+    )
+    page.get_by_label("依据（每行一个：文件名称 条款 网址）").fill(
+        "《中华人民共和国发票管理办法实施细则》"
+    )
     page.get_by_label("施行日期").fill("2024-03-01")
     page.get_by_label("预览提问").fill("复核人那一栏不填行不行")
     page.get_by_role("button", name="预览").click()
@@ -72,10 +76,14 @@ def test_an_editor_writes_previews_publishes_and_rolls_back_an_entry(
 
     page.get_by_label("答案").fill("改过的答案：不必填写。")
     page.get_by_role("button", name="保存").click()
-    expect(page.get_by_role("list", name="版本记录").get_by_role("listitem")).to_have_count(2, timeout=WAIT)
+    expect(page.get_by_role("list", name="版本记录").get_by_role("listitem")).to_have_count(
+        2, timeout=WAIT
+    )
     page.get_by_role("button", name="回滚到此版本").click()
     expect(page.locator("#notice")).to_contain_text(f"已回滚 {entry_id}", timeout=WAIT)
-    expect(page.get_by_label("答案")).to_have_value("不是必填项。收款人、复核人栏按企业内部管理需要填写，不影响发票效力。")
+    expect(page.get_by_label("答案")).to_have_value(
+        "不是必填项。收款人、复核人栏按企业内部管理需要填写，不影响发票效力。"
+    )
     page.get_by_role("button", name="发布").click()
     expect(page.locator("#notice")).to_contain_text("已发布", timeout=WAIT)
     assert search(stack, QUESTION)["hits"][0]["answer"].startswith("不是必填项")
@@ -94,9 +102,15 @@ def test_an_import_with_a_bad_row_shows_the_row_and_changes_nothing(
 ) -> None:
     log_in(page, stack, "editor", "Editor@2026!")
     sheet = tmp_path / "kb.xlsx"
-    sheet.write_bytes(workbook([["id", "question", "answer", "effective_date"],
-                                ["imp.one", "问一", "答一", "2024-01-01"],
-                                ["imp.two", "问二", "答二", "下个月"]]))
+    sheet.write_bytes(
+        workbook(
+            [
+                ["id", "question", "answer", "effective_date"],
+                ["imp.one", "问一", "答一", "2024-01-01"],
+                ["imp.two", "问二", "答二", "下个月"],
+            ]
+        )
+    )
 
     page.get_by_label("导入 .xlsx").set_input_files(str(sheet))
     page.get_by_role("button", name="导入", exact=True).click()
@@ -131,7 +145,9 @@ def test_a_widget_answer_shows_its_basis_and_takes_a_thumbs_down(
 
 
 def search(stack: Stack, question: str) -> dict[str, object]:
-    response = httpx.get(f"{stack.app_url}/api/v1/knowledge/search", params={"q": question}, timeout=30)
+    response = httpx.get(
+        f"{stack.app_url}/api/v1/knowledge/search", params={"q": question}, timeout=30
+    )
     body: dict[str, object] = response.json()
     return body
 

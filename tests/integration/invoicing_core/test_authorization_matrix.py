@@ -96,6 +96,9 @@ def knowledge_readers(ok: int) -> dict[str, int]:
     return editors(ok, admin=ok)
 
 
+ONE_ENTRY = {"question": "问", "answer": "答"}
+
+
 def _import(_: World) -> tuple[str, dict[str, Any]]:
     return "/api/v1/knowledge/import", {"files": {"file": ("k.xlsx", b"not a workbook", "x")}}
 
@@ -225,7 +228,10 @@ MATRIX: dict[tuple[str, str], tuple[dict[str, int], Request]] = {
         {**expect(200), "agent": 200, "editor": 200},
         lambda w: ("/api/v1/auth/me", {}),
     ),
-    ("POST", "/api/v1/knowledge/reload"): (editors(200), lambda w: ("/api/v1/knowledge/reload", {})),
+    ("POST", "/api/v1/knowledge/reload"): (
+        editors(200),
+        lambda w: ("/api/v1/knowledge/reload", {}),
+    ),
     **{
         ("GET", f"/api/v1/knowledge/{name}"): (
             knowledge_readers(200),
@@ -239,7 +245,7 @@ MATRIX: dict[tuple[str, str], tuple[dict[str, int], Request]] = {
     ),
     ("PUT", "/api/v1/knowledge/entries/{entry_id}"): (
         editors(200),
-        lambda w: ("/api/v1/knowledge/entries/matrix.one", {"json": {"question": "问", "answer": "答"}}),
+        lambda w: ("/api/v1/knowledge/entries/matrix.one", {"json": ONE_ENTRY}),
     ),
     ("DELETE", "/api/v1/knowledge/entries/{entry_id}"): (
         editors(200),

@@ -11,7 +11,14 @@ from fastapi import FastAPI, Header, HTTPException
 from fastapi.testclient import TestClient
 from sqlalchemy import Engine
 
-from knowledge import Asker, KnowledgeBase, UnansweredLog, create_router, from_app_state, load_entries
+from knowledge import (
+    Asker,
+    KnowledgeBase,
+    UnansweredLog,
+    create_router,
+    from_app_state,
+    load_entries,
+)
 
 ENTRIES = Path(__file__).resolve().parents[3] / "knowledge" / "entries"
 
@@ -107,7 +114,8 @@ def test_unanswered_questions_are_logged_and_reported_most_frequent_first(
 def test_a_company_admin_reads_only_the_questions_of_their_company(client: TestClient) -> None:
     ours, theirs = (f"社保基数怎么调整 {company} {uuid.uuid4().hex[:6]}" for company in (7, 8))
     for question, company in ((ours, "7"), (theirs, "8")):
-        client.get("/api/v1/knowledge/search", params={"q": question}, headers={"x-company": company})
+        headers = {"x-company": company}
+        client.get("/api/v1/knowledge/search", params={"q": question}, headers=headers)
 
     response = client.get("/api/v1/knowledge/unanswered", headers={"x-role": "admin"})
     questions = {row["question"] for row in response.json()["questions"]}

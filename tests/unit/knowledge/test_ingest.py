@@ -182,9 +182,14 @@ def test_an_entry_carries_its_sources_and_dates(tmp_path: Path) -> None:
         "  effective_date: 2024-12-01\n  checked: 2026-12-06\n",
     )
     entry = load_file(path)[0]
-    assert [s.label for s in entry.sources] == ["国家税务总局公告2024年第11号 第二条", "《发票管理办法》"]
+    assert [s.label for s in entry.sources] == [
+        "国家税务总局公告2024年第11号 第二条",
+        "《发票管理办法》",
+    ]
     assert (entry.effective_date, entry.checked) == ("2024-12-01", "2026-12-06")
-    assert entry.basis == "依据：国家税务总局公告2024年第11号 第二条、《发票管理办法》；更新于2026-12"
+    assert (
+        entry.basis == "依据：国家税务总局公告2024年第11号 第二条、《发票管理办法》；更新于2026-12"
+    )
     assert entry.sources[0].to_json() == {
         "title": "国家税务总局公告2024年第11号",
         "document": "国家税务总局公告2024年第11号 第二条",

@@ -24,7 +24,10 @@ def test_a_hit_carries_its_sources_dates_and_basis_line() -> None:
             "answer": "可以。",
             "score": 0.9,
             "sources": [
-                {"title": "国家税务总局公告2024年第11号", "document": "国家税务总局公告2024年第11号 第二条"}
+                {
+                    "title": "国家税务总局公告2024年第11号",
+                    "document": "国家税务总局公告2024年第11号 第二条",
+                }
             ],
             "effective_date": "2024-12-01",
             "checked": "2026-12-06",

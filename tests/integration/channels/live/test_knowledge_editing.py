@@ -79,7 +79,8 @@ def as_role(client: TestClient, role: Role) -> dict[str, str]:
     username = f"kb-{role.value}-{uuid.uuid4().hex[:8]}"
     accounts.create_user(username=username, password=PASSWORD, role=role, company_id=company)
     body = {"username": username, "password": PASSWORD}
-    return {"Authorization": f"Bearer {client.post('/api/v1/auth/token', json=body).json()['access_token']}"}
+    token = client.post("/api/v1/auth/token", json=body).json()["access_token"]
+    return {"Authorization": f"Bearer {token}"}
 
 
 def new_entry(entry_id: str, answer: str = "不是必填项。") -> dict[str, Any]:
@@ -104,7 +105,8 @@ def test_an_entry_is_edited_previewed_published_and_rolled_back(make_app: Factor
     entry_id = f"rules.payee_{uuid.uuid4().hex[:6]}"
 
     preview = client.post(
-        f"{KB}/preview", json={"question": QUESTION, "entry": {"id": entry_id, **new_entry(entry_id)}},
+        f"{KB}/preview",
+        json={"question": QUESTION, "entry": {"id": entry_id, **new_entry(entry_id)}},
         headers=editor,
     ).json()
     assert (preview["answered"], preview["hits"][0]["id"]) == (True, entry_id)
@@ -124,10 +126,14 @@ def test_an_entry_is_edited_previewed_published_and_rolled_back(make_app: Factor
     assert [v["action"] for v in versions] == ["save", "save"]
     assert versions[0]["entry"]["answer"].startswith("改过的答案")
 
-    client.post(f"{KB}/entries/{entry_id}/rollback", json={"version": versions[1]["id"]}, headers=editor)
+    client.post(
+        f"{KB}/entries/{entry_id}/rollback", json={"version": versions[1]["id"]}, headers=editor
+    )
     client.post(f"{KB}/reload", headers=editor)
     hit = client.get(f"{KB}/search", params={"q": QUESTION}).json()["hits"][0]
-    assert hit["answer"].startswith("不是必填项") and hit["sources"][0]["title"].startswith("《中华")
+    assert hit["answer"].startswith("不是必填项") and hit["sources"][0]["title"].startswith(
+        "《中华"
+    )
 
     client.delete(f"{KB}/entries/{entry_id}", headers=editor)
     client.post(f"{KB}/reload", headers=editor)
@@ -177,17 +183,27 @@ def test_an_import_with_a_bad_row_changes_nothing_and_names_the_row(make_app: Fa
     rows = [list(row) for row in sheet.iter_rows(values_only=True)]
     assert len(rows) - 1 == len(client.app.state.knowledge_base.entries)  # type: ignore[attr-defined]
 
-    bad = [rows[0], ["imp.ok", "问一", "答一"], ["imp.bad", "", "答二"], ["imp.date", "问三", "答三", None, None, None, "下周"]]
+    bad = [
+        rows[0],
+        ["imp.ok", "问一", "答一"],
+        ["imp.bad", "", "答二"],
+        ["imp.date", "问三", "答三", None, None, None, "下周"],
+    ]
     response = client.post(
         f"{KB}/import", files={"file": ("kb.xlsx", workbook(bad))}, headers=editor
     )
     assert response.status_code == 422
     error = response.json()["error"]
-    assert [(r["row"], r["field"]) for r in error["rows"]] == [(3, "question"), (4, "effective_date")]
+    assert [(r["row"], r["field"]) for r in error["rows"]] == [
+        (3, "question"),
+        (4, "effective_date"),
+    ]
     assert client.get(f"{KB}/entries/imp.ok", headers=editor).status_code == 404
 
     good = [rows[0], [f"imp.ok{uuid.uuid4().hex[:4]}", "问一", "答一"], rows[1]]
-    imported = client.post(f"{KB}/import", files={"file": ("kb.xlsx", workbook(good))}, headers=editor)
+    imported = client.post(
+        f"{KB}/import", files={"file": ("kb.xlsx", workbook(good))}, headers=editor
+    )
     assert imported.json() == {"rows": 2, "changed": 1}  # the exported row is unchanged
 
 
@@ -197,14 +213,23 @@ def test_an_agents_reply_becomes_a_draft_that_is_not_searched(make_app: Factory)
     editor = as_role(client, Role.EDITOR)
 
     made = client.post(
-        f"{KB}/drafts", json={"question": "税控盘的服务费能全额抵减吗", "answer": "可以，按规定全额抵减。"}, headers=agent
+        f"{KB}/drafts",
+        json={"question": "税控盘的服务费能全额抵减吗", "answer": "可以，按规定全额抵减。"},
+        headers=agent,
     )
     assert made.status_code == 201
     draft_id = made.json()["version"]["entry_id"]
-    listed = {e["id"]: e for e in client.get(f"{KB}/entries", params={"q": "draft."}, headers=editor).json()["entries"]}
+    listed = {
+        e["id"]: e
+        for e in client.get(f"{KB}/entries", params={"q": "draft."}, headers=editor).json()[
+            "entries"
+        ]
+    }
     assert listed[draft_id]["status"] == "draft"
     client.post(f"{KB}/reload", headers=editor)
-    hits = client.get(f"{KB}/search", params={"q": "税控盘的服务费能全额抵减吗", "k": 20}).json()["hits"]
+    hits = client.get(f"{KB}/search", params={"q": "税控盘的服务费能全额抵减吗", "k": 20}).json()[
+        "hits"
+    ]
     assert draft_id not in {hit["id"] for hit in hits}
 
 
@@ -215,7 +240,12 @@ def test_roles(make_app: Factory) -> None:
     assert client.get(f"{KB}/export", headers=admin).status_code == 403
     assert client.get(f"{KB}/review", headers=admin).status_code == 200
     assert client.get(f"{KB}/review", headers=issuer).status_code == 403
-    assert client.post(f"{KB}/drafts", json={"question": "问", "answer": "答"}, headers=issuer).status_code == 403
+    assert (
+        client.post(
+            f"{KB}/drafts", json={"question": "问", "answer": "答"}, headers=issuer
+        ).status_code
+        == 403
+    )
     assert client.post(f"{KB}/reload", headers=agent).status_code == 403
 
 
@@ -224,12 +254,17 @@ def test_the_review_groups_a_companys_unanswered_questions(make_app: Factory) ->
     issuer, admin, editor = (as_role(client, r) for r in (Role.ISSUER, Role.ADMIN, Role.EDITOR))
     tag = uuid.uuid4().hex[:6]
     for question in (f"火星上开发票要交什么税 {tag}", f"在火星开发票需要缴什么税 {tag}"):
-        assert client.get(f"{KB}/search", params={"q": question}, headers=issuer).json()["answered"] is False
+        assert (
+            client.get(f"{KB}/search", params={"q": question}, headers=issuer).json()["answered"]
+            is False
+        )
 
     groups = client.get(f"{KB}/review", params={"days": 1}, headers=admin).json()["groups"]
     mine = [g for g in groups if any(tag in q for q in g["questions"])]
     assert len(mine) == 1 and mine[0]["count"] == 2 and mine[0]["kinds"] == {"unanswered": 2}
-    assert mine == [g for g in client.get(f"{KB}/review", headers=editor).json()["groups"] if g in mine]
+    assert mine == [
+        g for g in client.get(f"{KB}/review", headers=editor).json()["groups"] if g in mine
+    ]
 
 
 def test_a_publish_on_one_worker_is_loaded_by_another(make_app: Factory, redis_url: str) -> None:
