@@ -10,7 +10,7 @@ from pathlib import Path
 from knowledge.entry import Entry
 
 # Bump when the files of an index or their meaning change.
-INDEX_FORMAT = 2
+INDEX_FORMAT = 3
 MANIFEST = "manifest.json"
 
 

@@ -9,6 +9,7 @@ from functools import cached_property
 from pathlib import Path
 
 import jieba
+import opencc
 import yaml
 
 LEXICON = Path(__file__).resolve().parent / "lexicon"
@@ -68,9 +69,14 @@ class TextAnalyzer:
         self.tokens("开票")
         self.subjects("开票")
 
+    @cached_property
+    def _simplified(self) -> opencc.OpenCC:
+        return opencc.OpenCC("t2s")
+
     def normalize(self, text: str) -> str:
-        """Half-width, lower-case text with domain variants in their canonical spelling."""
-        text = unicodedata.normalize("NFKC", text).lower()
+        """Half-width, lower-case, simplified-character text with domain variants in their
+        canonical spelling (報銷 and 报销 are one word)."""
+        text = self._simplified.convert(unicodedata.normalize("NFKC", text).lower())
         for variant, canonical in self._synonyms:
             if variant in text:
                 text = text.replace(variant, canonical)

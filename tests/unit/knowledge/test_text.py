@@ -34,3 +34,7 @@ def test_other_taxes_are_out_of_scope() -> None:
     subjects = analyzer.subjects(analyzer.normalize("企业所得税汇算清缴时发票怎么处理"))
     assert analyzer.out_of_scope(subjects) == {"企业所得税"}
     assert analyzer.out_of_scope(analyzer.subjects("餐费能抵扣吗")) == frozenset()
+
+
+def test_traditional_characters_read_as_simplified() -> None:
+    assert analyzer.normalize("電子發票能報銷嗎") == analyzer.normalize("电子发票能报销吗")
