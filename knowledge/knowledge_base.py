@@ -8,6 +8,8 @@ import threading
 from dataclasses import dataclass
 from pathlib import Path
 
+from sqlalchemy.exc import SQLAlchemyError
+
 from knowledge.editing import EntryStore
 from knowledge.encoder import Encoder, OnnxEncoder, TorchEncoder
 from knowledge.entry import Entry
@@ -79,7 +81,13 @@ class KnowledgeBase:
         """Load the index of the settings' source (and the console's entries in `store`),
         building it first when it is stale."""
         analyzer = TextAnalyzer()
-        ensure_index(settings, analyzer=analyzer, store=store)
+        try:
+            ensure_index(settings, analyzer=analyzer, store=store)
+        except SQLAlchemyError as failure:
+            # The app starts (and answers 503 for what needs the database) while the
+            # database is down; the console's entries come back with the next publish.
+            log.warning("console entries unavailable, searching the shipped ones: %s", failure)
+            ensure_index(settings, analyzer=analyzer)
         retriever = _retriever(settings, settings.knowledge_index_dir, analyzer)
         return cls(settings, retriever, True, store)
 

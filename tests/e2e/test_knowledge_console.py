@@ -41,7 +41,7 @@ def log_in(page: Page, stack: Stack, username: str, password: str) -> None:
     page.goto(f"{stack.app_url}/console/knowledge")
     page.get_by_label("用户名").fill(username)
     page.get_by_label("密码").fill(password)
-    page.get_by_role("button", name="登录").click()
+    page.get_by_role("button", name="登录", exact=True).click()
     expect(page.locator("#me")).to_contain_text("（", timeout=WAIT)
 
 
@@ -52,7 +52,7 @@ def test_an_editor_writes_previews_publishes_and_rolls_back_an_entry(
     expect(page.locator("#review")).not_to_be_empty(timeout=WAIT)
     entry_id = f"rules.payee_{uuid.uuid4().hex[:6]}"
 
-    page.get_by_role("button", name="新建条目").click()
+    page.get_by_role("button", name="新建条目", exact=True).click()
     page.get_by_label("条目 id").fill(entry_id)
     page.get_by_label("标准问题").fill(QUESTION)
     page.get_by_label("其他问法（每行一个）").fill("收款人 复核人 要填吗\n复核人可以空着吗")
@@ -64,35 +64,35 @@ def test_an_editor_writes_previews_publishes_and_rolls_back_an_entry(
     )
     page.get_by_label("施行日期").fill("2024-03-01")
     page.get_by_label("预览提问").fill("复核人那一栏不填行不行")
-    page.get_by_role("button", name="预览").click()
+    page.get_by_role("button", name="预览", exact=True).click()
     expect(page.locator("#preview")).to_contain_text(f"会直接回答：{entry_id}", timeout=WAIT)
     shot(page, artefacts, "preview")
 
-    page.get_by_role("button", name="保存").click()
+    page.get_by_role("button", name="保存", exact=True).click()
     expect(page.locator("#notice")).to_contain_text(f"已保存 {entry_id}", timeout=WAIT)
-    page.get_by_role("button", name="发布").click()
+    page.get_by_role("button", name="发布", exact=True).click()
     expect(page.locator("#notice")).to_contain_text("已发布", timeout=WAIT)
     assert search(stack, QUESTION)["hits"][0]["id"] == entry_id
 
     page.get_by_label("答案").fill("改过的答案：不必填写。")
-    page.get_by_role("button", name="保存").click()
+    page.get_by_role("button", name="保存", exact=True).click()
     expect(page.get_by_role("list", name="版本记录").get_by_role("listitem")).to_have_count(
         2, timeout=WAIT
     )
-    page.get_by_role("button", name="回滚到此版本").click()
+    page.get_by_role("button", name="回滚到此版本", exact=True).click()
     expect(page.locator("#notice")).to_contain_text(f"已回滚 {entry_id}", timeout=WAIT)
     expect(page.get_by_label("答案")).to_have_value(
         "不是必填项。收款人、复核人栏按企业内部管理需要填写，不影响发票效力。"
     )
-    page.get_by_role("button", name="发布").click()
+    page.get_by_role("button", name="发布", exact=True).click()
     expect(page.locator("#notice")).to_contain_text("已发布", timeout=WAIT)
     assert search(stack, QUESTION)["hits"][0]["answer"].startswith("不是必填项")
     shot(page, artefacts, "rolled-back")
 
     page.once("dialog", lambda dialog: dialog.accept())
-    page.get_by_role("button", name="删除").click()
+    page.get_by_role("button", name="删除", exact=True).click()
     expect(page.locator("#notice")).to_contain_text(f"已删除 {entry_id}", timeout=WAIT)
-    page.get_by_role("button", name="发布").click()
+    page.get_by_role("button", name="发布", exact=True).click()
     expect(page.locator("#notice")).to_contain_text("已发布", timeout=WAIT)
     assert search(stack, QUESTION)["hits"][0]["id"] != entry_id
 
@@ -125,21 +125,21 @@ def test_an_import_with_a_bad_row_shows_the_row_and_changes_nothing(
 def test_a_company_admin_reads_the_review_but_cannot_edit(page: Page, stack: Stack) -> None:
     log_in(page, stack, "admin", "Admin@2026!")
     expect(page.locator("#me")).to_contain_text("企业管理员")
-    expect(page.get_by_role("button", name="发布")).to_be_hidden()
-    expect(page.get_by_role("button", name="新建条目")).to_be_hidden()
+    expect(page.get_by_role("button", name="发布", exact=True)).to_be_hidden()
+    expect(page.get_by_role("button", name="新建条目", exact=True)).to_be_hidden()
 
 
 def test_a_widget_answer_shows_its_basis_and_takes_a_thumbs_down(
     page: Page, stack: Stack, artefacts: Path
 ) -> None:
     page.goto(stack.app_url)
-    page.get_by_role("button", name="打开在线客服").click()
+    page.get_by_role("button", name="打开在线客服", exact=True).click()
     page.get_by_label("输入消息").fill("电子发票开错了能作废吗")
-    page.get_by_role("button", name="发送").click()
+    page.get_by_role("button", name="发送", exact=True).click()
     answer = page.locator(".kp-msg.kp-bot", has=page.locator(".kp-basis")).last
     expect(answer.locator(".kp-basis")).to_contain_text("依据：", timeout=WAIT)
     expect(answer).not_to_contain_text("可以。")
-    answer.get_by_role("button", name="没用").click()
+    answer.get_by_role("button", name="没用", exact=True).click()
     expect(answer).to_contain_text("感谢您的反馈")
     shot(page, artefacts, "widget-feedback")
 
