@@ -22,6 +22,7 @@ bench: setup
 	$(VENV)/python -m bench.invoicing_batch --postgres $(BENCH_POSTGRES_URL)
 	$(VENV)/python -m bench.knowledge_accuracy
 	$(VENV)/python -m bench.knowledge_public
+	$(VENV)/python -m bench.knowledge_realworld
 	$(VENV)/python -m bench.knowledge_speed
 	$(VENV)/python -m bench.bot_nlu_heldout
 	$(VENV)/python -m bench.bot_training
