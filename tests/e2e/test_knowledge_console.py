@@ -4,17 +4,16 @@ the widget shows its basis and takes a 👎. Screenshots of each step are kept."
 
 from __future__ import annotations
 
-import io
 import uuid
 from collections.abc import Iterator
 from pathlib import Path
 
 import httpx
 import pytest
-from openpyxl import Workbook
 from playwright.sync_api import Browser, Page, expect
 
 from tests.e2e.conftest import Stack
+from tests.workbooks import workbook
 
 pytestmark = [pytest.mark.e2e, pytest.mark.browser]
 WAIT = 60_000
@@ -150,14 +149,3 @@ def search(stack: Stack, question: str) -> dict[str, object]:
     )
     body: dict[str, object] = response.json()
     return body
-
-
-def workbook(rows: list[list[object]]) -> bytes:
-    book = Workbook()
-    sheet = book.active
-    assert sheet is not None
-    for row in rows:
-        sheet.append(row)
-    buffer = io.BytesIO()
-    book.save(buffer)
-    return buffer.getvalue()

@@ -27,6 +27,7 @@ from channels.app import create_app
 from channels.settings import AppSettings
 from invoicing_core import CoreSettings
 from invoicing_core.demo import seed_demo
+from knowledge import KnowledgeSettings
 
 REDIS_URL = os.environ.get("TEST_REDIS_URL", "redis://127.0.0.1:6379/15")
 AGENT = {"username": "agent", "password": "Agent@2026!"}
@@ -99,7 +100,7 @@ def make_client(
     _clear_handoff_state(engine)
     started: list[TestClient] = []
 
-    def make(**overrides: Any) -> TestClient:
+    def make(knowledge: KnowledgeSettings | None = None, **overrides: Any) -> TestClient:
         settings = AppSettings(
             rasa_port=rasa_port,
             action_port=free_port(),
@@ -107,7 +108,7 @@ def make_client(
             actions_token="live-actions-token",
             **overrides,
         )
-        app = create_app(settings, CoreSettings(database_url=database_url))
+        app = create_app(settings, CoreSettings(database_url=database_url), knowledge)
         client = TestClient(app)
         client.__enter__()
         seed_demo(app.state.invoicing_core.accounts)

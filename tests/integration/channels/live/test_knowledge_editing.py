@@ -7,22 +7,20 @@ import io
 import shutil
 import time
 import uuid
-from collections.abc import Callable, Iterator
+from itertools import count
 from pathlib import Path
 from typing import Any
 
 import pytest
 from fastapi.testclient import TestClient
-from openpyxl import Workbook, load_workbook
-from sqlalchemy import Engine
+from openpyxl import load_workbook
 
-from channels.app import create_app
-from channels.settings import AppSettings
-from invoicing_core import CoreSettings, Role
-from invoicing_core.demo import DEMO_COMPANY, seed_demo
+from invoicing_core import Role
+from invoicing_core.demo import DEMO_COMPANY
 from knowledge import KnowledgeSettings, ensure_index
+from tests.integration.channels.live.conftest import AppFactory
+from tests.workbooks import workbook
 
-ROOT = Path(__file__).resolve().parents[4]
 PASSWORD = "Editing@2026!"
 KB = "/api/v1/knowledge"
 QUESTION = "发票上的收款人和复核人一栏必须填写吗"
@@ -36,40 +34,17 @@ def shipped_index(tmp_path_factory: pytest.TempPathFactory) -> Path:
     return folder
 
 
-Factory = Callable[..., TestClient]
-
-
 @pytest.fixture
-def make_app(
-    database_url: str,
-    engine: Engine,
-    free_port: Callable[[], int],
-    shipped_index: Path,
-    tmp_path: Path,
-) -> Iterator[Factory]:
-    """Start app workers on the shared (migrated) test database, each with its own index."""
-    started: list[TestClient] = []
+def make_app(make_client: AppFactory, shipped_index: Path, tmp_path: Path) -> AppFactory:
+    """Start app workers (live conftest) on the shared database, each with its own index."""
+    started = count()
 
     def make(**overrides: Any) -> TestClient:
-        folder = tmp_path / f"index-{len(started)}"
+        folder = tmp_path / f"index-{next(started)}"
         shutil.copytree(shipped_index, folder)
-        settings = AppSettings(
-            rasa_port=free_port(), action_port=free_port(), log_json=False, **overrides
-        )
-        app = create_app(
-            settings,
-            CoreSettings(database_url=database_url),
-            KnowledgeSettings(knowledge_index_dir=folder),
-        )
-        client = TestClient(app)
-        client.__enter__()
-        seed_demo(app.state.invoicing_core.accounts)
-        started.append(client)
-        return client
+        return make_client(KnowledgeSettings(knowledge_index_dir=folder), **overrides)
 
-    yield make
-    for client in reversed(started):
-        client.__exit__(None, None, None)
+    return make
 
 
 def as_role(client: TestClient, role: Role) -> dict[str, str]:
@@ -99,7 +74,7 @@ def first(client: TestClient, question: str) -> tuple[bool, str]:
     return body["answered"], body["hits"][0]["id"]
 
 
-def test_an_entry_is_edited_previewed_published_and_rolled_back(make_app: Factory) -> None:
+def test_an_entry_is_edited_previewed_published_and_rolled_back(make_app: AppFactory) -> None:
     client = make_app()
     editor = as_role(client, Role.EDITOR)
     entry_id = f"rules.payee_{uuid.uuid4().hex[:6]}"
@@ -150,7 +125,7 @@ def test_an_entry_is_edited_previewed_published_and_rolled_back(make_app: Factor
     ],
 )
 def test_a_bad_entry_is_refused_with_its_field_and_nothing_is_saved(
-    make_app: Factory, body: dict[str, Any], field: str
+    make_app: AppFactory, body: dict[str, Any], field: str
 ) -> None:
     client = make_app()
     editor = as_role(client, Role.EDITOR)
@@ -163,18 +138,9 @@ def test_a_bad_entry_is_refused_with_its_field_and_nothing_is_saved(
     assert client.get(f"{KB}/entries/{entry_id}", headers=editor).status_code == 404
 
 
-def workbook(rows: list[list[object]]) -> bytes:
-    book = Workbook()
-    sheet = book.active
-    assert sheet is not None
-    for row in rows:
-        sheet.append(row)
-    buffer = io.BytesIO()
-    book.save(buffer)
-    return buffer.getvalue()
 
 
-def test_an_import_with_a_bad_row_changes_nothing_and_names_the_row(make_app: Factory) -> None:
+def test_an_import_with_a_bad_row_changes_nothing_and_names_the_row(make_app: AppFactory) -> None:
     client = make_app()
     editor = as_role(client, Role.EDITOR)
     exported = client.get(f"{KB}/export", headers=editor)
@@ -207,7 +173,7 @@ def test_an_import_with_a_bad_row_changes_nothing_and_names_the_row(make_app: Fa
     assert imported.json() == {"rows": 2, "changed": 1}  # the exported row is unchanged
 
 
-def test_an_agents_reply_becomes_a_draft_that_is_not_searched(make_app: Factory) -> None:
+def test_an_agents_reply_becomes_a_draft_that_is_not_searched(make_app: AppFactory) -> None:
     client = make_app()
     agent = as_role(client, Role.AGENT)
     editor = as_role(client, Role.EDITOR)
@@ -233,7 +199,7 @@ def test_an_agents_reply_becomes_a_draft_that_is_not_searched(make_app: Factory)
     assert draft_id not in {hit["id"] for hit in hits}
 
 
-def test_roles(make_app: Factory) -> None:
+def test_roles(make_app: AppFactory) -> None:
     client = make_app()
     admin, issuer, agent = (as_role(client, r) for r in (Role.ADMIN, Role.ISSUER, Role.AGENT))
     assert client.put(f"{KB}/entries/x.y", json=new_entry("x.y"), headers=admin).status_code == 403
@@ -249,7 +215,7 @@ def test_roles(make_app: Factory) -> None:
     assert client.post(f"{KB}/reload", headers=agent).status_code == 403
 
 
-def test_the_review_groups_a_companys_unanswered_questions(make_app: Factory) -> None:
+def test_the_review_groups_a_companys_unanswered_questions(make_app: AppFactory) -> None:
     client = make_app()
     issuer, admin, editor = (as_role(client, r) for r in (Role.ISSUER, Role.ADMIN, Role.EDITOR))
     tag = uuid.uuid4().hex[:6]
@@ -267,7 +233,7 @@ def test_the_review_groups_a_companys_unanswered_questions(make_app: Factory) ->
     ]
 
 
-def test_a_publish_on_one_worker_is_loaded_by_another(make_app: Factory, redis_url: str) -> None:
+def test_a_publish_on_one_worker_is_loaded_by_another(make_app: AppFactory, redis_url: str) -> None:
     one, two = make_app(redis_url=redis_url), make_app(redis_url=redis_url)
     editor = as_role(one, Role.EDITOR)
     entry_id = f"rules.payee_{uuid.uuid4().hex[:6]}"
