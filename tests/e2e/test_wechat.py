@@ -130,6 +130,24 @@ def test_a_safe_mode_question_is_answered_from_the_knowledge_base(
     assert all(text in reply["Content"] for text in bot_texts(stack_engine, openid))
 
 
+def test_an_answer_shows_its_basis_and_a_2_rates_it_as_not_helpful(
+    client: TestClient, stack_engine: Engine
+) -> None:
+    openid = new_openid()
+    answer = reply_of(post_plain(client, text_xml(openid, "住宿费取得专票能抵扣吗")))["Content"]
+    assert "依据：" in answer and answer.rstrip().endswith("回复 1 有用 / 2 没用")
+
+    thanks = reply_of(post_plain(client, text_xml(openid, "2")))["Content"]
+
+    assert thanks.startswith("感谢您的反馈")
+    rated = [r for r in knowledge.FeedbackLog(stack_engine).ratings() if r.channel == "wechat"]
+    assert (rated[0].entry_id, rated[0].question, rated[0].helpful) == (
+        "deduct.lodging",
+        "住宿费取得专票能抵扣吗",
+        False,
+    )
+
+
 def test_a_wecom_question_gets_the_bots_answer_encrypted(
     client: TestClient, stack_engine: Engine
 ) -> None:
