@@ -107,13 +107,11 @@ def _lines(path: Path) -> list[str]:
 
 def _ranks(questions: Sequence[Question], records: list[dict[str, object]]) -> list[int | None]:
     """Per question with an expected entry, the rank of that entry (None: not in the top EVAL_K)."""
-    ranks: list[int | None] = []
-    for question, record in zip(questions, records, strict=True):
-        if question.expected_id is None:
-            continue
-        ids = record["ids"] if isinstance(record["ids"], list) else []
-        ranks.append(ids.index(question.expected_id) + 1 if question.expected_id in ids else None)
-    return ranks
+    return [
+        question.rank(record["ids"] if isinstance(record["ids"], list) else [])
+        for question, record in zip(questions, records, strict=True)
+        if question.accepted
+    ]
 
 
 def _lead(hybrid: list[int | None], baseline: list[int | None]) -> dict[str, float | int]:
@@ -144,7 +142,7 @@ def _by_kind(
     questions: Sequence[Question], kinds: list[str], ranks: dict[str, list[int | None]]
 ) -> dict[str, dict[str, object]]:
     """hit@1 and MRR of each search per kind of source (rows with an expected entry)."""
-    inside = [kind for question, kind in zip(questions, kinds, strict=True) if question.expected_id]
+    inside = [kind for question, kind in zip(questions, kinds, strict=True) if question.accepted]
     totals = Counter(kinds)
     table: dict[str, dict[str, object]] = {}
     for kind in sorted(totals):

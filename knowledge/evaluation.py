@@ -19,10 +19,21 @@ EVAL_K = 10
 
 @dataclass(frozen=True)
 class Question:
-    """A question and the entry that answers it, or None when none should."""
+    """A question and the entry that answers it (None when none should), and any other
+    entries whose answers answer it as well."""
 
     question: str
     expected_id: str | None
+    also: tuple[str, ...] = ()
+
+    @property
+    def accepted(self) -> tuple[str, ...]:
+        """Every entry that answers the question; empty when none should."""
+        return tuple(i for i in (self.expected_id, *self.also) if i)
+
+    def rank(self, ids: Sequence[str]) -> int | None:
+        """The 1-based rank of the first accepted entry among `ids`, if any."""
+        return next((n for n, i in enumerate(ids, start=1) if i in self.accepted), None)
 
 
 @dataclass(frozen=True)
@@ -59,7 +70,7 @@ class Report:
 
 
 def read_questions(path: Path) -> list[Question]:
-    """The questions of a JSONL file of {question, expected_id or null}."""
+    """The questions of a JSONL file of {question, expected_id or null, also_ids?}."""
     questions = []
     for number, line in enumerate(path.read_text(encoding="utf-8").splitlines(), start=1):
         if not line.strip():
@@ -70,10 +81,12 @@ def read_questions(path: Path) -> list[Question]:
             raise IngestError(path, number, f"不是有效的 JSON：{error.msg}") from error
         if not isinstance(record, dict) or not isinstance(record.get("question"), str):
             raise IngestError(path, number, "每行应为 {question, expected_id} 对象")
-        expected = record.get("expected_id")
+        expected, also = record.get("expected_id"), record.get("also_ids") or []
         if expected is not None and not isinstance(expected, str):
             raise IngestError(path, number, "expected_id 应为文本或 null")
-        questions.append(Question(record["question"], expected))
+        if not isinstance(also, list) or not all(isinstance(i, str) for i in also):
+            raise IngestError(path, number, "also_ids 应为文本列表")
+        questions.append(Question(record["question"], expected, tuple(also)))
     return questions
 
 
@@ -103,14 +116,9 @@ def evaluate(
 def _report(
     questions: Sequence[Question], records: list[dict[str, object]], latencies: list[float]
 ) -> Report:
-    inside = [(q, r) for q, r in zip(questions, records, strict=True) if q.expected_id]
-    outside = [r for q, r in zip(questions, records, strict=True) if not q.expected_id]
-
-    def rank(question: Question, record: dict[str, object]) -> int | None:
-        ids = list(record["ids"]) if isinstance(record["ids"], list) else []
-        return ids.index(question.expected_id) + 1 if question.expected_id in ids else None
-
-    ranks = [rank(q, r) for q, r in inside]
+    inside = [(q, r) for q, r in zip(questions, records, strict=True) if q.accepted]
+    outside = [r for q, r in zip(questions, records, strict=True) if not q.accepted]
+    ranks = [q.rank(r["ids"] if isinstance(r["ids"], list) else []) for q, r in inside]
     return Report(
         questions=len(questions),
         in_domain=len(inside),
