@@ -34,7 +34,12 @@ def template_file(invoices: int) -> bytes:
     line_sheet.append(line_headers)
     for n in range(invoices):
         serial = f"{run}-{n:06d}"
-        invoice = {C.SERIAL: serial, C.KIND: "数电普票", C.BUYER_NAME: f"武汉客户{n % 500}有限公司"}
+        invoice = {
+            C.SERIAL: serial,
+            C.KIND: "数电普票",
+            C.BUYER_NAME: f"武汉客户{n % 500}有限公司",
+            C.BUYER_TAX_ID: "91420106MA49X8Q2Y7",  # an enterprise's id is required
+        }
         line = {
             C.SERIAL: serial,
             C.ITEM_NAME: "办公用品",

@@ -62,12 +62,9 @@
     },
     report: function (card, ctx, box) {
       box.appendChild(fields(card.fields));
-      [["by_kind", "按类型"], ["by_rate", "按税率"], ["by_status", "按状态"]].forEach(function (part) {
-        var groups = card[part[0]] || [];
-        if (groups.length) {
-          box.appendChild(el("h4", {}, part[1]));
-          box.appendChild(table(["分类", "份数", "价税合计"], groups.map(function (g) { return [g.key, g.count, g.total]; })));
-        }
+      (card.tables || []).forEach(function (part) {
+        box.appendChild(el("h4", {}, part.title));
+        box.appendChild(table(part.columns, part.rows));
       });
     },
     download: function (card, ctx, box) { box.appendChild(pdfButton(ctx, card.number, card.url)); },

@@ -93,25 +93,36 @@ def invoice_list_card(invoices: list[dict[str, Any]], total: int, title: str) ->
 
 
 def report_card(summary: dict[str, Any], title: str) -> Card:
-    """A day's, month's or year's counts and totals, with the breakdowns."""
+    """A day's, month's or year's counts and totals, and a table per breakdown."""
     fields = [
         field("发票份数", summary.get("count")),
         field("金额（不含税）", summary.get("total_amount")),
         field("税额", summary.get("total_tax")),
         field("价税合计", summary.get("total_with_tax")),
     ]
-    breakdown = {
-        name: [
-            {
-                "key": group.get("key"),
-                "count": group.get("count"),
-                "total": group.get("total_with_tax"),
-            }
-            for group in summary.get(name, [])
-        ]
-        for name in ("by_kind", "by_rate", "by_status")
-    }
-    return {"type": "report", "title": title, "fields": fields, **breakdown}
+    if summary.get("voided_count"):
+        fields.append(field("已作废（不计入以上）", f"{summary['voided_count']}张"))
+    tables = [
+        {
+            "title": caption,
+            "columns": [heading, "份数", "价税合计"],
+            "rows": [
+                [
+                    group.get("label") or group.get("key"),
+                    group.get("count"),
+                    group.get("total_with_tax"),
+                ]
+                for group in summary.get(name, [])
+            ],
+        }
+        for name, caption, heading in (
+            ("by_kind", "按类型", "发票类型"),
+            ("by_rate", "按税率", "税率"),
+            ("by_status", "按状态", "状态"),
+        )
+        if summary.get(name)
+    ]
+    return {"type": "report", "title": title, "fields": fields, "tables": tables}
 
 
 def download_card(number: str, url: str) -> Card:

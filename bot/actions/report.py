@@ -67,9 +67,11 @@ class ActionReport(Action):
             report_refusal(dispatcher, tracker, error)
             return []
         title = title_of(period, day)
+        voided = summary.get("voided_count") or 0
         caption = (
-            f"{title}：共{summary.get('count', 0)}张，价税合计{summary.get('total_with_tax')}元，"
-            f"其中税额{summary.get('total_tax')}元（已作废的不计，红字发票按负数计）。"
+            f"{title}：有效发票{summary.get('count', 0)}张，"
+            f"价税合计{summary.get('total_with_tax')}元，其中税额{summary.get('total_tax')}元"
+            f"（红字发票按负数计{f'；另有{voided}张已作废，不计入' if voided else ''}）。"
         )
         send_card(dispatcher, caption, report_card(summary, title))
         return []

@@ -10,6 +10,7 @@ from fastapi import APIRouter
 from invoicing_core.api import (
     alerts,
     authentication,
+    buyers,
     invoices,
     paper_stock,
     password_reset,
@@ -29,6 +30,7 @@ from invoicing_core.api.errors import install_error_handler
 router = APIRouter()
 router.include_router(authentication.router)
 router.include_router(invoices.router)
+router.include_router(buyers.router)
 router.include_router(red_letter_forms.router)
 router.include_router(paper_stock.router)
 router.include_router(reports.router)

@@ -8,7 +8,8 @@ from fastapi import APIRouter, Query
 from pydantic import BaseModel
 
 from invoicing_core.api.dependencies import CoreDep, CurrentPrincipal
-from invoicing_core.domain.invoice import CHINA_TZ
+from invoicing_core.domain.invoice import CHINA_TZ, InvoiceStatus
+from invoicing_core.domain.kind import InvoiceKind
 from invoicing_core.domain.money import format_money
 from invoicing_core.persistence.report_repository import Totals
 from invoicing_core.services.reports import Period, Summary
@@ -20,16 +21,18 @@ class TotalsOut(BaseModel):
     """One group of a breakdown."""
 
     key: str
+    label: str
     count: int
     total_amount: str
     total_tax: str
     total_with_tax: str
 
     @classmethod
-    def of(cls, totals: Totals) -> "TotalsOut":
-        """From the service."""
+    def of(cls, totals: Totals, label: str) -> "TotalsOut":
+        """From the service, with the group's name as users know it."""
         return cls(
             key=totals.key,
+            label=label,
             count=totals.count,
             total_amount=format_money(totals.amount),
             total_tax=format_money(totals.tax),
@@ -38,12 +41,17 @@ class TotalsOut(BaseModel):
 
 
 class SummaryOut(BaseModel):
-    """Counts and net totals (voided invoices excluded, red-letter ones negative)."""
+    """Counts and net totals (voided invoices excluded, red-letter ones negative).
+
+    `by_kind` and `by_rate` add up to `count` and the totals (an invoice with lines at two
+    rates counts under both); `by_status` also lists the voided ones.
+    """
 
     period: Period
     start: datetime
     end: datetime
     count: int
+    voided_count: int
     total_amount: str
     total_tax: str
     total_with_tax: str
@@ -59,12 +67,13 @@ class SummaryOut(BaseModel):
             start=found.start,
             end=found.end,
             count=found.count,
+            voided_count=found.voided_count,
             total_amount=format_money(found.total_amount),
             total_tax=format_money(found.total_tax),
             total_with_tax=format_money(found.total_amount + found.total_tax),
-            by_kind=[TotalsOut.of(t) for t in found.by_kind],
-            by_rate=[TotalsOut.of(t) for t in found.by_rate],
-            by_status=[TotalsOut.of(t) for t in found.by_status],
+            by_kind=[TotalsOut.of(t, InvoiceKind(t.key).label) for t in found.by_kind],
+            by_rate=[TotalsOut.of(t, t.key) for t in found.by_rate],
+            by_status=[TotalsOut.of(t, InvoiceStatus(t.key).label) for t in found.by_status],
         )
 
 

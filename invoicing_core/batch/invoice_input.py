@@ -10,7 +10,7 @@ from invoicing_core.batch import columns as C
 from invoicing_core.batch.result import Problems
 from invoicing_core.batch.values import parse_flag, parse_kind
 from invoicing_core.domain.errors import DomainError, TaxIdUnconfirmed
-from invoicing_core.domain.invoice import CHINA_TZ, Invoice
+from invoicing_core.domain.invoice import CHINA_TZ, Invoice, ensure_buyer_identified
 from invoicing_core.domain.kind import InvoiceKind
 from invoicing_core.domain.line import InvoiceLine
 from invoicing_core.domain.party import Party
@@ -41,7 +41,7 @@ class InvoiceHead:
     def check(self, lines: tuple[InvoiceLine, ...]) -> Problems:
         """What the domain finds wrong with the invoice these lines would make."""
         try:
-            Invoice(
+            invoice = Invoice(
                 number=_TRIAL_NUMBER,  # a stand-in: the real number is drawn at issuing
                 kind=self.kind,
                 seller=_TRIAL_SELLER,
@@ -50,6 +50,7 @@ class InvoiceHead:
                 issued_at=_TRIAL_AT,
                 remark=self.remark,
             )
+            ensure_buyer_identified(invoice)
         except DomainError as error:
             return [(_INVOICE_FIELDS.get(error.field or ""), error.message)]
         return []

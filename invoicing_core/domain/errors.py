@@ -20,6 +20,12 @@ class InvalidInput(DomainError):
     code = "invalid_input"
 
 
+class TaxIdRequired(InvalidInput):
+    """The buyer's taxpayer id is missing where the rules require it."""
+
+    code = "tax_id_required"
+
+
 class InvalidNumber(DomainError):
     """A number cannot be read, is a float, or has more decimals than allowed."""
 

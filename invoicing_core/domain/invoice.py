@@ -10,13 +10,14 @@ from invoicing_core.domain.errors import (
     InvalidInput,
     RedExceedsBlue,
     RedLetterNotAllowed,
+    TaxIdRequired,
     VoidNotAllowed,
 )
 from invoicing_core.domain.kind import InvoiceKind
 from invoicing_core.domain.line import InvoiceLine
 from invoicing_core.domain.money import format_money, parse_money, round_money
 from invoicing_core.domain.numbering import DigitalInvoiceNumber, PaperInvoiceNumber
-from invoicing_core.domain.party import Party
+from invoicing_core.domain.party import BuyerType, Party
 from invoicing_core.domain.red_letter import RedLetterReason, RedLinePart
 from invoicing_core.domain.uppercase import uppercase_amount
 
@@ -281,9 +282,25 @@ def _check_number(invoice: Invoice) -> None:
         PaperInvoiceNumber(invoice.code or "", invoice.number)
 
 
+def ensure_buyer_identified(invoice: Invoice) -> None:
+    """At issuing, refuse a general invoice to an enterprise that names no taxpayer id.
+
+    Checked when an invoice is issued, not on every invoice: invoices stored before the
+    rule was enforced still load.
+    """
+    buyer = invoice.buyer
+    if buyer.tax_id or BuyerType.of_name(buyer.name) is not BuyerType.ENTERPRISE:
+        return
+    raise TaxIdRequired(
+        f"购买方“{buyer.name}”是企业，开具普通发票也必须填写其纳税人识别号（统一社会信用代码）"
+        "（国家税务总局公告2017年第16号）。",
+        field="buyer.tax_id",
+    )
+
+
 def _check_header(invoice: Invoice) -> None:
     if invoice.kind.is_special and not invoice.buyer.tax_id:
-        raise InvalidInput("增值税专用发票必须填写购买方纳税人识别号。", field="buyer.tax_id")
+        raise TaxIdRequired("增值税专用发票必须填写购买方纳税人识别号。", field="buyer.tax_id")
     if len(invoice.remark) > MAX_REMARK_LENGTH:
         raise InvalidInput(f"备注不能超过{MAX_REMARK_LENGTH}个字符。", field="remark")
     if invoice.is_red and invoice.red_reason is None:

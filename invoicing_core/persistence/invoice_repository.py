@@ -109,13 +109,7 @@ def get(
         invoices.c.number == identifier, invoices.c.company_id == company_id
     )
     row = connection.execute(query.with_for_update() if lock else query).first()
-    if row is None:
-        return None
-    reds = connection.execute(select(invoices).where(invoices.c.red_of == identifier)).all()
-    lines = _lines_of(connection, [row.id, *(red.id for red in reds)])
-    invoice = _invoice(row, lines[row.id])
-    invoice.red_letters.extend(_invoice(red, lines[red.id]) for red in reds)
-    return invoice
+    return None if row is None else _assembled(connection, [row])[0]
 
 
 def owner_of(connection: Connection, identifier: str) -> tuple[int, str | None] | None:
@@ -139,8 +133,24 @@ def search(
         .limit(size)
         .offset((page - 1) * size)
     ).all()
-    lines = _lines_of(connection, [row.id for row in rows])
-    return [_invoice(row, lines[row.id]) for row in rows], total
+    return _assembled(connection, rows), total
+
+
+def _assembled(connection: Connection, rows: Sequence[Row[Any]]) -> list[Invoice]:
+    """The invoices of `rows` with their lines and red-letter invoices, which set the status."""
+    reds = (
+        connection.execute(
+            select(invoices).where(invoices.c.red_of.in_([row.number for row in rows]))
+        ).all()
+        if rows
+        else []
+    )
+    lines = _lines_of(connection, [row.id for row in (*rows, *reds)])
+    found = [_invoice(row, lines[row.id]) for row in rows]
+    by_identifier = {invoice.identifier: invoice for invoice in found}
+    for red in reds:
+        by_identifier[red.red_of].red_letters.append(_invoice(red, lines[red.id]))
+    return found
 
 
 def _filtered(query: Select[Any], where: InvoiceFilter) -> Select[Any]:

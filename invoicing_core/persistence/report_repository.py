@@ -4,7 +4,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from decimal import Decimal
 
-from sqlalchemy import ColumnElement, Connection, func, select
+from sqlalchemy import ColumnElement, Connection, distinct, func, select
 
 from invoicing_core.domain.invoice import InvoiceStatus
 from invoicing_core.persistence.tables import invoice_lines, invoices
@@ -31,13 +31,17 @@ def _in_period(company_id: int, start: datetime, end: datetime) -> list[ColumnEl
 def totals_by(
     connection: Connection, company_id: int, start: datetime, end: datetime, column: str
 ) -> list[Totals]:
-    """Totals grouped by an invoice column (`kind` or `status`); voided ones add no money."""
+    """Totals grouped by an invoice column (`kind` or `status`).
+
+    Voided invoices are counted and summed only in the `status` breakdown, under their
+    own status; elsewhere they are left out, so every breakdown adds up to its total.
+    """
     group = invoices.c[column]
     live = invoices.c.status != InvoiceStatus.VOIDED.value
     rows = connection.execute(
         select(
             group,
-            func.count(),
+            func.count() if column == "status" else func.count().filter(live),
             func.coalesce(func.sum(invoices.c.total_amount).filter(live), 0),
             func.coalesce(func.sum(invoices.c.total_tax).filter(live), 0),
         )
@@ -45,17 +49,21 @@ def totals_by(
         .group_by(group)
         .order_by(group)
     )
-    return [Totals(key, count, Decimal(amount), Decimal(tax)) for key, count, amount, tax in rows]
+    return [
+        Totals(key, count, Decimal(amount), Decimal(tax))
+        for key, count, amount, tax in rows
+        if count
+    ]
 
 
 def totals_by_rate(
     connection: Connection, company_id: int, start: datetime, end: datetime
 ) -> list[Totals]:
-    """Line totals grouped by tax rate, over the invoices that are not voided."""
+    """Line totals grouped by tax rate over the invoices not voided; `count` is of invoices."""
     rows = connection.execute(
         select(
             invoice_lines.c.tax_rate,
-            func.count(),
+            func.count(distinct(invoices.c.id)),
             func.coalesce(func.sum(invoice_lines.c.amount), 0),
             func.coalesce(func.sum(invoice_lines.c.tax), 0),
         )

@@ -19,7 +19,7 @@ from invoicing_core.domain.errors import (
     IdempotencyConflict,
     InvoiceNotFound,
 )
-from invoicing_core.domain.invoice import CHINA_TZ, Invoice
+from invoicing_core.domain.invoice import CHINA_TZ, Invoice, ensure_buyer_identified
 from invoicing_core.domain.kind import InvoiceKind
 from invoicing_core.domain.line import InvoiceLine
 from invoicing_core.domain.money import DecimalInput
@@ -252,6 +252,7 @@ def _checked_invoice(
         issued_by=who.username,
         remark=request.remark.strip(),
     )
+    ensure_buyer_identified(invoice)
     used = quota_usage.used(connection, company_id, draft.at)
     MonthlyQuota(Decimal(company.monthly_quota), used).charge(invoice)
     ensure_within_invoice_limit(invoice, Decimal(company.paper_special_limit))

@@ -8,7 +8,7 @@ from enum import Enum
 from sqlalchemy import Engine
 
 from invoicing_core.domain.errors import Forbidden
-from invoicing_core.domain.invoice import CHINA_TZ
+from invoicing_core.domain.invoice import CHINA_TZ, InvoiceStatus
 from invoicing_core.persistence import report_repository
 from invoicing_core.persistence.report_repository import Totals
 from invoicing_core.services.accounts import Principal
@@ -49,8 +49,14 @@ class Summary:
 
     @property
     def count(self) -> int:
-        """All invoices issued in the period, voided ones included."""
-        return sum(totals.count for totals in self.by_status)
+        """Invoices issued in the period and not voided (red-letter invoices included)."""
+        return sum(totals.count for totals in self.by_kind)
+
+    @property
+    def voided_count(self) -> int:
+        """Invoices issued in the period and voided since."""
+        voided = InvoiceStatus.VOIDED.value
+        return sum(totals.count for totals in self.by_status if totals.key == voided)
 
     @property
     def total_amount(self) -> Decimal:

@@ -58,18 +58,28 @@ def test_a_list_card_has_one_row_per_invoice() -> None:
     assert [row["buyer"] for row in card["rows"]] == ["武汉光谷科技有限公司"] * 2
 
 
-def test_a_report_card_keeps_the_breakdowns() -> None:
+def test_a_report_card_shows_each_breakdown_under_its_chinese_name() -> None:
     summary = {
         "count": 2,
+        "voided_count": 1,
         "total_amount": "100.00",
         "total_tax": "6.00",
         "total_with_tax": "106.00",
-        "by_rate": [{"key": "6%", "count": 2, "total_with_tax": "106.00"}],
+        "by_kind": [
+            {
+                "key": "digital_general",
+                "label": "数电发票（普通发票）",
+                "count": 2,
+                "total_with_tax": "106.00",
+            }
+        ],
+        "by_rate": [{"key": "6%", "label": "6%", "count": 2, "total_with_tax": "106.00"}],
     }
     card = report_card(summary, "2026年11月开票汇总")
     assert fields(card)["发票份数"] == "2"
-    assert card["by_rate"] == [{"key": "6%", "count": 2, "total": "106.00"}]
-    assert card["by_kind"] == []
+    assert fields(card)["已作废（不计入以上）"] == "1张"
+    assert [table["title"] for table in card["tables"]] == ["按类型", "按税率"]
+    assert card["tables"][0]["rows"] == [["数电发票（普通发票）", 2, "106.00"]]
 
 
 def test_a_draft_card_with_the_apps_preview_shows_tax_and_the_uppercase_total() -> None:

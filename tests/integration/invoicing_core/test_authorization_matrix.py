@@ -186,6 +186,10 @@ MATRIX: dict[tuple[str, str], tuple[dict[str, int], Request]] = {
             },
         ),
     ),
+    ("GET", "/api/v1/buyers/type"): (
+        expect(200, agent=200, editor=200),  # a reading of a name, for any signed-in user
+        lambda w: ("/api/v1/buyers/type", {"params": {"name": "武汉光谷科技有限公司"}}),
+    ),
     ("GET", "/api/v1/reports/summary"): (
         expect(200),
         lambda w: ("/api/v1/reports/summary", {"params": {"period": "month"}}),

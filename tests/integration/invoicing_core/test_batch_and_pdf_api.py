@@ -30,7 +30,13 @@ def batch_file(invoices: list[dict[str, str]], lines: list[dict[str, str]]) -> b
 
 
 def invoice(serial: str, **cells: str) -> dict[str, str]:
-    return {C.SERIAL: serial, C.KIND: "数电普票", C.BUYER_NAME: "武汉批量客户有限公司", **cells}
+    return {
+        C.SERIAL: serial,
+        C.KIND: "数电普票",
+        C.BUYER_NAME: "武汉批量客户有限公司",
+        C.BUYER_TAX_ID: "91420106MA49X8Q2Y7",
+        **cells,
+    }
 
 
 def line(serial: str, **cells: str) -> dict[str, str]:
@@ -75,7 +81,8 @@ def test_a_batch_with_a_bad_row_issues_nothing_unless_asked(
     app_client: TestClient, tenant: Tenant
 ) -> None:
     content = batch_file(
-        [invoice("B1"), invoice("B2", **{C.KIND: "数电专票"})], [line("B1"), line("B2")]
+        [invoice("B1"), invoice("B2", **{C.KIND: "数电专票", C.BUYER_TAX_ID: ""})],
+        [line("B1"), line("B2")],
     )
     refused = upload(app_client, tenant, content)
     assert refused.json()["accepted"] == 0

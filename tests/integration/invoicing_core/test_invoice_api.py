@@ -75,7 +75,13 @@ def test_a_digital_special_invoice_is_issued_with_tax_split_out_of_the_price(
             "tax_id_unconfirmed",
             "buyer.tax_id",
         ),
-        ({"buyer": {"name": "某公司"}}, 422, "invalid_input", "buyer.tax_id"),
+        ({"buyer": {"name": "某公司"}}, 422, "tax_id_required", "buyer.tax_id"),
+        (
+            {"kind": "digital_general", "buyer": {"name": "武汉光谷科技有限公司"}},
+            422,
+            "tax_id_required",
+            "buyer.tax_id",
+        ),
         ({"lines": []}, 422, "invalid_input", "lines"),
         (
             {"lines": [{"name": "服务", "quantity": "1", "unit_price": "-5", "tax_rate": "6%"}]},
@@ -236,19 +242,37 @@ def test_a_full_red_letter_negates_the_blue_invoice_once(
     assert (second.status_code, second.json()["error"]["code"]) == (409, "red_exceeds_blue")
 
 
+def test_the_list_shows_red_flushed_invoices_as_the_single_invoice_does(
+    app_client: TestClient, tenant: Tenant
+) -> None:
+    flushed = issue(app_client, tenant, service_fee(remark="全额红冲"))
+    kept = issue(app_client, tenant, service_fee(remark="不红冲"))
+    red_letter = f"/api/v1/invoices/{flushed['number']}/red-letter"
+    assert app_client.post(red_letter, json={"reason": "1"}, headers=tenant.issuer).is_success
+
+    listed = app_client.get("/api/v1/invoices", params={"size": 100}, headers=tenant.viewer)
+    statuses = {item["number"]: item["status"] for item in listed.json()["items"]}
+    assert (statuses[flushed["number"]], statuses[kept["number"]]) == ("red_flushed", "issued")
+    only_flushed = app_client.get(
+        "/api/v1/invoices", params={"status": "red_flushed"}, headers=tenant.viewer
+    ).json()
+    assert [item["number"] for item in only_flushed["items"]] == [flushed["number"]]
+    assert [item["status_label"] for item in only_flushed["items"]] == ["已红冲"]
+
+
 def test_search_filters_by_buyer_status_and_kind_within_the_company(
     app_client: TestClient, core: InvoicingCore, tenant: Tenant
 ) -> None:
     issue(
         app_client,
         tenant,
-        service_fee(buyer={"name": "湖北搜索测试有限公司"}, kind="digital_general"),
+        service_fee(buyer={**GUANGGU, "name": "湖北搜索测试有限公司"}, kind="digital_general"),
     )
     other = make_tenant(app_client, core)
     issue(
         app_client,
         other,
-        service_fee(buyer={"name": "湖北搜索测试有限公司"}, kind="digital_general"),
+        service_fee(buyer={**GUANGGU, "name": "湖北搜索测试有限公司"}, kind="digital_general"),
     )
 
     found = app_client.get(

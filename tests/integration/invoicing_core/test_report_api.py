@@ -25,7 +25,10 @@ def test_the_month_summary_nets_red_letters_and_leaves_out_voided_money(
 
     assert response.status_code == 200, response.text
     summary = response.json()
-    assert summary["count"] == 4
+    # Three live invoices (blue, general, red-letter) and one voided, counted apart.
+    assert (summary["count"], summary["voided_count"]) == (3, 1)
+    assert sum(row["count"] for row in summary["by_kind"]) == summary["count"]
+    assert sum(row["count"] for row in summary["by_rate"]) == summary["count"]
     assert (summary["total_amount"], summary["total_tax"], summary["total_with_tax"]) == (
         "10000.00",
         "600.00",
@@ -35,6 +38,16 @@ def test_the_month_summary_nets_red_letters_and_leaves_out_voided_money(
     assert by_status == {"issued": 2, "red_flushed": 1, "voided": 1}
     by_rate = {row["key"]: row["total_with_tax"] for row in summary["by_rate"]}
     assert by_rate == {"6%": "10600.00"}
+    labels = {
+        row["key"]: row["label"] for part in ("by_kind", "by_status") for row in summary[part]
+    }
+    assert labels == {
+        "digital_special": "数电发票（增值税专用发票）",
+        "digital_general": "数电发票（普通发票）",
+        "issued": "已开具",
+        "red_flushed": "已红冲",
+        "voided": "已作废",
+    }
 
 
 def test_a_year_long_ago_is_empty_and_a_bad_period_is_refused(

@@ -4,11 +4,11 @@ from decimal import Decimal
 
 import pytest
 
-from invoicing_core.domain.errors import InvalidInput, InvalidInvoiceNumber
-from invoicing_core.domain.invoice import Invoice, InvoiceStatus
+from invoicing_core.domain.errors import InvalidInput, InvalidInvoiceNumber, TaxIdRequired
+from invoicing_core.domain.invoice import Invoice, InvoiceStatus, ensure_buyer_identified
 from invoicing_core.domain.kind import InvoiceKind
 from invoicing_core.domain.line import InvoiceLine
-from invoicing_core.domain.party import Party
+from invoicing_core.domain.party import BuyerType, Party
 from invoicing_core.domain.tax_rate import TaxRate
 
 MakeInvoice = Callable[..., Invoice]
@@ -69,6 +69,41 @@ def test_special_invoices_need_the_buyers_tax_id(
     with pytest.raises(InvalidInput) as raised:
         make_invoice(kind, buyer=Party(name="张三"))
     assert raised.value.field == "buyer.tax_id"
+
+
+@pytest.mark.parametrize(
+    ("name", "expected"),
+    [
+        ("武汉光谷科技有限公司", BuyerType.ENTERPRISE),
+        ("湖北长江股份有限公司", BuyerType.ENTERPRISE),
+        ("武汉某某会计师事务所（特殊普通合伙）", BuyerType.ENTERPRISE),
+        ("洪山区小李便利店", BuyerType.ENTERPRISE),
+        ("汉阳钢构厂", BuyerType.ENTERPRISE),
+        ("张三", BuyerType.NON_ENTERPRISE),
+        ("李女士", BuyerType.NON_ENTERPRISE),
+        ("阿依古丽·买买提", BuyerType.NON_ENTERPRISE),
+        ("武汉市洪山区人民政府", BuyerType.NON_ENTERPRISE),
+        ("国家税务总局武汉市税务局", BuyerType.NON_ENTERPRISE),
+        ("华中科技大学", BuyerType.NON_ENTERPRISE),
+        ("湖北省会计学会", BuyerType.NON_ENTERPRISE),
+        ("光谷创新创业服务中心", BuyerType.UNKNOWN),
+        ("武汉小蜜蜂工作室", BuyerType.UNKNOWN),
+    ],
+)
+def test_the_buyers_name_tells_whether_it_is_an_enterprise(name: str, expected: BuyerType) -> None:
+    assert BuyerType.of_name(name) is expected
+
+
+def test_a_general_invoice_to_an_enterprise_needs_its_tax_id_when_issued(
+    make_invoice: MakeInvoice,
+) -> None:
+    to_company = make_invoice(InvoiceKind.DIGITAL_GENERAL, buyer=Party(name="武汉光谷科技有限公司"))
+    with pytest.raises(TaxIdRequired) as raised:
+        ensure_buyer_identified(to_company)
+    assert raised.value.field == "buyer.tax_id"
+    assert "2017年第16号" in raised.value.message
+    for name in ("张三", "光谷创新创业服务中心"):
+        ensure_buyer_identified(make_invoice(InvoiceKind.DIGITAL_GENERAL, buyer=Party(name=name)))
 
 
 def test_an_individual_buyer_needs_no_tax_id_on_a_general_invoice(

@@ -186,7 +186,7 @@ def test_csv_and_xlsx_of_the_same_batch_give_the_same_drafts(
 ) -> None:
     invoices = [
         invoice_row("FP001"),
-        invoice_row("FP002", kind="数电普票", tax_id="", remark="第二张"),
+        invoice_row("FP002", kind="数电普票", tax_id="", buyer_name="张三", remark="第二张"),
         invoice_row("FP003", kind="数电普票", buyer_name=""),
     ]
     lines = [
