@@ -46,6 +46,7 @@ def _summary(invoice: dict[str, Any]) -> dict[str, Any]:
         "number": invoice.get("number"),
         "kind": invoice.get("kind_label") or invoice.get("kind"),
         "status": invoice.get("status_label") or invoice.get("status"),
+        "status_code": invoice.get("status"),
         "issued_at": str(invoice.get("issued_at", ""))[:10],
         "buyer": (invoice.get("buyer") or {}).get("name"),
         "total_with_tax": invoice.get("total_with_tax"),

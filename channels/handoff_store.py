@@ -68,7 +68,13 @@ class HandoffStore:
         self, conversation_id: str, agent: str, agent_name: str, limit: int, by: str | None = None
     ) -> Assignment:
         """Give a waiting conversation to an agent holding fewer than `limit` (picked or not)."""
-        values = {"agent": agent, "agent_name": agent_name, "agent_read_id": 0}
+        # Unread: the user's request for a human and what followed, not the whole bot
+        # conversation before it (read up to just before the request).
+        values = {
+            "agent": agent,
+            "agent_name": agent_name,
+            "agent_read_id": _before_request(conversation_id),
+        }
         kind = "assigned" if by is None else "claimed"
         # SQLite: take the write lock before counting (the app's engine honours the option).
         with self._engine.execution_options(sqlite_begin="IMMEDIATE").begin() as connection:
@@ -94,7 +100,9 @@ class HandoffStore:
 
     def transfer(self, conversation_id: str, from_agent: str, to_agent: str, to_name: str) -> bool:
         """Hand a held conversation from one agent to another."""
-        values = {"agent": to_agent, "agent_name": to_name, "agent_read_id": 0}
+        # The colleague handled everything so far: unread starts at the transfer.
+        so_far = _newest_message_id(conversation_id)
+        values = {"agent": to_agent, "agent_name": to_name, "agent_read_id": so_far}
         return self._move(
             conversation_id,
             (State.AGENT,),
@@ -168,6 +176,11 @@ class HandoffStore:
             ).scalar_one()
         return streak
 
+    def last_words(self, conversation_id: str) -> str:
+        """The user's latest message in the conversation."""
+        with self._engine.connect() as connection:
+            return last_words(connection, conversation_id)
+
     def queue(self) -> list[Conversation]:
         """Waiting conversations, the longest-waiting first."""
         with self._engine.connect() as connection:
@@ -225,6 +238,35 @@ class HandoffStore:
         return [ConversationEvent(r.kind, r.actor, r.detail or {}, r.created_at) for r in rows]
 
 
+def _newest_message_id(conversation_id: str) -> Any:
+    """The id of the conversation's newest message, 0 if none."""
+    newest = select(func.coalesce(func.max(messages.c.id), 0))
+    return newest.where(messages.c.conversation_id == conversation_id).scalar_subquery()
+
+
+def _before_request(conversation_id: str) -> Any:
+    """Just below the user's last message before the conversation joined the queue."""
+    request = (
+        select(func.coalesce(func.max(messages.c.id), 1) - 1)
+        .where(messages.c.conversation_id == conversation_id)
+        .where(messages.c.role == "user")
+        .where(messages.c.created_at < conversations.c.waiting_since)
+    )
+    return request.scalar_subquery()
+
+
+def last_words(connection: Connection, conversation_id: str) -> str:
+    """The user's latest message: what the console previews, not the system's notices."""
+    text: str | None = connection.execute(
+        select(messages.c.text)
+        .where(messages.c.conversation_id == conversation_id)
+        .where(messages.c.role == "user")
+        .order_by(messages.c.id.desc())
+        .limit(1)
+    ).scalar()
+    return text or ""
+
+
 def _released() -> dict[str, Any]:
     return {"agent": None, "agent_name": None, "waiting_since": None, "unanswered_streak": 0}
 
@@ -260,10 +302,4 @@ def _held(connection: Connection, row: Any) -> HeldConversation:
         .where(messages.c.role == "user")
         .where(messages.c.id > row.agent_read_id)
     ).scalar_one()
-    last = connection.execute(
-        select(messages.c.text)
-        .where(messages.c.conversation_id == row.id)
-        .order_by(messages.c.id.desc())
-        .limit(1)
-    ).scalar()
-    return HeldConversation(conversation_of(row), unread, last or "")
+    return HeldConversation(conversation_of(row), unread, last_words(connection, row.id))

@@ -5,7 +5,7 @@
   var TOKEN = "kaipiao.console.token";
   var REASONS = { user_request: "用户要求转人工", unanswered: "连续未能回答", bot_error: "机器人故障" };
   var STATES = { bot: "机器人接待中", waiting: "排队中", agent: "人工接待中", closed: "已结束" };
-  var s = { token: sessionStorage.getItem(TOKEN), me: null, current: null, seen: {}, socket: null,
+  var s = { token: sessionStorage.getItem(TOKEN), me: null, current: null, seen: {}, known: {}, socket: null,
     queue: [], lastTyping: 0, typingTimer: null };
   var $ = function (id) { return document.getElementById(id); };
 
@@ -29,7 +29,8 @@
     });
   }
 
-  function fail(error) { alert(error.message); }
+  // Errors show in the console's alert line (an alert() box would hide the page and be lost).
+  function fail(error) { $("console-error").textContent = error.message; }
 
   function waited(since) {
     if (!since) { return ""; }
@@ -38,7 +39,13 @@
     return "已等待 " + (m ? m + "分" : "") + (seconds % 60) + "秒";
   }
 
-  function who(c) { return c.username || "访客 " + c.conversation_id.slice(0, 8); }
+  var CHANNELS = { widget: "网页", api: "API", wechat: "微信", wecom: "企业微信" };
+
+  // The customer, where they write from and which conversation: one user may have several.
+  function who(c) {
+    var name = c.username || "访客";
+    return name + " · " + (CHANNELS[c.channel] || c.channel || "") + " · #" + c.conversation_id.slice(0, 6);
+  }
 
   function item(c, sub, extra) {
     var li = el("li");
@@ -102,19 +109,38 @@
 
   function refreshLists() { refreshQueue(); refreshMine(); }
 
+  // A snapshot can be older than a live message already shown (a user's message sent while
+  // the claim was being answered): the transcript is the union of both, in id order.
   function openConversation(id) {
+    if (s.current !== id) {
+      s.known = {};
+      s.conversation = null;
+      $("transcript").textContent = "";
+      $("conversation-title").textContent = "正在打开会话…";
+      // On a phone the lists stack above the conversation: bring the conversation into view.
+      if (window.matchMedia("(max-width: 900px)").matches) { document.querySelector(".conversation").scrollIntoView(); }
+    }
     s.current = id;
     api("GET", "/conversations/" + id).then(function (c) {
+      if (s.current !== id) { return; }
+      c.messages.forEach(function (m) { s.known[m.id] = m; });
       s.seen = {};
+      s.lastQuestion = null;
       $("transcript").textContent = "";
-      c.messages.forEach(show);
+      Object.keys(s.known).map(Number).sort(function (a, b) { return a - b; })
+        .forEach(function (key) { show(s.known[key]); });
       header(c);
+      toNewest();  // again: the header may have just shown the reply box below
       refreshMine();
       renderQueue();
     }, function (error) { s.current = null; fail(error); refreshLists(); });
   }
 
+  function mayRead(c) { return c.state === "waiting" || c.agent === s.me.username; }
+
   function header(c) {
+    s.conversation = c;
+    $("console-error").textContent = "";
     var mine = c.state === "agent" && c.agent === s.me.username;
     $("conversation-title").textContent = who(c) + " · " + (STATES[c.state] || c.state) +
       (c.waiting_since && c.state === "waiting" ? " · " + waited(c.waiting_since) : "");
@@ -130,15 +156,33 @@
   function show(m) {
     if (s.seen[m.id]) { return; }
     s.seen[m.id] = true;
+    s.known[m.id] = m;
     var labels = { user: "用户", bot: "智能助手", agent: "客服 " + (m.author || ""), system: "" };
     var li = el("li", { "class": m.role });
     if (labels[m.role]) { li.appendChild(el("span", { "class": "who" }, labels[m.role])); }
     li.appendChild(document.createTextNode(m.text));
-    if (m.card && m.card.title) { li.appendChild(el("span", { "class": "who" }, "［卡片］" + m.card.title)); }
+    if (m.card) { li.appendChild(card(m.card)); }
     if (m.role === "user") { s.lastQuestion = m.text; }
     if (m.role === "agent" && s.lastQuestion) { li.appendChild(draftButton(s.lastQuestion, m.text)); }
     $("transcript").appendChild(li);
-    $("transcript").scrollTop = $("transcript").scrollHeight;
+    toNewest();
+  }
+
+  function toNewest() { $("transcript").scrollTop = $("transcript").scrollHeight; }
+
+  // The card the user saw, drawn by the widget's own renderer, with its controls disabled:
+  // the agent reads it, the user is the one who acts on it.
+  var READ_ONLY = {
+    download: function () {}, frame: function () { return false; },
+    uploadControl: function () { return el("span", { "class": "muted" }, "（用户端的上传表格按钮）"); }
+  };
+
+  function card(data) {
+    var box = window.KaipiaoWidgetCards.render(data, READ_ONLY);
+    Array.prototype.forEach.call(box.querySelectorAll("button, input, textarea, select"), function (control) {
+      control.disabled = true;
+    });
+    return box;
   }
 
   // An agent's reply becomes a draft knowledge entry (question: the user's message before it).
@@ -178,24 +222,37 @@
       box.appendChild(dl);
       box.appendChild(el("h3", {}, "最近发票"));
       if (!c.invoices.length) { box.appendChild(el("p", { "class": "muted" }, "暂无发票")); return; }
-      var table = el("table");
-      var head = el("tr");
-      ["号码", "日期", "购买方", "状态", "价税合计"].forEach(function (h) { head.appendChild(el("th", { scope: "col" }, h)); });
-      table.appendChild(head);
+      // One entry per invoice, on lines that fit the panel: number and status, buyer,
+      // date and amount (a five-column table squashed the names to a character a line).
+      var list = el("ul", { "class": "invoices", "aria-label": "最近发票" });
       c.invoices.forEach(function (i) {
-        var tr = el("tr");
-        [i.number, i.issued_at, i.buyer, i.status, i.total_with_tax].forEach(function (v) { tr.appendChild(el("td", {}, v)); });
-        table.appendChild(tr);
+        var li = el("li");
+        var top = el("div", { "class": "line" });
+        top.appendChild(el("span", { "class": "number" }, i.number));
+        top.appendChild(el("span", { "class": "status " + (i.status_code || "") }, i.status));
+        li.appendChild(top);
+        li.appendChild(el("span", { "class": "buyer" }, i.buyer));
+        var bottom = el("div", { "class": "line" });
+        bottom.appendChild(el("span", { "class": "muted" }, i.issued_at));
+        bottom.appendChild(el("span", { "class": "amount" }, "¥" + i.total_with_tax));
+        li.appendChild(bottom);
+        list.appendChild(li);
       });
-      box.appendChild(table);
+      box.appendChild(list);
     }).catch(function () {});
   }
 
+  // After a hand-back, close or transfer the conversation is no longer this agent's: its
+  // transcript stays on screen, read-only, with the new state in the header.
   function act(path, body) {
-    return api("POST", "/conversations/" + s.current + path, body).then(function () {
+    return api("POST", "/conversations/" + s.current + path, body).then(function (c) {
       refreshLists();
-      openConversation(s.current);
+      changed(c);
     }, fail);
+  }
+
+  function changed(c) {
+    if (mayRead(c)) { openConversation(c.conversation_id); } else { header(Object.assign({}, s.conversation, c)); }
   }
 
   function connect() {
@@ -218,7 +275,9 @@
       refreshLists();
     } else if (frame.type === "state") {
       refreshLists();
-      if (frame.conversation_id === s.current) { openConversation(s.current); }
+      if (frame.conversation_id === s.current && s.conversation) {
+        changed({ conversation_id: frame.conversation_id, state: frame.state, agent: frame.agent_username, agent_name: frame.agent });
+      }
     } else if (frame.type === "typing" && frame.role === "user" && frame.conversation_id === s.current) {
       clearTimeout(s.typingTimer);
       $("typing").textContent = frame.on ? "用户正在输入…" : "";

@@ -95,8 +95,8 @@ async def queue(agent: CurrentAgent, live: LiveDep) -> dict[str, Any]:
     waiting = await to_thread.run_sync(live.handoff.handoffs.queue)
     items = []
     for conversation in waiting:
-        last = await to_thread.run_sync(live.handoff.store.history, conversation.id, 1)
-        items.append({**conversation_json(conversation), "last_text": last[0].text if last else ""})
+        words = await to_thread.run_sync(live.handoff.handoffs.last_words, conversation.id)
+        items.append({**conversation_json(conversation), "last_text": words})
     return {"items": items}
 
 

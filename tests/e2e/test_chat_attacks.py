@@ -33,7 +33,7 @@ def other_invoice(stack: Stack) -> dict[str, str]:
         )
         request = IssueRequest(
             kind=InvoiceKind.DIGITAL_GENERAL,
-            buyer={"name": OTHER_BUYER},
+            buyer={"name": OTHER_BUYER, "tax_id": "91420100MA4KCH8M79"},
             lines=[LineInput("咨询费", "1", "5300", "6%", tax_included=True)],
         )
         invoice = core.invoices.issue(core.accounts.principal_of("other-issuer"), request)

@@ -10,55 +10,16 @@ from __future__ import annotations
 from collections.abc import Iterator
 from pathlib import Path
 
+import httpx
 import pytest
 from playwright.sync_api import Browser, Page, expect
 
 from tests.e2e.conftest import Stack
+from tests.e2e.pages import DESKTOP, PHONE, WAIT, Console, Widget, log_in_as_demo
 
 pytestmark = [pytest.mark.e2e, pytest.mark.browser]
-WAIT = 30_000
-DESKTOP = {"width": 1280, "height": 800}
-PHONE = {"width": 390, "height": 844}
-
-
-class Widget:
-    """The user's side: the demo page with the widget open."""
-
-    def __init__(self, page: Page) -> None:
-        self.page = page
-        page.get_by_role("button", name="打开在线客服").click()
-
-    def say(self, text: str) -> None:
-        self.page.get_by_label("输入消息").fill(text)
-        self.page.get_by_role("button", name="发送").click()
-
-    def message(self, role: str, text: str) -> object:
-        return self.page.locator(f".kp-msg.kp-{role}", has_text=text).last
-
-
-class Console:
-    """The agent's side: /console, logged in."""
-
-    def __init__(self, page: Page, app_url: str) -> None:
-        self.page = page
-        page.goto(f"{app_url}/console")
-        page.get_by_label("用户名").fill("agent")
-        page.get_by_label("密码").fill("Agent@2026!")
-        page.get_by_role("button", name="登录").click()
-        expect(page.locator("#me")).to_contain_text("小王", timeout=WAIT)
-
-    def open_from_queue(self, text: str) -> None:
-        entry = self.page.get_by_role("list", name="排队中的会话").get_by_role("button").filter(
-            has_text=text
-        )
-        # The queue is oldest first: the newest match is this test's own conversation,
-        # whatever other tests on the shared stack left waiting.
-        expect(entry.last).to_contain_text("已等待", timeout=WAIT)
-        entry.last.click()
-
-    def reply(self, text: str) -> None:
-        self.page.get_by_label("回复内容").fill(text)
-        self.page.get_by_role("button", name="发送").click()
+VIEWPORTS = {"desktop": DESKTOP, "phone": PHONE}
+LONG_BUYER = "湖北长江经济带高质量发展产业投资集团有限公司"
 
 
 @pytest.fixture
@@ -121,6 +82,7 @@ def test_an_agent_takes_over_in_the_console_and_hands_back_to_the_bot(
 
     agent_page.get_by_role("button", name="交还机器人").click()
     expect(widget.message("system", "继续与智能助手对话")).to_be_visible(timeout=WAIT)
+    _released_without_false_errors(agent_page, "机器人接待中")
     bot_messages = user_page.locator(".kp-msg.kp-bot").count()
     widget.say("你好")
     expect(user_page.locator(".kp-msg.kp-bot")).to_have_count(bot_messages + 1, timeout=WAIT)
@@ -159,3 +121,96 @@ def test_a_reload_shows_the_conversation_again_without_duplicates(
     Widget(user_page)
     expect(user_page.locator(".kp-msg")).to_have_count(len(before), timeout=WAIT)
     assert user_page.locator(".kp-msg").all_inner_texts() == before
+
+
+def _released_without_false_errors(agent_page: Page, state: str) -> None:
+    """After a hand-back or close the console says what happened, and nothing else."""
+    expect(agent_page.locator("#conversation-title")).to_contain_text(state, timeout=WAIT)
+    expect(agent_page.get_by_label("回复内容")).to_be_hidden()
+    agent_page.wait_for_timeout(1500)  # the state frame and list refreshes that follow
+    expect(agent_page.locator("#console-error")).to_have_text("")
+    expect(agent_page.get_by_role("list", name="会话记录")).to_contain_text("智能助手")
+
+
+@pytest.mark.parametrize("viewport", ["desktop", "phone"])
+def test_an_agent_works_a_long_conversation_and_closes_it_without_false_errors(
+    stack: Stack, browser: Browser, api: httpx.Client, artefacts: Path, viewport: str
+) -> None:
+    shots = _folder(artefacts, f"console-long-{viewport}")
+    issued = api.post(
+        "/invoices",
+        json={
+            "kind": "digital_general",
+            "buyer": {"name": LONG_BUYER, "tax_id": "91420106MA49X8Q2Y7"},
+            "lines": [
+                {
+                    "name": "咨询服务",
+                    "quantity": "1",
+                    "unit_price": "123456.78",
+                    "tax_rate": "6%",
+                    "tax_included": True,
+                }
+            ],
+        },
+    )
+    assert issued.status_code == 201, issued.text
+    size = VIEWPORTS[viewport]
+    user = browser.new_context(viewport=DESKTOP)
+    agent = browser.new_context(viewport=size, is_mobile=size is PHONE)
+    try:
+        user_page, agent_page = user.new_page(), agent.new_page()
+        log_in_as_demo(user_page, stack.app_url)
+        widget = Widget(user_page)
+        widget.say("转人工")
+        expect(user_page.locator(".kp-status")).to_have_text("正在为您转接人工客服…", timeout=WAIT)
+        console = Console(agent_page, stack.app_url)
+        console.open_from_queue("转人工")
+        agent_page.get_by_role("button", name="接入").click()
+        expect(widget.message("system", "已接入")).to_be_visible(timeout=WAIT)
+
+        mine = agent_page.locator('#mine button[aria-current="true"]')
+        expect(mine).to_have_count(1, timeout=WAIT)
+        conversation_id = mine.get_attribute("data-id")
+        token = agent_page.evaluate("sessionStorage.getItem('kaipiao.console.token')")
+        headers = {"Authorization": f"Bearer {token}"}
+        base = f"{stack.app_url}/api/v1/agent/conversations/{conversation_id}"
+        with httpx.Client(headers=headers, timeout=30) as agent_api:
+            for n in range(1, 101):
+                sent = agent_api.post(
+                    f"{base}/messages", json={"text": f"第{n}条：请核对发票信息。"}
+                )
+                assert sent.status_code == 201, sent.text
+        expect(widget.message("agent", "第100条")).to_be_visible(timeout=WAIT)
+
+        # Opened afresh, the long conversation shows its newest message and the reply box.
+        agent_page.reload()
+        agent_page.locator(f'#mine button[data-id="{conversation_id}"]').click()
+        transcript = agent_page.get_by_role("list", name="会话记录")
+        expect(transcript.get_by_text("第100条")).to_be_in_viewport(timeout=WAIT)
+        expect(agent_page.get_by_label("回复内容")).to_be_in_viewport()
+        conversation = agent_page.locator("main.conversation").bounding_box()
+        assert conversation is not None and conversation["height"] <= size["height"]
+        if size is DESKTOP:
+            page_height = agent_page.evaluate("document.documentElement.scrollHeight")
+            assert page_height <= size["height"], page_height
+
+        # The customer's invoices fit the panel: the buyer on one line, the amount whole.
+        invoices = agent_page.get_by_role("list", name="最近发票")
+        entry = invoices.get_by_role("listitem").filter(has_text=LONG_BUYER).first
+        expect(entry).to_contain_text("¥123456.78", timeout=WAIT)
+        panel = agent_page.locator("aside.customer").bounding_box()
+        amount = entry.locator(".amount").bounding_box()
+        assert panel is not None and amount is not None
+        assert amount["x"] + amount["width"] <= panel["x"] + panel["width"]
+        assert entry.evaluate("e => e.scrollWidth <= e.clientWidth")
+        assert entry.locator(".number").evaluate("e => e.getClientRects().length") == 1
+        agent_page.screenshot(path=shots / "1-console-long-conversation.png")
+
+        agent_page.get_by_role("button", name="结束会话").click()
+        expect(widget.message("system", "请为本次服务打分")).to_be_visible(timeout=WAIT)
+        _released_without_false_errors(agent_page, "已结束")
+        expect(transcript).to_contain_text("第100条")
+        agent_page.screenshot(path=shots / "2-console-closed.png")
+    finally:
+        user.close()
+        agent.close()

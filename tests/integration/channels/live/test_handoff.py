@@ -51,6 +51,8 @@ def test_an_online_agent_takes_over_and_the_bot_stays_silent(make_client: AppFac
     headers = agent_headers(client)
     with console(client, headers) as agent_ws, client.websocket_connect("/ws/chat") as ws:
         conversation_id = hello(ws)["conversation_id"]
+        say(ws, "你好", "h-0")
+        until(ws, lambda f: f["type"] == "message" and f["message"]["role"] == "bot")
         say(ws, "转人工", "h-1")
         assert until(ws, message_with("人工客服 小王 已接入"))["message"]["role"] == "system"
 
@@ -58,7 +60,10 @@ def test_an_online_agent_takes_over_and_the_bot_stays_silent(make_client: AppFac
         seen = until(agent_ws, message_with("还在吗？"))
         assert seen["conversation_id"] == conversation_id
         mine = client.get("/api/v1/agent/conversations", headers=headers).json()["items"]
-        assert [(c["conversation_id"], c["unread"]) for c in mine] == [(conversation_id, 2)]
+        # Unread: the request for a human and what followed, not the bot part before it;
+        # the preview is the user's words, not the "已接入" notice.
+        unread = [(c["conversation_id"], c["unread"], c["last_text"]) for c in mine]
+        assert unread == [(conversation_id, 2, "还在吗？")]
 
         sent = client.post(
             f"/api/v1/agent/conversations/{conversation_id}/messages",
@@ -72,7 +77,7 @@ def test_an_online_agent_takes_over_and_the_bot_stays_silent(make_client: AppFac
         transcript = client.get(f"/api/v1/agent/conversations/{conversation_id}", headers=headers)
         texts = [m["text"] for m in transcript.json()["messages"]]
         assert "机器人：还在吗？" not in texts
-        assert texts[0] == "转人工" and texts[-1] == "您好，我是小王"
+        assert texts[0] == "你好" and texts[-1] == "您好，我是小王"
         mine = client.get("/api/v1/agent/conversations", headers=headers).json()["items"]
         assert mine[0]["unread"] == 0
 
