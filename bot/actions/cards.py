@@ -46,7 +46,9 @@ def invoice_card(invoice: dict[str, Any], title: str = "发票信息") -> Card:
         fields.append(field("冲销的蓝字发票", invoice["red_of"]))
     if invoice.get("void_reason"):
         fields.append(field("作废原因", invoice["void_reason"]))
-    return {"type": "invoice", "title": title, "number": invoice.get("number"), "fields": fields}
+    card: Card = {"type": "invoice", "title": title, "number": invoice.get("number")}
+    # A red-letter invoice is drawn apart (the widget marks it 红字发票 in red).
+    return {**card, "fields": fields, "red": bool(invoice.get("red_of"))}
 
 
 def draft_card(draft: dict[str, Any], preview: dict[str, Any] | None = None) -> Card:

@@ -10,6 +10,9 @@ from typing import Any
 
 KINDS = ("digital_special", "digital_general", "paper_special", "paper_general")
 SPECIAL_KINDS = ("digital_special", "paper_special")
+# The app's reading of a buyer's name (GET /buyers/type): an enterprise must give its
+# taxpayer id on a general invoice too.
+ENTERPRISE, NON_ENTERPRISE = "enterprise", "non_enterprise"
 _SPECIAL_WORDS = ("专", "专用")
 _GENERAL_WORDS = ("普", "普通")
 _PAPER_WORDS = ("纸",)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from abc import abstractmethod
 from typing import Any
 
@@ -14,12 +15,18 @@ from rasa_sdk.types import DomainDict
 from actions.api_client import ApiError
 from actions.cards import invoice_card
 from actions.invoice_lookup import fetch, number_in_message, offer_choices, pick
+from actions.invoice_refs import find_invoice_number
 from actions.replies import send_card
 from actions.slots import CURRENT_INVOICE, OFFER
 
 # Intents whose message may name the invoice the form is about.
 NAMING_INTENTS = {"void_invoice", "red_invoice", "inform", "query_invoice", "nlu_fallback"}
 ASK_NUMBER = "请问是哪张发票？请提供发票号码（数电发票20位），或说“刚开的那张”“最后一张”。"
+NUMBER_SHAPES = "数电发票号码为20位数字；纸质发票为10或12位发票代码加8位发票号码。"
+# Fewer digits than this are not taken for a mistyped invoice number (e.g. "alert(1)").
+MIN_DIGITS_TO_REPORT = 6
+# Always a way out of the question, whatever the user typed before.
+GIVE_UP = [{"title": "不办了", "payload": "/deny"}]
 
 
 class InvoiceFormValidation(FormValidationAction):
@@ -58,9 +65,14 @@ class InvoiceFormValidation(FormValidationAction):
         self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
     ) -> dict[str, Any]:
         """Show the invoice and what will happen, or why it cannot."""
-        number = number_in_message(tracker) if value is None else str(value).replace(" ", "")
+        # Only what has an invoice number's shape: "alert(1)" gave the NLU an entity "1".
+        number = number_in_message(tracker) if value is None else find_invoice_number(str(value))
+        if number is None:
+            if len(re.sub(r"\D", "", str(value or ""))) >= MIN_DIGITS_TO_REPORT:
+                dispatcher.utter_message(text=f"“{value}”不是有效的发票号码。{NUMBER_SHAPES}")
+            return {"invoice_number": None}
         try:
-            invoice = await fetch(tracker, number or "")
+            invoice = await fetch(tracker, number)
         except ApiError as error:
             if error.needs_login or error.status >= 500:
                 return {"invoice_number": None, self.refusal_slot: error.message}
@@ -108,6 +120,11 @@ class ActionAskInvoiceNumber(Action):
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
     ) -> list[EventType]:
         """List several matches as buttons, or ask for the number."""
+        intent = (tracker.latest_message or {}).get("intent", {}).get("name")
+        if intent not in NAMING_INTENTS:
+            # Another request ("帮我开张票给…") names no invoice of this task: no search.
+            dispatcher.utter_message(text=ASK_NUMBER, buttons=GIVE_UP)
+            return []
         try:
             _, page = await pick(tracker)
         except ApiError as error:
@@ -119,5 +136,5 @@ class ActionAskInvoiceNumber(Action):
             return []
         if page is not None and not items:
             dispatcher.utter_message(text="没有找到符合条件的发票。")
-        dispatcher.utter_message(text=ASK_NUMBER)
+        dispatcher.utter_message(text=ASK_NUMBER, buttons=GIVE_UP)
         return []

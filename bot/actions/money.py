@@ -44,6 +44,21 @@ def find_amount(text: str) -> Decimal | None:
         return None
 
 
+# An amount written at the very end of a phrase: "技术服务费一千元", "咨询费8000".
+_TRAILING = re.compile(r"(?P<run>[\d.,kK" + re.escape(NUMERAL_CHARS) + r"]+)\s*(元|块|圆)?$")
+
+
+def split_trailing_amount(text: str) -> tuple[str, Decimal | None]:
+    """ "技术服务费一千元" → ("技术服务费", 1000.00); text without one → (text, None)."""
+    found = _TRAILING.search(_normalise(text).strip())
+    if found is None or found.start() == 0:
+        return text, None
+    amount = find_amount(found.group())
+    if amount is None or amount <= 0:
+        return text, None
+    return _normalise(text).strip()[: found.start()].rstrip("，, "), amount
+
+
 def format_yuan(amount: Decimal) -> str:
     """ "12,000.00" style, as invoices print money."""
     return f"{amount.quantize(CENT, ROUND_HALF_UP):,.2f}"

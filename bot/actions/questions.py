@@ -9,6 +9,7 @@ from rasa_sdk.events import EventType
 from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.types import DomainDict
 
+from actions.drafts import ENTERPRISE, SPECIAL_KINDS
 from actions.red_letter import REASON_BUTTONS
 
 Buttons = list[dict[str, str]]
@@ -38,7 +39,7 @@ RATES = [(rate, rate) for rate in ("13%", "9%", "6%", "3%", "1%", "免税")]
 QUESTIONS: dict[str, tuple[str, Buttons]] = {
     "invoice_kind": ("请问要开哪种发票？", choices("invoice_kind", KINDS)),
     "buyer_name": ("请问购买方（抬头）是哪家单位？请提供完整名称，个人请提供姓名。", []),
-    "tax_id": ("开专票需要购买方的纳税人识别号（18位统一社会信用代码），请提供。", []),
+    "tax_id": ("{tax_id_reason}请提供购买方的纳税人识别号（18位统一社会信用代码）。", []),
     "item": ("请问开票项目是什么？例如“技术服务费”“办公用品”。", []),
     "amount": (
         "请问金额是多少？默认按含税价（价税合计）计算，如果是不含税金额请说明“不含税”。",
@@ -81,8 +82,22 @@ class AskSlot(Action, ABC):
         """Ask, with the slots the question names filled in."""
         question, buttons = QUESTIONS[self.slot]
         values = {name: "" if value is None else value for name, value in tracker.slots.items()}
+        if self.slot == "tax_id":
+            values["tax_id_reason"], buttons = _tax_id_reason(tracker)
         dispatcher.utter_message(text=question.format(**values), buttons=buttons or None)
         return []
+
+
+def _tax_id_reason(tracker: Tracker) -> tuple[str, Buttons]:
+    """Why the taxpayer id is asked, and leave to go without when the buyer may be no enterprise."""
+    if tracker.get_slot("invoice_kind") in SPECIAL_KINDS:
+        return "开专票需要购买方的纳税人识别号。", []
+    if tracker.get_slot("buyer_type") == ENTERPRISE:
+        return "购买方是企业，开普票也需要填写其纳税人识别号（国家税务总局公告2017年第16号）。", []
+    return (
+        "购买方如是企业，开普票也需要填写其纳税人识别号；是个人或机关、事业单位等非企业的，可以不填。",
+        [{"title": "不是企业，不填税号", "payload": "购买方不是企业，不填税号"}],
+    )
 
 
 def _question_class(slot: str) -> type[AskSlot]:

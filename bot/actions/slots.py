@@ -10,6 +10,7 @@ from rasa_sdk.events import EventType, SlotSet
 ISSUE_SLOTS = (
     "invoice_kind",
     "buyer_name",
+    "buyer_type",
     "tax_id",
     "item",
     "amount",

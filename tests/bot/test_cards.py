@@ -35,6 +35,13 @@ def test_an_invoice_card_shows_totals_tax_and_the_uppercase_total() -> None:
     assert fields(card)["价税合计（大写）"] == "壹万零陆佰圆整"
 
 
+def test_a_red_letter_invoice_card_is_marked_red_and_names_the_blue_one() -> None:
+    red = invoice_card({**INVOICE, "red_of": "26421000000000000001", "total_with_tax": "-106.00"})
+    shown = {f["label"]: f["value"] for f in red["fields"]}
+    assert red["red"] is True and shown["冲销的蓝字发票"] == "26421000000000000001"
+    assert invoice_card(INVOICE)["red"] is False
+
+
 def test_a_draft_card_says_whether_the_amount_includes_tax() -> None:
     draft = {
         "kind": "digital_general",

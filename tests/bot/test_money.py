@@ -5,7 +5,13 @@ from __future__ import annotations
 from decimal import Decimal
 
 import pytest
-from actions.money import NotAnAmount, find_amount, format_yuan, parse_amount
+from actions.money import (
+    NotAnAmount,
+    find_amount,
+    format_yuan,
+    parse_amount,
+    split_trailing_amount,
+)
 
 
 @pytest.mark.parametrize(
@@ -75,3 +81,21 @@ def test_a_message_without_an_amount_is_refused() -> None:
 
 def test_amounts_print_with_thousands_separators() -> None:
     assert format_yuan(Decimal("12000")) == "12,000.00"
+
+
+@pytest.mark.parametrize(
+    ("phrase", "item", "yuan"),
+    [
+        ("技术服务费一千元", "技术服务费", "1000.00"),
+        ("咨询费8000", "咨询费", "8000.00"),
+        ("软件开发服务1.2万", "软件开发服务", "12000.00"),
+        ("技术服务费", "技术服务费", None),
+        ("A4纸", "A4纸", None),
+        ("8000", "8000", None),  # all amount, no item: left as it is
+    ],
+)
+def test_an_amount_at_the_end_of_an_item_is_split_off(
+    phrase: str, item: str, yuan: str | None
+) -> None:
+    name, amount = split_trailing_amount(phrase)
+    assert (name, None if amount is None else str(amount)) == (item, yuan)

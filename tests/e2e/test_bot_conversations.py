@@ -123,3 +123,89 @@ def test_asking_for_a_human_puts_the_conversation_in_the_queue(stack: Stack) -> 
     # Leave the shared stack's queue as it was, for the console tests.
     chat.say("/back_to_bot")
     assert chat.state == "bot"
+
+
+def draft_fields(replies: list[dict[str, object]]) -> dict[str, str]:
+    """The summary card's fields, by label; fails when the turn showed no summary."""
+    [draft] = cards(replies, "invoice_draft")  # type: ignore[arg-type]
+    return {f["label"]: f["value"] for f in draft["fields"]}
+
+
+def test_a_one_sentence_general_invoice_keeps_every_detail_and_takes_corrections(
+    stack: Stack, demo_token: str
+) -> None:
+    chat = Chat(stack, demo_token)
+    sentence = (
+        "给武汉光谷科技有限公司开一张数电普票，税号91420106MA49X8Q2Y7，软件开发服务一万二，税率6%"
+    )
+
+    shown = draft_fields(chat.say(sentence))
+    assert shown["购买方"] == "武汉光谷科技有限公司"
+    assert (shown["项目"], shown["价税合计"]) == ("软件开发服务", "12000.00")
+
+    corrected = draft_fields(chat.say("项目改成技术咨询服务"))
+    assert (corrected["项目"], corrected["购买方"]) == ("技术咨询服务", "武汉光谷科技有限公司")
+    assert "已取消" in text_of(chat.say("算了"))
+
+
+def test_a_step_by_step_item_answer_is_taken_whole_and_the_buyer_kept(
+    stack: Stack, demo_token: str
+) -> None:
+    chat = Chat(stack, demo_token)
+    chat.say("开一张数电普票")
+    asked = chat.say("数电的")  # the medium again, not a buyer's name
+    assert "购买方" in text_of(asked), text_of(asked)
+    chat.say("武汉光谷科技有限公司")
+    chat.say("91420106MA49X8Q2Y7")
+    chat.say("软件开发服务")
+    chat.say("5000")
+
+    shown = draft_fields(chat.say("6%"))
+    assert (shown["购买方"], shown["项目"]) == ("武汉光谷科技有限公司", "软件开发服务")
+    chat.say("算了")
+
+
+def test_an_enterprise_buyer_of_a_general_invoice_must_give_its_taxpayer_id(
+    stack: Stack, demo_token: str
+) -> None:
+    """The API's own refusal is tested in tests/integration (test_invoice_api)."""
+    chat = Chat(stack, demo_token)
+
+    asked = chat.say("给武汉光谷科技有限公司开一张数电普票，技术服务费一千元，税率6%")
+    assert "2017年第16号" in text_of(asked) and not cards(asked, "invoice_draft")
+    refused = chat.say("不填税号")
+    assert "不能不填税号" in text_of(refused) and not cards(refused, "invoice_draft")
+    shown = draft_fields(chat.say("91420106MA49X8Q2Y7"))
+    assert shown["纳税人识别号"] == "91420106MA49X8Q2Y7"
+    chat.say("算了")
+
+
+def test_an_individual_buyer_goes_without_a_taxpayer_id(
+    stack: Stack, demo_token: str, api: httpx.Client
+) -> None:
+    chat = Chat(stack, demo_token)
+
+    shown = draft_fields(chat.say("给张三开一张数电普票，办公用品113元，税率13%"))
+    assert shown["购买方"] == "张三" and "纳税人识别号" not in shown
+    [card] = cards(chat.say("确认"), "invoice")
+    invoice = api.get(f"/invoices/{card['number']}").json()
+    assert invoice["buyer"]["name"] == "张三" and not invoice["buyer"]["tax_id"]
+
+
+def test_a_buyer_the_name_does_not_place_may_go_without_when_the_user_says_so(
+    stack: Stack, demo_token: str
+) -> None:
+    chat = Chat(stack, demo_token)
+    chat.say("开一张数电普票")
+
+    asked = chat.say("光谷创新中心")
+    buttons = [b for m in asked for b in m.get("buttons") or []]
+    assert any(b["title"] == "不是企业，不填税号" for b in buttons), asked
+    [button] = [b for b in buttons if b["title"] == "不是企业，不填税号"]
+    next_question = chat.say(button["payload"])
+    assert "项目" in text_of(next_question), text_of(next_question)
+    chat.say("会议服务")
+    chat.say("800")
+    shown = draft_fields(chat.say("6%"))
+    assert shown["购买方"] == "光谷创新中心" and "纳税人识别号" not in shown
+    chat.say("算了")
