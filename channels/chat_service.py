@@ -166,7 +166,7 @@ class ChatService:
         metadata = {"channel": conversation.channel, "logged_in": logged_in}
         await self._typing(conversation, True)
         try:
-            replies = await self._rasa.send(conversation.id, inbound.text, metadata)
+            replies = await self._rasa.send(conversation.id, inbound.for_bot, metadata)
         except RasaUnavailable as exc:
             log.warning("rasa_unavailable", conversation_id=conversation.id, error=str(exc))
             await self._bot_failed(conversation)

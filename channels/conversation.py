@@ -71,6 +71,14 @@ class Message:
     # The sender's own id (dedupes resends); the agent's display name on agent messages.
     client_id: str | None = None
     author: str | None = None
+    # A tapped quick reply: the button's payload ("/affirm") goes to the bot, while `text`
+    # keeps the button's title ("确认开具"), which is what the user saw and everyone shows.
+    command: str | None = None
+
+    @property
+    def for_bot(self) -> str:
+        """What the bot is sent for this message."""
+        return self.command or self.text
 
     def to_json(self) -> dict[str, Any]:
         """The contract's message shape: {role, text, buttons?, card?}."""

@@ -97,7 +97,8 @@ class ConversationStore:
     def receive(self, conversation_id: str, text_: str) -> Message:
         """Store what the user sent, not yet delivered to the bot."""
         with self._engine.begin() as connection:
-            return _insert(connection, conversation_id, Role.USER, Reply(text_), delivered=False)
+            reply, command = _as_tapped(connection, conversation_id, text_)
+            return _insert(connection, conversation_id, Role.USER, reply, False, command=command)
 
     def receive_once(
         self, conversation_id: str, text_: str, client_id: str
@@ -105,8 +106,10 @@ class ConversationStore:
         """Store what the user sent under the sender's id; (the stored one, False) on a resend."""
         try:
             with self._engine.begin() as connection:
-                reply = Reply(text_)
-                stored = _insert(connection, conversation_id, Role.USER, reply, False, client_id)
+                reply, command = _as_tapped(connection, conversation_id, text_)
+                stored = _insert(
+                    connection, conversation_id, Role.USER, reply, False, client_id, command=command
+                )
                 return stored, True
         except IntegrityError:
             with self._engine.connect() as connection:
@@ -225,11 +228,11 @@ def _insert(
     delivered: bool,
     client_id: str | None = None,
     author: str | None = None,
+    command: str | None = None,
 ) -> Message:
     now = datetime.now(UTC)
-    payload = (
-        {"buttons": reply.buttons, "card": reply.card} if reply.buttons or reply.card else None
-    )
+    extras = {"buttons": reply.buttons, "card": reply.card, "command": command}
+    payload = {key: value for key, value in extras.items() if value} or None
     message_id = connection.execute(
         insert(messages).values(
             conversation_id=conversation_id,
@@ -252,7 +255,31 @@ def _insert(
         now,
         client_id,
         author,
+        command,
     )
+
+
+# How far back a tapped quick reply's button is looked for: the bot's last few messages.
+_OFFERED_WITHIN = 6
+
+
+def _as_tapped(connection: Any, conversation_id: str, text_: str) -> tuple[Reply, str | None]:
+    """A message that is the payload of a button the bot just offered is stored under the
+    button's title, with the payload kept for the bot; any other text as it is."""
+    if not text_.startswith("/"):
+        return Reply(text_), None
+    recent = connection.execute(
+        select(messages.c.payload)
+        .where(messages.c.conversation_id == conversation_id)
+        .where(messages.c.role != Role.USER.value)
+        .order_by(messages.c.id.desc())
+        .limit(_OFFERED_WITHIN)
+    )
+    for (payload,) in recent:
+        for button in (payload or {}).get("buttons") or []:
+            if button.get("payload") == text_ and button.get("title"):
+                return Reply(button["title"]), text_
+    return Reply(text_), None
 
 
 def conversation_of(row: Row[Any]) -> Conversation:
@@ -283,4 +310,5 @@ def message_of(row: Row[Any]) -> Message:
         row.created_at,
         row.client_id,
         row.author,
+        payload.get("command"),
     )

@@ -11,11 +11,18 @@
     return node;
   }
 
+  // Numbers, codes, dates and statuses ("已开具") are kept whole; names and reasons wrap.
+  function whole(value) {
+    var text = value === undefined || value === null ? "" : String(value);
+    var short = text.length <= 20 && (text.match(/[\u4e00-\u9fff]/g) || []).length <= 4;
+    return short ? { "class": "kp-nowrap" } : {};
+  }
+
   function fields(list) {
     var dl = el("dl");
     (list || []).forEach(function (f) {
       dl.appendChild(el("dt", {}, f.label));
-      dl.appendChild(el("dd", {}, f.value));
+      dl.appendChild(el("dd", whole(f.value), f.value));
     });
     return dl;
   }
@@ -27,7 +34,7 @@
     t.appendChild(head);
     rows.forEach(function (cells) {
       var tr = el("tr");
-      cells.forEach(function (c) { tr.appendChild(el("td", {}, c === undefined || c === null ? "" : c)); });
+      cells.forEach(function (c) { tr.appendChild(el("td", whole(c), c === undefined || c === null ? "" : c)); });
       t.appendChild(tr);
     });
     return t;
@@ -47,6 +54,10 @@
 
   var renderers = {
     invoice: function (card, ctx, box) {
+      if (card.red) {
+        box.classList.add("kp-red");
+        box.insertBefore(el("span", { "class": "kp-badge" }, "红字发票（负数）"), box.firstChild);
+      }
       box.appendChild(fields(card.fields));
       if (card.number) { box.appendChild(pdfButton(ctx, card.number)); }
     },
@@ -68,7 +79,12 @@
       });
     },
     download: function (card, ctx, box) { box.appendChild(pdfButton(ctx, card.number, card.url)); },
-    upload: function (card, ctx, box) { box.appendChild(ctx.uploadControl(card)); },
+    upload: function (card, ctx, box) {
+      if (card.template_url) {
+        box.appendChild(button("下载批量开票模板", function () { ctx.download(card.template_url, "批量开票模板.xlsx"); }));
+      }
+      box.appendChild(ctx.uploadControl(card));
+    },
     leave_message: function (card, ctx, box) {
       var form = el("form", { "aria-label": "留言给人工客服" });
       var textId = "kp-ticket-" + Math.random().toString(36).slice(2);
@@ -139,5 +155,45 @@
     return box;
   }
 
-  window.KaipiaoWidgetCards = { render: render, batchResult: batchResult, el: el, button: button };
+  // What issuing the file would do, before anything is issued. With bad rows the user
+  // chooses: issue the good rows only, or fix the file and upload it again.
+  function batchPreview(preview, filename, choose) {
+    var box = el("div", { "class": "kp-card", "data-card": "batch_preview" });
+    box.appendChild(el("h3", {}, "批量开票预览：" + filename));
+    var rejected = preview.rejected || [];
+    var summary = "可开具 " + preview.valid + " 张，价税合计 " + preview.total_with_tax + " 元";
+    box.appendChild(el("p", {}, summary + (rejected.length ? "；另有 " + rejected.length + " 处错误，所在的行不会开具。" : "。")));
+    if (preview.invoices.length) {
+      box.appendChild(table(["行", "购买方", "发票类型", "价税合计"], preview.invoices.map(function (i) {
+        return [i.row, i.buyer, i.kind_label, i.total_with_tax];
+      })));
+      if (preview.valid > preview.invoices.length) { box.appendChild(el("p", {}, "（仅列出前 " + preview.invoices.length + " 张）")); }
+    }
+    if (rejected.length) {
+      var t = table(["工作表", "行", "字段", "原因"], rejected.map(function (r) {
+        return [r.sheet || "", r.row, r.field || "", r.message];
+      }));
+      t.className = "kp-rejected";
+      box.appendChild(t);
+    }
+    if (preview.refusal) { box.appendChild(el("p", { role: "alert" }, preview.refusal)); }
+    var row = el("div", { "class": "kp-buttons" });
+    function choice(label, value) {
+      row.appendChild(button(label, function () {
+        Array.prototype.forEach.call(row.querySelectorAll("button"), function (b) { b.disabled = true; });
+        choose(value);
+      }));
+    }
+    if (preview.valid && !preview.refusal) {
+      choice(rejected.length ? "只开具正确的 " + preview.valid + " 张" : "确认开具 " + preview.valid + " 张", "issue");
+    }
+    if (rejected.length || preview.refusal) { choice("修改文件后重新上传", "reupload"); }
+    choice("取消", "cancel");
+    box.appendChild(row);
+    return box;
+  }
+
+  window.KaipiaoWidgetCards = {
+    render: render, batchPreview: batchPreview, batchResult: batchResult, el: el, button: button
+  };
 })();

@@ -15,10 +15,15 @@
     primaryColor: extra.primaryColor || data.primaryColor || "#c8102e",
     textColor: extra.textColor || data.textColor || "#ffffff",
     position: extra.position || data.position || "right",
-    open: String(extra.open || data.open || "") === "true"
+    open: String(extra.open || data.open || "") === "true",
+    // Shown at the top of the conversation (not stored); a suggestion is sent as if typed.
+    greeting: extra.greeting || data.greeting ||
+      "您好！我是开票助手，可以解答开票政策和系统操作问题，登录后还能帮您开具、查询、作废和红冲发票。",
+    suggestions: extra.suggestions || ["忘记密码怎么办", "电子发票开错了怎么处理", "帮我开一张发票", "本月开票汇总"]
   };
   var KEY = "kaipiao.widget." + options.server + ".";
   var STATUS = { bot: "智能助手为您服务", waiting: "正在为您转接人工客服…", agent: "人工客服", closed: "会话已结束" };
+  var MAX_MESSAGE = 2000;  // the chat API's limit (channels/api/chat.py)
   var state = { socket: null, conversationId: localStorage.getItem(KEY + "conversation"), seen: {},
     pending: JSON.parse(localStorage.getItem(KEY + "pending") || "[]"), retry: 0, unread: 0, typingTimer: null,
     lastTyping: 0 };
@@ -62,7 +67,8 @@
     ui.typing = el("div", { "class": "kp-typing", "aria-live": "polite" });
     var form = el("form", { "class": "kp-composer" });
     form.appendChild(el("label", { "for": "kp-input", "class": "kp-visually-hidden" }, "输入消息"));
-    ui.input = el("input", { id: "kp-input", type: "text", maxlength: "2000", autocomplete: "off",
+    // No maxlength: a long paste is refused with a word, never cut silently (see submit).
+    ui.input = el("input", { id: "kp-input", type: "text", autocomplete: "off",
       placeholder: "请输入您的问题，例如：忘记密码怎么办" });
     ui.file = el("input", { type: "file", accept: ".xlsx,.csv", "class": "kp-visually-hidden",
       "aria-label": "选择批量开票文件", tabindex: "-1" });
@@ -74,6 +80,11 @@
     form.addEventListener("submit", function (event) {
       event.preventDefault();
       var text = ui.input.value.trim();
+      if (text.length > MAX_MESSAGE) {
+        showError("这条消息有" + text.length + "个字，单条消息最多" + MAX_MESSAGE +
+          "个字，没有发送。请分段发送；批量开票请上传表格。");
+        return;
+      }
       if (text) { ui.input.value = ""; sendText(text); typing(false); }
     });
     ui.input.addEventListener("input", function () { typing(ui.input.value.trim() !== ""); });
@@ -165,6 +176,7 @@
     localStorage.setItem(KEY + "conversation", frame.conversation_id);
     ui.list.textContent = "";
     state.seen = {};
+    showIntro();
     frame.messages.forEach(show);
     setState(frame.state, frame.agent);
     state.pending.forEach(function (p) {
@@ -211,6 +223,17 @@
       ui.badge.textContent = String(state.unread);
       ui.badge.hidden = false;
     }
+  }
+
+  function showIntro() {
+    var C = window.KaipiaoWidgetCards;
+    var item = C.el("li", { "class": "kp-msg kp-intro" }, options.greeting);
+    var row = C.el("div", { "class": "kp-buttons", role: "group", "aria-label": "猜您想问" });
+    options.suggestions.forEach(function (text) {
+      row.appendChild(C.button(text, function () { sendText(text); }));
+    });
+    item.appendChild(row);
+    append(item);
   }
 
   function append(item) {
@@ -286,24 +309,45 @@
     }).catch(function (error) { showError(error.message); });
   }
 
+  // A batch file is checked first (POST …/batch/preview issues nothing); only the user's
+  // choice on the preview issues it, with the good rows only when some are bad.
   function upload(file) {
     if (!options.token) { showError("请先登录后再批量开票。"); return; }
     if (!/\.(xlsx|csv)$/i.test(file.name)) { showError("只支持 .xlsx 或 .csv 格式的批量开票文件。"); return; }
     if (file.size > 10 * 1024 * 1024) { showError("文件过大，请不要超过 10MB。"); return; }
     var C = window.KaipiaoWidgetCards;
-    var note = C.el("li", { "class": "kp-msg kp-user" }, "上传文件：" + file.name);
-    append(note);
+    append(C.el("li", { "class": "kp-msg kp-user" }, "上传文件：" + file.name));
+    postBatch("/api/v1/invoices/batch/preview", file).then(function (preview) {
+      var item = C.el("li", { "class": "kp-msg kp-bot" });
+      item.appendChild(C.batchPreview(preview, file.name, function (choice) {
+        if (choice === "issue") { issueBatch(file, preview.rejected.length > 0); }
+        else if (choice === "reupload") { ui.file.click(); }
+        else { append(C.el("li", { "class": "kp-msg kp-bot" }, "好的，这批发票没有开具。")); }
+      }));
+      append(item);
+    }).catch(function (error) { showError(error.message || "网络连接失败，请检查网络后重试。"); });
+  }
+
+  function issueBatch(file, goodRowsOnly) {
+    var C = window.KaipiaoWidgetCards;
+    postBatch("/api/v1/invoices/batch", file, goodRowsOnly).then(function (result) {
+      var item = C.el("li", { "class": "kp-msg kp-bot" });
+      item.appendChild(C.batchResult(result));
+      append(item);
+    }).catch(function (error) { showError(error.message || "网络连接失败，请检查网络后重试。"); });
+  }
+
+  function postBatch(path, file, issueValid) {
     var body = new FormData();
     body.append("file", file);
-    fetch(options.server + "/api/v1/invoices/batch", { method: "POST", headers: authHeaders(), body: body })
+    if (issueValid) { body.append("issue_valid", "true"); }
+    return fetch(options.server + path, { method: "POST", headers: authHeaders(), body: body })
       .then(function (response) {
-        return response.json().then(function (result) {
-          if (!response.ok) { throw new Error((result.error && result.error.message) || "上传失败，请稍后再试。"); }
-          var item = C.el("li", { "class": "kp-msg kp-bot" });
-          item.appendChild(C.batchResult(result));
-          append(item);
+        return response.json().then(function (data) {
+          if (!response.ok) { throw new Error((data.error && data.error.message) || "上传失败，请稍后再试。"); }
+          return data;
         });
-      }).catch(function (error) { showError(error.message || "网络连接失败，请检查网络后重试。"); });
+      });
   }
 
   function cardContext(messageId) {

@@ -12,6 +12,7 @@ from invoicing_core.api.dependencies import CoreDep, CurrentPrincipal
 from invoicing_core.api.red_letter_forms import RedLetterFormOut, red_letter_request
 from invoicing_core.api.schemas import (
     BatchOut,
+    BatchPreviewOut,
     InvoiceOut,
     InvoicePage,
     InvoicePreviewOut,
@@ -48,22 +49,38 @@ async def preview(body: IssueIn, who: CurrentPrincipal, core: CoreDep) -> Invoic
     return InvoicePreviewOut.of(invoice)
 
 
+BatchFile = Annotated[UploadFile, File(description="批量开票模板 .xlsx 或 .csv，不超过10MB")]
+
+
 @router.post("/batch", response_model=BatchOut)
 async def batch(
     who: CurrentPrincipal,
     core: CoreDep,
-    file: Annotated[UploadFile, File(description="批量开票模板 .xlsx 或 .csv，不超过10MB")],
+    file: BatchFile,
     issue_valid: Annotated[bool, Form(description="有错误行时仍开具其余正确的发票")] = False,
 ) -> BatchOut:
     """按税务局批量开票模板开具数电发票：逐行校验，有错误行时默认整批不开具。"""
-    data = await file.read(MAX_UPLOAD_BYTES + 1)
-    if len(data) > MAX_UPLOAD_BYTES:
-        limit = MAX_UPLOAD_BYTES // 2**20
-        raise BatchTooLarge(f"文件超过{limit}MB，请拆分后分批上传。")
+    data = await _batch_bytes(file)
     outcome = await to_thread.run_sync(
         core.batches.issue_file, who, data, file.filename or "", issue_valid
     )
     return BatchOut.of(outcome)
+
+
+@router.post("/batch/preview", response_model=BatchPreviewOut)
+async def batch_preview(who: CurrentPrincipal, core: CoreDep, file: BatchFile) -> BatchPreviewOut:
+    """预览批量开票：逐行校验并列出将开具的发票、价税合计和错误行，但不开具、不占号。"""
+    data = await _batch_bytes(file)
+    preview = await to_thread.run_sync(core.batches.preview_file, who, data, file.filename or "")
+    return BatchPreviewOut.of(preview)
+
+
+async def _batch_bytes(file: UploadFile) -> bytes:
+    data = await file.read(MAX_UPLOAD_BYTES + 1)
+    if len(data) > MAX_UPLOAD_BYTES:
+        limit = MAX_UPLOAD_BYTES // 2**20
+        raise BatchTooLarge(f"文件超过{limit}MB，请拆分后分批上传。")
+    return data
 
 
 @router.get("/batch/template", response_class=Response)

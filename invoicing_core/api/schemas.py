@@ -11,7 +11,7 @@ from invoicing_core.domain.kind import InvoiceKind
 from invoicing_core.domain.line import InvoiceLine
 from invoicing_core.domain.money import format_money
 from invoicing_core.domain.party import Party
-from invoicing_core.services.batch_issuing import BatchOutcome
+from invoicing_core.services.batch_issuing import BatchOutcome, BatchPreview
 from invoicing_core.services.invoices import IssueRequest, LineInput
 
 
@@ -222,3 +222,39 @@ class BatchOut(BaseModel):
         """From the service."""
         rejected = [error.as_dict() for error in outcome.rejected]
         return cls(accepted=outcome.accepted, numbers=outcome.numbers, rejected=rejected)
+
+
+# How many of the invoices a batch preview lists one by one (the totals cover all).
+PREVIEW_LISTED = 50
+
+
+class BatchPreviewOut(BaseModel):
+    """What issuing a batch file would do; nothing is issued."""
+
+    valid: int  # invoices that would be issued
+    total_with_tax: str
+    refusal: str | None  # why the whole batch would be refused (the monthly quota)
+    invoices: list[dict[str, str | int | None]]  # the first PREVIEW_LISTED of them
+    rejected: list[dict[str, str | int]]
+
+    @classmethod
+    def of(cls, preview: BatchPreview) -> "BatchPreviewOut":
+        """From the service."""
+        listed = [
+            {
+                "sheet": draft.sheet,
+                "row": draft.row,
+                "serial": draft.serial,
+                "kind_label": draft.kind.label,
+                "buyer": draft.buyer.name,
+                "total_with_tax": format_money(draft.total_with_tax),
+            }
+            for draft in preview.drafts[:PREVIEW_LISTED]
+        ]
+        return cls(
+            valid=len(preview.drafts),
+            total_with_tax=format_money(preview.total_with_tax),
+            refusal=preview.refusal,
+            invoices=listed,
+            rejected=[error.as_dict() for error in preview.rejected],
+        )

@@ -1,6 +1,7 @@
 """What parsing a batch yields: invoice drafts ready to issue, and every bad row."""
 
 from dataclasses import dataclass
+from decimal import Decimal
 
 from invoicing_core.domain.kind import InvoiceKind
 from invoicing_core.domain.line import InvoiceLine
@@ -44,6 +45,19 @@ class InvoiceDraft:
     remark: str
     sheet: str | None
     row: int
+
+    # A batch issues blue invoices only.
+    is_red = False
+
+    @property
+    def total_amount(self) -> Decimal:
+        """The lines' tax-exclusive total."""
+        return sum((line.amount for line in self.lines), Decimal(0))
+
+    @property
+    def total_with_tax(self) -> Decimal:
+        """The price-tax total the invoice will show."""
+        return sum((line.total_with_tax for line in self.lines), Decimal(0))
 
 
 @dataclass(frozen=True)

@@ -2,6 +2,7 @@
 
 from dataclasses import dataclass, replace
 from decimal import Decimal
+from typing import Protocol
 
 from invoicing_core.domain.errors import InvoiceLimitExceeded, QuotaExceeded
 from invoicing_core.domain.invoice import Invoice
@@ -9,7 +10,19 @@ from invoicing_core.domain.kind import InvoiceKind
 from invoicing_core.domain.money import format_money
 
 
-def quota_charge(invoice: Invoice) -> Decimal:
+class Chargeable(Protocol):
+    """An invoice, or a batch row about to become one."""
+
+    @property
+    def is_red(self) -> bool:
+        """Whether it is a red-letter invoice."""
+
+    @property
+    def total_amount(self) -> Decimal:
+        """Its tax-exclusive total."""
+
+
+def quota_charge(invoice: Chargeable) -> Decimal:
     """What an invoice uses of the monthly quota (verify both parts of this rule).
 
     The quota bounds the month's tax-exclusive total (不含增值税) over all kinds. Red-letter

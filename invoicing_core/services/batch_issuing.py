@@ -14,7 +14,7 @@ from invoicing_core.domain import audit_actions
 from invoicing_core.domain.errors import QuotaExceeded
 from invoicing_core.domain.invoice import CHINA_TZ, Invoice
 from invoicing_core.domain.money import format_money
-from invoicing_core.domain.quota import MonthlyQuota, quota_charge
+from invoicing_core.domain.quota import Chargeable, MonthlyQuota, quota_charge
 from invoicing_core.persistence import invoice_repository as repository
 from invoicing_core.persistence import quota_usage
 from invoicing_core.persistence.audit import AuditEntry, record_many
@@ -33,6 +33,21 @@ class BatchOutcome:
     accepted: int
     numbers: list[str]
     rejected: list[RowError]
+
+
+@dataclass(frozen=True)
+class BatchPreview:
+    """What issuing the file would do, issuing nothing: the invoices it would issue, their
+    totals, every row it would not, and why the whole batch would be refused (quota)."""
+
+    drafts: list[InvoiceDraft]
+    rejected: list[RowError]
+    refusal: str | None
+
+    @property
+    def total_with_tax(self) -> Decimal:
+        """The price-tax total of the invoices that would be issued."""
+        return sum((draft.total_with_tax for draft in self.drafts), Decimal(0))
 
 
 def _serial_key(serial: str) -> str:
@@ -57,6 +72,23 @@ class BatchIssuing:
             return BatchOutcome(0, [], list(parsed.errors))
         return self._issue(who, company_id, parsed.drafts, list(parsed.errors))
 
+    def preview_file(self, who: Principal, data: bytes, filename: str) -> BatchPreview:
+        """Check the file as issuing would (rows, serials issued before, the monthly quota)
+        and say what would be issued; nothing is issued and no number is taken."""
+        company_id = issuing_company(who)
+        parsed = parse_batch(data, filename)
+        with self._engine.connect() as connection:
+            company = connection.execute(
+                select(companies).where(companies.c.id == company_id)
+            ).one()
+            fresh, repeated = _split_issued(connection, company_id, parsed.drafts)
+            refusal = None
+            try:
+                _check_quota(connection, company, fresh, self._clock())
+            except QuotaExceeded as exceeded:
+                refusal = exceeded.message
+        return BatchPreview(fresh, [*parsed.errors, *repeated], refusal)
+
     def _issue(
         self,
         who: Principal,
@@ -69,19 +101,8 @@ class BatchIssuing:
             company = connection.execute(
                 select(companies).where(companies.c.id == company_id)
             ).one()
-            rows = connection.execute(
-                select(idempotency_keys.c.key, idempotency_keys.c.invoice_number).where(
-                    idempotency_keys.c.company_id == company_id,
-                    idempotency_keys.c.key.in_([_serial_key(d.serial) for d in drafts]),
-                )
-            )
-            earlier = {key: number for key, number in rows}
-            fresh = [draft for draft in drafts if _serial_key(draft.serial) not in earlier]
-            rejected += [
-                _already_issued(d, earlier[_serial_key(d.serial)])
-                for d in drafts
-                if _serial_key(d.serial) in earlier
-            ]
+            fresh, repeated = _split_issued(connection, company_id, drafts)
+            rejected += repeated
             if not fresh:
                 return BatchOutcome(0, [], rejected)
             numbers = next_digital_numbers(connection, now.astimezone(CHINA_TZ).year, len(fresh))
@@ -136,9 +157,30 @@ class BatchIssuing:
         return BatchOutcome(len(issued), [invoice.number for invoice in issued], rejected)
 
 
-def _charge_quota(
-    connection: Connection, company: Row[Any], issued: list[Invoice], now: datetime
-) -> None:
+def _split_issued(
+    connection: Connection, company_id: int, drafts: Sequence[InvoiceDraft]
+) -> tuple[list[InvoiceDraft], list[RowError]]:
+    """The drafts not issued before, and a row error for each serial that was."""
+    rows = connection.execute(
+        select(idempotency_keys.c.key, idempotency_keys.c.invoice_number).where(
+            idempotency_keys.c.company_id == company_id,
+            idempotency_keys.c.key.in_([_serial_key(d.serial) for d in drafts]),
+        )
+    )
+    earlier = {key: number for key, number in rows}
+    fresh = [draft for draft in drafts if _serial_key(draft.serial) not in earlier]
+    repeated = [
+        _already_issued(d, earlier[_serial_key(d.serial)])
+        for d in drafts
+        if _serial_key(d.serial) in earlier
+    ]
+    return fresh, repeated
+
+
+def _check_quota(
+    connection: Connection, company: Row[Any], issued: Sequence[Chargeable], now: datetime
+) -> Decimal:
+    """What the invoices charge to this month's quota; refused when it is not enough."""
     used = quota_usage.used(connection, company.id, now)
     quota = MonthlyQuota(Decimal(company.monthly_quota), used)
     total = sum((quota_charge(invoice) for invoice in issued), Decimal(0))
@@ -148,7 +190,13 @@ def _charge_quota(
             f"{format_money(quota.remaining)}元，整批未开具。请申请调整额度或拆分批次后再试。",
             field="file",
         )
-    quota_usage.add(connection, company.id, now, total)
+    return total
+
+
+def _charge_quota(
+    connection: Connection, company: Row[Any], issued: list[Invoice], now: datetime
+) -> None:
+    quota_usage.add(connection, company.id, now, _check_quota(connection, company, issued, now))
 
 
 def _already_issued(draft: InvoiceDraft, number: str) -> RowError:

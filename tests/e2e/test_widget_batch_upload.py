@@ -1,13 +1,16 @@
-"""A logged-in user uploads a batch file in the widget and sees the result row by row."""
+"""A logged-in user uploads a batch file in the widget: a preview first, then their choice."""
 
 from __future__ import annotations
 
+import time
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from playwright.sync_api import Browser, expect
+from playwright.sync_api import Browser, Page, expect
 
 from tests.e2e.conftest import Stack
+from tests.e2e.pages import DESKTOP, PHONE, WAIT, Widget, log_in_as_demo
 
 pytestmark = [pytest.mark.e2e, pytest.mark.browser]
 HEADERS = (
@@ -15,37 +18,52 @@ HEADERS = (
     "购买方银行账号,备注,购买方邮箱,纳税人识别号已核实,项目名称,税收分类编码,规格型号,单位,"
     "数量,单价,金额,税率,含税标志"
 )
-ROWS = [
-    "1,数电普票,武汉批量客户有限公司,91420106MA49X8Q2Y7,,,,,,,,办公用品,,,,2,50,,13%,是",
-    "2,数电普票,武汉批量客户有限公司,91420106MA49X8Q2Y7,,,,,,,,办公用品,,,,2,50,,7%,是",
-]
+ROW = "{serial},数电普票,武汉批量客户有限公司,91420106MA49X8Q2Y7,,,,,,,,办公用品,,,,2,50,,{rate},是"
 
 
-def test_a_batch_upload_shows_what_was_issued_and_which_rows_were_refused(
-    stack: Stack, browser: Browser, tmp_path: Path
+@pytest.fixture(params=[DESKTOP, PHONE], ids=["desktop", "phone"])
+def page(browser: Browser, request: pytest.FixtureRequest) -> Iterator[Page]:
+    """The demo page on one viewport."""
+    viewport = request.param
+    context = browser.new_context(viewport=viewport, is_mobile=viewport is PHONE)
+    try:
+        yield context.new_page()
+    finally:
+        context.close()
+
+
+def test_a_batch_is_previewed_and_the_user_chooses_what_to_issue(
+    stack: Stack, page: Page, tmp_path: Path, artefacts: Path, request: pytest.FixtureRequest
 ) -> None:
-    page = browser.new_page()
-    page.goto(stack.app_url)
-    page.get_by_label("密码").fill("Demo@2026!")
-    page.get_by_role("button", name="登录").click()
-    expect(page.get_by_role("status").first).to_have_text("已登录：demo", timeout=30_000)
-    page.get_by_role("button", name="打开在线客服").click()
-    results = page.locator('[data-card="batch_result"]')
+    shots = artefacts / request.node.name.replace("[", "-").rstrip("]")
+    shots.mkdir(exist_ok=True)
+    log_in_as_demo(page, stack.app_url)
+    Widget(page)
+    first, second = (f"E{time.time_ns() % 10**12}{n}" for n in (1, 2))
+    good, bad = ROW.format(serial=first, rate="13%"), ROW.format(serial=second, rate="7%")
 
-    def upload(name: str, rows: list[str]) -> None:
+    def choose_file(name: str, rows: list[str]) -> Path:
         batch = tmp_path / name
         batch.write_text("\n".join([HEADERS, *rows]) + "\n", encoding="utf-8")
-        with page.expect_file_chooser() as chooser:
-            page.get_by_role("button", name="上传批量开票文件").click()
-        chooser.value.set_files(str(batch))
+        return batch
 
-    upload("有错误.csv", ROWS)
-    refused = results.last
-    expect(refused).to_contain_text("成功开具 0 张", timeout=30_000)
-    expect(refused.locator("table.kp-rejected")).to_contain_text("税率“7%”不可用")
+    with page.expect_file_chooser() as chooser:
+        page.get_by_role("button", name="上传批量开票文件").click()
+    chooser.value.set_files(str(choose_file("有错误.csv", [good, bad])))
+    preview = page.locator('[data-card="batch_preview"]').last
+    expect(preview).to_contain_text("可开具 1 张，价税合计 100.00 元", timeout=WAIT)
+    expect(preview.locator("table.kp-rejected")).to_contain_text("税率“7%”不可用")
+    expect(preview.get_by_role("button", name="只开具正确的 1 张")).to_be_visible()
+    assert page.locator('[data-card="batch_result"]').count() == 0  # nothing issued yet
+    page.screenshot(path=shots / "1-preview-with-a-bad-row.png")
 
-    upload("正确.csv", ROWS[:1])
-    expect(results).to_have_count(2, timeout=30_000)
-    expect(results.last).to_contain_text("成功开具 1 张，未通过 0 行")
-    expect(results.last).to_contain_text("发票号码：")
-    page.close()
+    # The user fixes the file first instead of issuing the good row alone.
+    with page.expect_file_chooser() as chooser:
+        preview.get_by_role("button", name="修改文件后重新上传").click()
+    chooser.value.set_files(str(choose_file("已修改.csv", [good, bad.replace("7%", "6%")])))
+    fixed = page.locator('[data-card="batch_preview"]').nth(1)
+    expect(fixed).to_contain_text("可开具 2 张", timeout=WAIT)
+    fixed.get_by_role("button", name="确认开具 2 张").click()
+    result = page.locator('[data-card="batch_result"]').last
+    expect(result).to_contain_text("成功开具 2 张，未通过 0 行", timeout=WAIT)
+    page.screenshot(path=shots / "2-issued.png")

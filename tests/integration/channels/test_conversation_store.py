@@ -43,6 +43,31 @@ def test_a_received_message_waits_undelivered_until_answered(store: Conversation
     assert history[1].card == {"number": "1"}
 
 
+def test_a_tapped_quick_reply_is_kept_under_its_title_and_sent_as_its_payload(
+    store: ConversationStore,
+) -> None:
+    conversation = store.open(None, "api")
+    asked = store.receive(conversation.id, "开票")
+    download = '/download_invoice{"invoice_number": "1"}'
+    buttons = [
+        {"title": "确认开具", "payload": "/affirm"},
+        {"title": "下载PDF", "payload": download},
+    ]
+    store.answer(asked, [Reply("信息无误请确认。", buttons=buttons)], Role.BOT)
+
+    tapped = store.receive(conversation.id, "/affirm")
+    resent, _ = store.receive_once(conversation.id, download, "client-1")
+    typed = store.receive(conversation.id, "/deny")  # no such button was offered
+
+    assert [(m.text, m.for_bot) for m in (tapped, resent, typed)] == [
+        ("确认开具", "/affirm"),
+        ("下载PDF", download),
+        ("/deny", "/deny"),
+    ]
+    shown = [(m.text, m.for_bot) for m in store.history(conversation.id)][-3:]
+    assert shown == [("确认开具", "/affirm"), ("下载PDF", download), ("/deny", "/deny")]
+
+
 def test_history_returns_the_newest_messages_oldest_first(store: ConversationStore) -> None:
     conversation = store.open(None, "api")
     for text in ["一", "二", "三"]:

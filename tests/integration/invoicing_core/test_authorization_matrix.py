@@ -152,6 +152,10 @@ MATRIX: dict[tuple[str, str], tuple[dict[str, int], Request]] = {
         ),
     ),
     ("POST", "/api/v1/invoices/batch"): (issuing(200, stranger=200), _batch),
+    ("POST", "/api/v1/invoices/batch/preview"): (
+        issuing(200, stranger=200),
+        lambda w: ("/api/v1/invoices/batch/preview", _batch(w)[1]),
+    ),
     ("POST", "/api/v1/red-letter-forms"): (
         issuing(201),
         lambda w: (

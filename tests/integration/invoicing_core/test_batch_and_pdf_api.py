@@ -94,6 +94,42 @@ def test_a_batch_with_a_bad_row_issues_nothing_unless_asked(
     assert partial.json()["accepted"] == 1
 
 
+def test_a_preview_lists_what_would_be_issued_and_why_rows_would_not_and_issues_nothing(
+    app_client: TestClient, tenant: Tenant
+) -> None:
+    content = batch_file(
+        [invoice("P1"), invoice("P2", **{C.KIND: "数电专票", C.BUYER_TAX_ID: ""}), invoice("P3")],
+        [line("P1"), line("P2"), line("P3", **{C.QUANTITY: "1"})],
+    )
+    before = app_client.get("/api/v1/invoices", headers=tenant.viewer).json()["total"]
+
+    preview = app_client.post(
+        "/api/v1/invoices/batch/preview",
+        headers=tenant.issuer,
+        files={"file": ("batch.xlsx", content, "application/octet-stream")},
+    )
+
+    assert preview.status_code == 200, preview.text
+    body = preview.json()
+    assert (body["valid"], body["total_with_tax"], body["refusal"]) == (2, "169.50", None)
+    assert [(i["serial"], i["row"], i["total_with_tax"]) for i in body["invoices"]] == [
+        ("P1", 2, "113.00"),
+        ("P3", 4, "56.50"),
+    ]
+    assert body["invoices"][0]["kind_label"] and body["invoices"][0]["buyer"]
+    assert [(e["sheet"], e["row"]) for e in body["rejected"]] == [(C.INVOICE_SHEET, 3)]
+    assert app_client.get("/api/v1/invoices", headers=tenant.viewer).json()["total"] == before
+    # What the preview said is what issuing the good rows then does.
+    issued = upload(app_client, tenant, content, issue_valid="true").json()
+    assert issued["accepted"] == 2
+    again = app_client.post(
+        "/api/v1/invoices/batch/preview",
+        headers=tenant.issuer,
+        files={"file": ("batch.xlsx", content, "application/octet-stream")},
+    ).json()
+    assert again["valid"] == 0 and len(again["rejected"]) == 3
+
+
 def test_files_that_are_not_the_template_are_refused_in_chinese(
     app_client: TestClient, tenant: Tenant
 ) -> None:

@@ -1,0 +1,107 @@
+"""A clerk's first day in the widget, in Chromium on a desktop and a phone viewport.
+
+What a person sees is asserted: the words on the cards, the user's own words for a tapped
+button, the note on a message too long to send, and that the bot still answers after odd
+and hostile input. Screenshots of each journey are kept under the test's artefacts.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from playwright.sync_api import Browser, Locator, Page, expect
+
+from tests.e2e.conftest import Stack
+from tests.e2e.pages import DESKTOP, PHONE, WAIT, Widget, log_in_as_demo
+
+pytestmark = [pytest.mark.e2e, pytest.mark.browser]
+ONE_SENTENCE = (
+    "给武汉光谷科技有限公司开一张数电普票，税号91420106MA49X8Q2Y7，软件开发服务一万二，税率6%"
+)
+
+
+@pytest.fixture(params=[DESKTOP, PHONE], ids=["desktop", "phone"])
+def page(browser: Browser, request: pytest.FixtureRequest) -> Iterator[Page]:
+    """The demo page, signed in as the clerk, on one viewport."""
+    viewport = request.param
+    context = browser.new_context(viewport=viewport, is_mobile=viewport is PHONE)
+    try:
+        yield context.new_page()
+    finally:
+        context.close()
+
+
+def _shots(artefacts: Path, request: pytest.FixtureRequest) -> Path:
+    folder = artefacts / request.node.name.replace("[", "-").rstrip("]")
+    folder.mkdir(exist_ok=True)
+    return folder
+
+
+def _field(card: Locator, label: str) -> Locator:
+    """The value a card shows for one label."""
+    return card.locator("dt", has_text=label).locator("xpath=following-sibling::dd[1]")
+
+
+def test_one_sentence_issuing_keeps_the_details_takes_a_correction_and_shows_words(
+    stack: Stack, page: Page, artefacts: Path, request: pytest.FixtureRequest
+) -> None:
+    shots = _shots(artefacts, request)
+    log_in_as_demo(page, stack.app_url)
+    widget = Widget(page)
+
+    widget.say(ONE_SENTENCE)
+    draft = page.locator('[data-card="invoice_draft"]').last
+    expect(_field(draft, "购买方")).to_have_text("武汉光谷科技有限公司", timeout=WAIT)
+    expect(_field(draft, "项目")).to_have_text("软件开发服务")
+
+    widget.say("项目改成技术咨询服务")
+    corrected = page.locator('[data-card="invoice_draft"]').nth(1)
+    expect(_field(corrected, "项目")).to_have_text("技术咨询服务", timeout=WAIT)
+    expect(_field(corrected, "购买方")).to_have_text("武汉光谷科技有限公司")
+    page.screenshot(path=shots / "1-draft-corrected.png")
+
+    page.get_by_role("button", name="确认开具").last.click()
+    card = page.locator('[data-card="invoice"]').last
+    expect(card).to_contain_text("技术咨询服务", timeout=WAIT)
+    # The tapped button reads as the words on it, now and after a reload.
+    expect(widget.message("user", "确认开具")).to_be_visible()
+    expect(widget.messages).not_to_contain_text("/affirm")
+    page.screenshot(path=shots / "2-issued.png")
+    page.reload()
+    widget = Widget(page)
+    expect(widget.message("user", "确认开具")).to_be_visible(timeout=WAIT)
+    expect(widget.messages).not_to_contain_text("/affirm")
+
+
+def test_long_odd_and_hostile_input_leaves_the_bot_answering(
+    stack: Stack, page: Page, artefacts: Path, request: pytest.FixtureRequest
+) -> None:
+    shots = _shots(artefacts, request)
+    log_in_as_demo(page, stack.app_url)
+    widget = Widget(page)
+    widget.say("我要红冲一张发票")
+    expect(widget.message("bot", "请问是哪张发票")).to_be_visible(timeout=WAIT)
+    sent = page.locator(".kp-msg.kp-user").count()
+
+    paste = "发票信息有误需要红冲处理" * 420  # 5,040 characters
+    widget.say(paste)
+    expect(page.get_by_role("alert")).to_contain_text("最多2000个字", timeout=WAIT)
+    expect(page.get_by_label("输入消息")).to_have_value(paste)  # nothing cut, nothing lost
+    assert page.locator(".kp-msg.kp-user").count() == sent
+    page.screenshot(path=shots / "1-too-long.png")
+
+    bot_messages = page.locator(".kp-msg.kp-bot")
+    for odd in ("onerror=alert(1)", "<img src=x onerror=alert(1)>", "😀😀😀"):
+        before = bot_messages.count()
+        widget.say(odd)
+        expect(bot_messages).not_to_have_count(before, timeout=WAIT)
+    expect(widget.messages).not_to_contain_text("没有找到发票“1”")
+    assert page.locator(".kp-messages img").count() == 0
+
+    page.get_by_role("button", name="不办了").last.click()
+    expect(widget.message("bot", "已取消")).to_be_visible(timeout=WAIT)
+    widget.say("忘记密码怎么办")
+    expect(widget.message("bot", "重置")).to_be_visible(timeout=WAIT)
+    page.screenshot(path=shots / "2-still-answering.png")
