@@ -158,6 +158,8 @@ class ChatService:
         if conversation.state is ConversationState.CLOSED and self._handoff is not None:
             await to_thread.run_sync(self._handoff.handoffs.reopen, conversation.id)
             conversation = await self._handoff.current(conversation.id)
+            # The widget's header said 会话已结束: it says who answers now.
+            await self._handoff.live.state(conversation)
         return conversation
 
     async def _ask_bot(

@@ -258,9 +258,10 @@ def test_a_restarted_app_keeps_the_queue_in_order_and_every_message(
 
 def test_the_users_typing_reaches_the_consoles(make_client: AppFactory) -> None:
     client = make_client()
-    with console(client, agent_headers(client)) as agent_ws, client.websocket_connect(
-        "/ws/chat"
-    ) as ws:
+    with (
+        console(client, agent_headers(client)) as agent_ws,
+        client.websocket_connect("/ws/chat") as ws,
+    ):
         conversation_id = hello(ws)["conversation_id"]
         say(ws, "转人工", "ty-1")
         until(ws, message_with("已接入"))
@@ -297,3 +298,24 @@ def test_a_message_left_as_text_becomes_a_ticket_on_channels_without_the_form(
     [ticket] = [t for t in tickets if t["conversation_id"] == waiting["conversation_id"]]
     assert ticket["text"] == "发票抬头要改，请回电话 13800000000"
     assert ticket["contact"] == "未登录用户（api）"
+
+
+def test_writing_after_the_agent_closed_tells_the_widget_the_bot_answers_again(
+    make_client: AppFactory,
+) -> None:
+    client = make_client()
+    headers = agent_headers(client)
+    with console(client, headers), client.websocket_connect("/ws/chat") as ws:
+        conversation_id = hello(ws)["conversation_id"]
+        say(ws, "转人工", "r-1")
+        until(ws, message_with("已接入"))
+        url = f"/api/v1/agent/conversations/{conversation_id}/close"
+        assert client.post(url, headers=headers).status_code == 200
+        assert until(ws, lambda f: f["type"] == "state")["state"] == "closed"
+
+        say(ws, "你好", "r-2")
+        # The header said 会话已结束; the widget hears the bot holds it before the answer.
+        reopened = until(
+            ws, lambda f: f["type"] == "state" or f.get("message", {}).get("role") == "bot"
+        )
+        assert (reopened["type"], reopened.get("state")) == ("state", "bot")
