@@ -69,4 +69,5 @@ def ticket_opened(ticket_id: int) -> Reply:
 
 def thanks_for_rating(score: int) -> Reply:
     """The rating was stored."""
-    return Reply(f"感谢您的评价（{score} 分）！")
+    # The card tells the widget the rating is given, so its buttons stay off after a reload.
+    return Reply(f"感谢您的评价（{score} 分）！", card={"type": "rated", "score": score})

@@ -117,6 +117,10 @@
       });
       box.appendChild(row);
     },
+    rated: function (card, ctx, box) {
+      box.hidden = true;  // the text says thanks; the rating cards above are done
+      Array.prototype.forEach.call(ctx.ratingButtons(), function (b) { b.disabled = true; });
+    },
     rating: function (card, ctx, box) {
       var stars = el("div", { "class": "kp-stars", role: "group", "aria-label": "服务评分" });
       [1, 2, 3, 4, 5].forEach(function (score) {

@@ -355,6 +355,7 @@
       messageId: messageId,
       frame: send,
       download: download,
+      ratingButtons: function () { return ui.list.querySelectorAll('[data-card="rating"] button'); },
       uploadControl: function () {
         return window.KaipiaoWidgetCards.button("选择文件上传", function () { ui.file.click(); });
       }

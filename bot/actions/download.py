@@ -10,7 +10,7 @@ from rasa_sdk.types import DomainDict
 from actions.api_client import ApiError, invoice_path
 from actions.cards import download_card
 from actions.invoice_lookup import fetch, resolve
-from actions.replies import report_refusal, send_card
+from actions.replies import WECHAT_CHANNELS, metadata, report_refusal, send_card
 from actions.slots import CURRENT_INVOICE, OFFER
 
 API_PREFIX = "/api/v1"
@@ -37,9 +37,13 @@ class ActionDownloadInvoice(Action):
             return []
         number = invoice["number"]
         url = API_PREFIX + invoice_path(number, "/pdf")
-        send_card(
-            dispatcher, f"发票{number}的PDF已生成，点击下载：{url}", download_card(number, url)
-        )
+        if metadata(tracker).get("channel") in WECHAT_CHANNELS:
+            # No file download in WeChat: the web app has it (a relative path would not work).
+            text = f"发票{number}的PDF请在电脑上登录开票系统，在网页版开票助手或发票查询中下载。"
+            dispatcher.utter_message(text=text)
+        else:
+            text = f"发票{number}的PDF已生成，请点击下方“下载 PDF”按钮。"
+            send_card(dispatcher, text, download_card(number, url))
         return [SlotSet(CURRENT_INVOICE, number), SlotSet(OFFER, None)]
 
     @staticmethod
