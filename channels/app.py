@@ -26,7 +26,7 @@ import invoicing_core.api
 import knowledge
 from channels import migrations
 from channels.answer_feedback import Rating, RatingSink
-from channels.api import agent, agent_socket, chat, chat_socket, health
+from channels.api import agent, agent_socket, chat, chat_batch, chat_socket, health
 from channels.api.dependencies import Services
 from channels.api.errors import install_error_handlers
 from channels.chat_service import ChatService
@@ -135,6 +135,7 @@ def create_app(
     app.add_middleware(RequestLog)
     app.include_router(health.router)
     app.include_router(chat.router, prefix="/api/v1")
+    app.include_router(chat_batch.router, prefix="/api/v1")
     app.include_router(invoicing_core.api.router, prefix="/api/v1")
     app.include_router(_knowledge_router(actions_token), prefix="/api/v1")
     app.include_router(wechat_router.router)

@@ -133,6 +133,19 @@ class ChatService:
         await self._publish(current, said)
         return ChatTurn(current, said)
 
+    async def conversation_for(self, conversation_id: str, username: str) -> Conversation:
+        """The user's conversation (a guest one becomes theirs); NotFound if another's."""
+        return await self._open(conversation_id, "widget", username)
+
+    async def record(self, conversation: Conversation, said: str, reply: Reply) -> ChatTurn:
+        """What the user did in the widget outside a chat turn (a batch file checked or
+        issued) and the app's answer, kept in the conversation and shown live like a turn:
+        a reload and the agent's console show them too."""
+        inbound = await to_thread.run_sync(self._store.receive, conversation.id, said)
+        replies = await to_thread.run_sync(self._store.answer, inbound, [reply], Role.BOT)
+        await self._publish(conversation, [inbound, *replies])
+        return ChatTurn(conversation, [inbound, *replies])
+
     async def leave_message(self, conversation: Conversation, contact: str, text: str) -> ChatTurn:
         """The user's message for the agents becomes a ticket; the notice it got."""
         if self._handoff is None:

@@ -174,7 +174,7 @@
   // the agent reads it, the user is the one who acts on it.
   var READ_ONLY = {
     download: function () {}, frame: function () { return false; },
-    ratingButtons: function () { return []; },
+    settle: function () {}, chooseBatch: function () {},
     uploadControl: function () { return el("span", { "class": "muted" }, "（用户端的上传表格按钮）"); }
   };
 

@@ -119,7 +119,7 @@
     },
     rated: function (card, ctx, box) {
       box.hidden = true;  // the text says thanks; the rating cards above are done
-      Array.prototype.forEach.call(ctx.ratingButtons(), function (b) { b.disabled = true; });
+      ctx.settle('[data-card="rating"]');
     },
     rating: function (card, ctx, box) {
       var stars = el("div", { "class": "kp-stars", role: "group", "aria-label": "服务评分" });
@@ -141,63 +141,56 @@
     return box;
   }
 
-  function batchResult(result) {
-    var box = el("div", { "class": "kp-card", "data-card": "batch_result" });
-    box.appendChild(el("h3", {}, "批量开票结果"));
-    var rejected = result.rejected || [];
-    box.appendChild(el("p", {}, "成功开具 " + (result.accepted || 0) + " 张，未通过 " + rejected.length + " 行。"));
-    if ((result.numbers || []).length) {
-      box.appendChild(el("p", {}, "发票号码：" + result.numbers.join("、")));
-    }
-    if (rejected.length) {
-      var t = table(["工作表", "行", "字段", "原因"], rejected.map(function (r) {
-        return [r.sheet || "", r.row, r.field || "", r.message];
-      }));
-      t.className = "kp-rejected";
-      box.appendChild(t);
-    }
-    return box;
-  }
-
   // What issuing the file would do, before anything is issued. With bad rows the user
   // chooses: issue the good rows only, or fix the file and upload it again.
-  function batchPreview(preview, filename, choose) {
-    var box = el("div", { "class": "kp-card", "data-card": "batch_preview" });
-    box.appendChild(el("h3", {}, "批量开票预览：" + filename));
-    var rejected = preview.rejected || [];
-    var summary = "可开具 " + preview.valid + " 张，价税合计 " + preview.total_with_tax + " 元";
+  function batchPreview(card, ctx, box) {
+    box.appendChild(el("h3", {}, "批量开票预览：" + card.filename));
+    var rejected = card.rejected || [];
+    var summary = "可开具 " + card.valid + " 张，价税合计 " + card.total_with_tax + " 元";
     box.appendChild(el("p", {}, summary + (rejected.length ? "；另有 " + rejected.length + " 处错误，所在的行不会开具。" : "。")));
-    if (preview.invoices.length) {
-      box.appendChild(table(["行", "购买方", "发票类型", "价税合计"], preview.invoices.map(function (i) {
+    if (card.invoices.length) {
+      box.appendChild(table(["行", "购买方", "发票类型", "价税合计"], card.invoices.map(function (i) {
         return [i.row, i.buyer, i.kind_label, i.total_with_tax];
       })));
-      if (preview.valid > preview.invoices.length) { box.appendChild(el("p", {}, "（仅列出前 " + preview.invoices.length + " 张）")); }
+      if (card.valid > card.invoices.length) { box.appendChild(el("p", {}, "（仅列出前 " + card.invoices.length + " 张）")); }
     }
-    if (rejected.length) {
-      var t = table(["工作表", "行", "字段", "原因"], rejected.map(function (r) {
-        return [r.sheet || "", r.row, r.field || "", r.message];
-      }));
-      t.className = "kp-rejected";
-      box.appendChild(t);
-    }
-    if (preview.refusal) { box.appendChild(el("p", { role: "alert" }, preview.refusal)); }
+    if (rejected.length) { box.appendChild(rejectedRows(rejected)); }
+    if (card.refusal) { box.appendChild(el("p", { role: "alert" }, card.refusal)); }
     var row = el("div", { "class": "kp-buttons" });
     function choice(label, value) {
       row.appendChild(button(label, function () {
         Array.prototype.forEach.call(row.querySelectorAll("button"), function (b) { b.disabled = true; });
-        choose(value);
+        ctx.chooseBatch(card, value);
       }));
     }
-    if (preview.valid && !preview.refusal) {
-      choice(rejected.length ? "只开具正确的 " + preview.valid + " 张" : "确认开具 " + preview.valid + " 张", "issue");
+    if (card.valid && !card.refusal) {
+      choice(rejected.length ? "只开具正确的 " + card.valid + " 张" : "确认开具 " + card.valid + " 张", "issue");
     }
-    if (rejected.length || preview.refusal) { choice("修改文件后重新上传", "reupload"); }
+    if (rejected.length || card.refusal) { choice("修改文件后重新上传", "reupload"); }
     choice("取消", "cancel");
     box.appendChild(row);
-    return box;
   }
 
-  window.KaipiaoWidgetCards = {
-    render: render, batchPreview: batchPreview, batchResult: batchResult, el: el, button: button
-  };
+  function batchResult(card, ctx, box) {
+    ctx.settle('[data-card="batch_preview"]');  // the choice is made
+    box.appendChild(el("h3", {}, "批量开票结果：" + card.filename));
+    var rejected = card.rejected || [];
+    box.appendChild(el("p", {}, "成功开具 " + (card.accepted || 0) + " 张" +
+      (rejected.length ? "；以下 " + rejected.length + " 处错误所在的行没有开具。" : "。")));
+    if ((card.numbers || []).length) { box.appendChild(el("p", {}, "发票号码：" + card.numbers.join("、"))); }
+    if (rejected.length) { box.appendChild(rejectedRows(rejected)); }
+  }
+
+  function rejectedRows(rejected) {
+    var t = table(["工作表", "行", "字段", "原因"], rejected.map(function (r) {
+      return [r.sheet || "", r.row, r.field || "", r.message];
+    }));
+    t.className = "kp-rejected";
+    return t;
+  }
+
+  renderers.batch_preview = batchPreview;
+  renderers.batch_result = batchResult;
+
+  window.KaipiaoWidgetCards = { render: render, el: el, button: button };
 })();

@@ -26,7 +26,7 @@
   var MAX_MESSAGE = 2000;  // the chat API's limit (channels/api/chat.py)
   var state = { socket: null, conversationId: localStorage.getItem(KEY + "conversation"), seen: {},
     pending: JSON.parse(localStorage.getItem(KEY + "pending") || "[]"), retry: 0, unread: 0, typingTimer: null,
-    lastTyping: 0 };
+    lastTyping: 0, files: {} };
   var ui = {};
 
   function loadCards(done) {
@@ -309,45 +309,37 @@
     }).catch(function (error) { showError(error.message); });
   }
 
-  // A batch file is checked first (POST …/batch/preview issues nothing); only the user's
-  // choice on the preview issues it, with the good rows only when some are bad.
+  // A batch file is checked first (mode "preview" issues nothing); only the user's choice
+  // on the preview card issues it. Both go through the conversation (POST /api/v1/chat/batch),
+  // so the preview and the result stay in it: after a reload and in the agent's console.
   function upload(file) {
     if (!options.token) { showError("请先登录后再批量开票。"); return; }
     if (!/\.(xlsx|csv)$/i.test(file.name)) { showError("只支持 .xlsx 或 .csv 格式的批量开票文件。"); return; }
     if (file.size > 10 * 1024 * 1024) { showError("文件过大，请不要超过 10MB。"); return; }
-    var C = window.KaipiaoWidgetCards;
-    append(C.el("li", { "class": "kp-msg kp-user" }, "上传文件：" + file.name));
-    postBatch("/api/v1/invoices/batch/preview", file).then(function (preview) {
-      var item = C.el("li", { "class": "kp-msg kp-bot" });
-      item.appendChild(C.batchPreview(preview, file.name, function (choice) {
-        if (choice === "issue") { issueBatch(file, preview.rejected.length > 0); }
-        else if (choice === "reupload") { ui.file.click(); }
-        else { append(C.el("li", { "class": "kp-msg kp-bot" }, "好的，这批发票没有开具。")); }
-      }));
-      append(item);
-    }).catch(function (error) { showError(error.message || "网络连接失败，请检查网络后重试。"); });
+    if (!state.conversationId) { showError("正在连接，请稍后再上传。"); return; }
+    state.files[file.name] = file;
+    sendBatch(file, "preview");
   }
 
-  function issueBatch(file, goodRowsOnly) {
-    var C = window.KaipiaoWidgetCards;
-    postBatch("/api/v1/invoices/batch", file, goodRowsOnly).then(function (result) {
-      var item = C.el("li", { "class": "kp-msg kp-bot" });
-      item.appendChild(C.batchResult(result));
-      append(item);
-    }).catch(function (error) { showError(error.message || "网络连接失败，请检查网络后重试。"); });
-  }
-
-  function postBatch(path, file, issueValid) {
+  function sendBatch(file, mode) {
     var body = new FormData();
+    body.append("conversation_id", state.conversationId);
+    body.append("mode", mode);
     body.append("file", file);
-    if (issueValid) { body.append("issue_valid", "true"); }
-    return fetch(options.server + path, { method: "POST", headers: authHeaders(), body: body })
+    fetch(options.server + "/api/v1/chat/batch", { method: "POST", headers: authHeaders(), body: body })
       .then(function (response) {
-        return response.json().then(function (data) {
-          if (!response.ok) { throw new Error((data.error && data.error.message) || "上传失败，请稍后再试。"); }
-          return data;
-        });
-      });
+        // The exchange is stored even when the file is refused: its messages show either way.
+        return response.json().then(function (data) { (data.messages || []).forEach(show); });
+      }).catch(function () { showError("网络连接失败，请检查网络后重试。"); });
+  }
+
+  // The user's choice on a preview card; the file is only in this page's memory.
+  function chooseBatch(card, choice) {
+    var file = state.files[card.filename];
+    if (choice === "reupload") { ui.file.click(); return; }
+    if (choice === "cancel") { append(window.KaipiaoWidgetCards.el("li", { "class": "kp-msg kp-bot" }, "好的，这批发票没有开具。")); return; }
+    if (!file) { showError("请重新上传“" + card.filename + "”后再开具（页面刷新后文件需要重新选择）。"); return; }
+    sendBatch(file, card.rejected.length ? "issue_valid" : "issue");
   }
 
   function cardContext(messageId) {
@@ -355,7 +347,11 @@
       messageId: messageId,
       frame: send,
       download: download,
-      ratingButtons: function () { return ui.list.querySelectorAll('[data-card="rating"] button'); },
+      chooseBatch: chooseBatch,
+      // Cards already acted on (rated, issued) keep their buttons off, after a reload too.
+      settle: function (cards) {
+        Array.prototype.forEach.call(ui.list.querySelectorAll(cards + " button"), function (b) { b.disabled = true; });
+      },
       uploadControl: function () {
         return window.KaipiaoWidgetCards.button("选择文件上传", function () { ui.file.click(); });
       }

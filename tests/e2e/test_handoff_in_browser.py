@@ -104,6 +104,9 @@ def test_on_a_phone_the_agent_closes_and_the_user_rates(
     user_page.get_by_role("button", name="评 5 分").click()
     expect(widget.message("system", "感谢您的评价（5 分）")).to_be_visible(timeout=WAIT)
     user_page.screenshot(path=shots / "4-user-rated.png")
+    user_page.reload()
+    Widget(user_page)
+    expect(user_page.get_by_role("button", name="评 5 分").last).to_be_disabled(timeout=WAIT)
 
 
 @pytest.mark.parametrize("pages", [DESKTOP], indirect=True, ids=["desktop"])

@@ -65,5 +65,14 @@ def test_a_batch_is_previewed_and_the_user_chooses_what_to_issue(
     expect(fixed).to_contain_text("可开具 2 张", timeout=WAIT)
     fixed.get_by_role("button", name="确认开具 2 张").click()
     result = page.locator('[data-card="batch_result"]').last
-    expect(result).to_contain_text("成功开具 2 张，未通过 0 行", timeout=WAIT)
+    expect(result).to_contain_text("成功开具 2 张。", timeout=WAIT)
     page.screenshot(path=shots / "2-issued.png")
+
+    # The previews and the result are part of the conversation: a reload shows them again.
+    page.reload()
+    widget = Widget(page)
+    expect(page.locator('[data-card="batch_result"]')).to_have_count(1, timeout=WAIT)
+    expect(page.locator('[data-card="batch_preview"]')).to_have_count(2)
+    for button in page.locator('[data-card="batch_preview"] button').all():
+        expect(button).to_be_disabled()  # the choice was made: nothing to issue twice
+    expect(widget.messages).to_contain_text("上传批量开票文件：已修改.csv")

@@ -1,0 +1,71 @@
+"""POST /api/v1/chat/batch: a batch file checked or issued within the user's conversation.
+
+The file goes to the invoicing API in-process with the user's own token (the core
+decides everything); what the user did and the preview or result are stored in the
+conversation like a chat turn, so a reload and the agent's console show them.
+"""
+
+from __future__ import annotations
+
+from typing import Annotated, Any, Literal
+from uuid import UUID
+
+import httpx
+from fastapi import APIRouter, File, Form, Request, UploadFile
+from fastapi.responses import JSONResponse
+
+from channels.api.dependencies import Caller, ServicesDep
+from channels.conversation import Reply
+from channels.errors import Unauthorized
+
+router = APIRouter(tags=["chat"])
+READ_AT_MOST = 10 * 2**20 + 1
+Mode = Literal["preview", "issue", "issue_valid"]
+# Per mode: the core's endpoint, what the user did (as the transcript says it), the card.
+_MODES: dict[str, tuple[str, str, str]] = {
+    "preview": ("/api/v1/invoices/batch/preview", "上传批量开票文件：{name}", "batch_preview"),
+    "issue": ("/api/v1/invoices/batch", "确认开具“{name}”中的发票", "batch_result"),
+    "issue_valid": ("/api/v1/invoices/batch", "只开具“{name}”中正确的发票", "batch_result"),
+}
+
+
+@router.post("/chat/batch")
+async def chat_batch(
+    request: Request,
+    services: ServicesDep,
+    username: Caller,
+    conversation_id: Annotated[UUID, Form(description="所在会话")],
+    mode: Annotated[Mode, Form(description="preview 预览；issue 开具；issue_valid 只开具正确的")],
+    file: Annotated[UploadFile, File(description="批量开票模板 .xlsx 或 .csv，不超过10MB")],
+) -> Any:
+    """在会话中预览或开具批量开票文件；预览和结果都记入会话（刷新后和客服工作台可见）。"""
+    if username is None:
+        raise Unauthorized("not_logged_in", "请先登录后再批量开票。")
+    # Whose conversation is checked before the core acts: nothing is issued for a refusal.
+    conversation = await services.chat.conversation_for(str(conversation_id), username)
+    path, said, card_type = _MODES[mode]
+    name = (file.filename or "未命名文件")[:100]
+    status, body = await _through_the_core(request, path, file, name, mode == "issue_valid")
+    if status == 200:
+        reply = Reply("", card={"type": card_type, "filename": name, **body})
+    else:
+        reply = Reply(str((body.get("error") or {}).get("message") or "批量开票失败，请稍后再试。"))
+    turn = await services.chat.record(conversation, said.format(name=name), reply)
+    frames = [message.to_frame() for message in turn.replies]
+    if status != 200:
+        return JSONResponse({**body, "messages": frames}, status_code=status)
+    return {"conversation_id": turn.conversation.id, "messages": frames}
+
+
+async def _through_the_core(
+    request: Request, path: str, file: UploadFile, name: str, good_rows_only: bool
+) -> tuple[int, dict[str, Any]]:
+    headers = {"Authorization": request.headers.get("authorization", "")}
+    # Read no more than the core accepts plus one byte: the core then refuses it as too large.
+    content = await file.read(READ_AT_MOST)
+    files = {"file": (name, content, file.content_type or "application/octet-stream")}
+    data = {"issue_valid": "true"} if good_rows_only else {}
+    transport = httpx.ASGITransport(app=request.app)
+    async with httpx.AsyncClient(transport=transport, base_url="http://app.internal") as client:
+        response = await client.post(path, headers=headers, files=files, data=data)
+    return response.status_code, response.json()
