@@ -122,6 +122,16 @@ def _batch(_: World) -> tuple[str, dict[str, Any]]:
     return "/api/v1/invoices/batch", {"files": {"file": ("b.xlsx", content, "application/x")}}
 
 
+def _batch_in_chat(w: World) -> tuple[str, dict[str, Any]]:
+    """A batch preview in a fresh guest conversation (the caller's once they send it)."""
+    conversation = w.client.app.state.services.store.open(None, "widget")  # type: ignore[attr-defined]
+    options = _batch(w)[1]
+    return "/api/v1/chat/batch", {
+        **options,
+        "data": {"conversation_id": conversation.id, "mode": "preview"},
+    }
+
+
 MATRIX: dict[tuple[str, str], tuple[dict[str, int], Request]] = {
     ("POST", "/api/v1/invoices"): (
         issuing(201, stranger=201),
@@ -152,6 +162,7 @@ MATRIX: dict[tuple[str, str], tuple[dict[str, int], Request]] = {
         ),
     ),
     ("POST", "/api/v1/invoices/batch"): (issuing(200, stranger=200), _batch),
+    ("POST", "/api/v1/chat/batch"): (issuing(200, stranger=200), _batch_in_chat),
     ("POST", "/api/v1/invoices/batch/preview"): (
         issuing(200, stranger=200),
         lambda w: ("/api/v1/invoices/batch/preview", _batch(w)[1]),
