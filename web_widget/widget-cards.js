@@ -18,6 +18,12 @@
     return short ? { "class": "kp-nowrap" } : {};
   }
 
+  function cell(label, value) {
+    var td = el("td", whole(value), value === undefined || value === null ? "" : value);
+    td.setAttribute("data-label", label);
+    return td;
+  }
+
   function fields(list) {
     var dl = el("dl");
     (list || []).forEach(function (f) {
@@ -27,14 +33,15 @@
     return dl;
   }
 
+  // Four or more columns do not fit the panel: each row is then drawn as label–value lines.
   function table(headers, rows) {
-    var t = el("table");
+    var t = el("table", headers.length > 3 ? { "class": "kp-stacked" } : {});
     var head = el("tr");
     headers.forEach(function (h) { head.appendChild(el("th", { scope: "col" }, h)); });
     t.appendChild(head);
     rows.forEach(function (cells) {
       var tr = el("tr");
-      cells.forEach(function (c) { tr.appendChild(el("td", whole(c), c === undefined || c === null ? "" : c)); });
+      cells.forEach(function (c, i) { tr.appendChild(cell(headers[i], c)); });
       t.appendChild(tr);
     });
     return t;
@@ -52,6 +59,8 @@
     }, { "aria-label": "下载发票 " + number + " 的 PDF" });
   }
 
+  var LIST_HEADERS = ["发票号码", "开票日期", "购买方", "状态", "价税合计"];
+
   var renderers = {
     invoice: function (card, ctx, box) {
       if (card.red) {
@@ -66,10 +75,30 @@
       box.appendChild(fields(card.fields));
     },
     invoice_list: function (card, ctx, box) {
-      box.appendChild(table(["发票号码", "开票日期", "购买方", "状态", "价税合计"], (card.rows || []).map(function (r) {
-        return [r.number, r.issued_at, r.buyer, r.status, r.total_with_tax];
-      })));
+      function cells(r) { return [r.number, r.issued_at, r.buyer, r.status, r.total_with_tax]; }
+      var t = table(LIST_HEADERS, (card.rows || []).map(cells));
+      box.appendChild(t);
       if (card.total !== undefined) { box.appendChild(el("p", {}, "共 " + card.total + " 张")); }
+      // The next pages of the same search, fetched with the user's token.
+      var shown = (card.rows || []).length, page = 1;
+      if (!card.query || shown >= card.total) { return; }
+      var more = button("显示更多", function () {
+        more.disabled = true;
+        page += 1;
+        ctx.listInvoices(Object.assign({}, card.query, { page: page })).then(function (next) {
+          next.items.forEach(function (i) {
+            var r = { number: i.number, issued_at: String(i.issued_at).slice(0, 10), buyer: (i.buyer || {}).name,
+              status: i.status_label, total_with_tax: i.total_with_tax };
+            var tr = el("tr");
+            cells(r).forEach(function (c, n) { tr.appendChild(cell(LIST_HEADERS[n], c)); });
+            t.appendChild(tr);
+          });
+          shown += next.items.length;
+          more.disabled = shown >= card.total || !next.items.length;
+          if (more.disabled) { more.hidden = true; }
+        }, function () { more.disabled = false; page -= 1; });
+      });
+      box.appendChild(more);
     },
     report: function (card, ctx, box) {
       box.appendChild(fields(card.fields));
@@ -185,7 +214,7 @@
     var t = table(["工作表", "行", "字段", "原因"], rejected.map(function (r) {
       return [r.sheet || "", r.row, r.field || "", r.message];
     }));
-    t.className = "kp-rejected";
+    t.classList.add("kp-rejected");
     return t;
   }
 

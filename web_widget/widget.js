@@ -348,6 +348,15 @@
       frame: send,
       download: download,
       chooseBatch: chooseBatch,
+      listInvoices: function (query) {
+        return fetch(options.server + "/api/v1/invoices?" + new URLSearchParams(query), { headers: authHeaders() })
+          .then(function (response) {
+            return response.json().then(function (data) {
+              if (!response.ok) { throw new Error((data.error && data.error.message) || "查询失败"); }
+              return data;
+            });
+          }).catch(function (error) { showError(error.message || "网络连接失败，请检查网络后重试。"); throw error; });
+      },
       // Cards already acted on (rated, issued) keep their buttons off, after a reload too.
       settle: function (cards) {
         Array.prototype.forEach.call(ui.list.querySelectorAll(cards + " button"), function (b) { b.disabled = true; });

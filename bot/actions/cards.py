@@ -78,8 +78,11 @@ def draft_card(draft: dict[str, Any], preview: dict[str, Any] | None = None) -> 
     return {"type": "invoice_draft", "title": "请确认开票信息", "fields": fields}
 
 
-def invoice_list_card(invoices: list[dict[str, Any]], total: int, title: str) -> Card:
-    """Several invoices, newest first, each a row with its number as the key."""
+def invoice_list_card(
+    invoices: list[dict[str, Any]], total: int, title: str, query: dict[str, Any] | None = None
+) -> Card:
+    """Several invoices, newest first, each a row with its number as the key; with the
+    GET /invoices filters that found them (`query`), the widget can show the next pages."""
     rows = [
         {
             "number": invoice.get("number"),
@@ -91,7 +94,10 @@ def invoice_list_card(invoices: list[dict[str, Any]], total: int, title: str) ->
         }
         for invoice in invoices
     ]
-    return {"type": "invoice_list", "title": title, "total": total, "rows": rows}
+    card: Card = {"type": "invoice_list", "title": title, "total": total, "rows": rows}
+    if query is not None:
+        card["query"] = {**query, "size": len(rows)}
+    return card
 
 
 def report_card(summary: dict[str, Any], title: str) -> Card:

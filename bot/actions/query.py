@@ -80,7 +80,7 @@ class ActionQueryInvoice(Action):
         caption = f"共找到{total}张发票" + (
             f"，显示最近{len(items)}张。" if total > len(items) else "。"
         )
-        send_card(dispatcher, caption, invoice_list_card(items, total, title))
+        send_card(dispatcher, caption, invoice_list_card(items, total, title, params))
         if not params:
             dispatcher.utter_message(text=HINT)
         return []

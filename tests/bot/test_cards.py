@@ -63,6 +63,12 @@ def test_a_list_card_has_one_row_per_invoice() -> None:
     card = invoice_list_card([INVOICE, INVOICE], 7, "查询结果")
     assert card["total"] == 7
     assert [row["buyer"] for row in card["rows"]] == ["武汉光谷科技有限公司"] * 2
+    assert "query" not in card  # candidates to pick from: no further pages
+
+
+def test_a_search_result_card_carries_its_filters_for_the_next_pages() -> None:
+    card = invoice_list_card([INVOICE, INVOICE], 7, "查询结果", {"buyer": "光谷"})
+    assert card["query"] == {"buyer": "光谷", "size": 2}
 
 
 def test_a_report_card_shows_each_breakdown_under_its_chinese_name() -> None:

@@ -7,9 +7,11 @@ and hostile input. Screenshots of each journey are kept under the test's artefac
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterator
 from pathlib import Path
 
+import httpx
 import pytest
 from playwright.sync_api import Browser, Locator, Page, expect
 
@@ -105,3 +107,28 @@ def test_long_odd_and_hostile_input_leaves_the_bot_answering(
     widget.say("忘记密码怎么办")
     expect(widget.message("bot", "重置")).to_be_visible(timeout=WAIT)
     page.screenshot(path=shots / "2-still-answering.png")
+
+
+def test_the_invoice_list_shows_more_than_the_first_five(
+    stack: Stack, page: Page, api: httpx.Client, artefacts: Path, request: pytest.FixtureRequest
+) -> None:
+    shots = _shots(artefacts, request)
+    line = {"name": "办公用品", "quantity": "1", "unit_price": "113", "tax_rate": "13%"}
+    for _ in range(6):
+        issued = api.post(
+            "/invoices",
+            json={"kind": "digital_general", "buyer": {"name": "张伟"}, "lines": [line]},
+        )
+        assert issued.status_code == 201, issued.text
+    log_in_as_demo(page, stack.app_url)
+    widget = Widget(page)
+
+    widget.say("查一下本月开的发票")
+    listed = page.locator('[data-card="invoice_list"]').last
+    expect(listed.locator("tr")).to_have_count(1 + 5, timeout=WAIT)
+    found = re.search(r"共 (\d+) 张", listed.inner_text())
+    assert found is not None and int(found[1]) >= 6
+    total = int(found[1])
+    listed.get_by_role("button", name="显示更多").click()
+    expect(listed.locator("tr")).to_have_count(1 + min(total, 10), timeout=WAIT)
+    page.screenshot(path=shots / "1-list-more.png")
