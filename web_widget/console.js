@@ -174,7 +174,7 @@
   // the agent reads it, the user is the one who acts on it.
   var READ_ONLY = {
     download: function () {}, frame: function () { return false; },
-    settle: function () {}, chooseBatch: function () {}, listInvoices: function () { return new Promise(function () {}); },
+    settle: function () {}, chooseBatch: function () {}, logIn: function () { return new Promise(function () {}); }, loggedIn: function () { return false; }, listInvoices: function () { return new Promise(function () {}); },
     uploadControl: function () { return el("span", { "class": "muted" }, "（用户端的上传表格按钮）"); }
   };
 

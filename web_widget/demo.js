@@ -28,6 +28,12 @@
         });
       }).catch(function (error) { status.textContent = error.message; });
     });
+    // A login in the widget's own form (its login card) shows here too.
+    window.addEventListener("kaipiao:login", function (event) {
+      sessionStorage.setItem(TOKEN, event.detail.token);
+      sessionStorage.setItem(TOKEN + ".user", event.detail.username);
+      loggedIn(event.detail.username);
+    });
     logout.addEventListener("click", function () {
       sessionStorage.removeItem(TOKEN);
       loggedIn("");

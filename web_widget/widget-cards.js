@@ -132,6 +132,33 @@
       });
       box.appendChild(form);
     },
+    login: function (card, ctx, box) {
+      // Drawn again after the login (the conversation reloads with the new token).
+      if (ctx.loggedIn()) { box.appendChild(el("p", { role: "status" }, "您已登录，请再说一次要办理的业务。")); return; }
+      var form = el("form", { "aria-label": "登录开票账号", "class": "kp-login" });
+      var id = "kp-login-" + Math.random().toString(36).slice(2);
+      form.appendChild(el("label", { "for": id + "-u" }, "用户名"));
+      var user = el("input", { id: id + "-u", type: "text", autocomplete: "username", required: "" });
+      form.appendChild(user);
+      form.appendChild(el("label", { "for": id + "-p" }, "密码"));
+      var password = el("input", { id: id + "-p", type: "password", autocomplete: "current-password", required: "" });
+      form.appendChild(password);
+      var status = el("p", { role: "status", "class": "kp-login-status" });
+      var submit = el("button", { type: "submit" }, "登录");
+      form.appendChild(submit);
+      form.appendChild(status);
+      form.addEventListener("submit", function (event) {
+        event.preventDefault();
+        submit.disabled = true;
+        ctx.logIn(user.value.trim(), password.value).then(function () {
+          password.value = "";
+        }, function (error) {
+          submit.disabled = false;
+          status.textContent = error.message;
+        });
+      });
+      box.appendChild(form);
+    },
     answer: function (card, ctx, box) {
       box.setAttribute("data-kind", "feedback");
       var row = el("div", { "class": "kp-feedback", role: "group", "aria-label": "这个回答有帮助吗？" });

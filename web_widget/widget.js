@@ -348,6 +348,8 @@
       frame: send,
       download: download,
       chooseBatch: chooseBatch,
+      logIn: logIn,
+      loggedIn: function () { return Boolean(options.token); },
       listInvoices: function (query) {
         return fetch(options.server + "/api/v1/invoices?" + new URLSearchParams(query), { headers: authHeaders() })
           .then(function (response) {
@@ -365,6 +367,22 @@
         return window.KaipiaoWidgetCards.button("选择文件上传", function () { ui.file.click(); });
       }
     };
+  }
+
+  // The login card's form: the token goes to the widget, and the host page hears of it
+  // ("kaipiao:login" on window) to show the user as logged in too.
+  function logIn(username, password) {
+    return fetch(options.server + "/api/v1/auth/token", {
+      method: "POST", headers: { "content-type": "application/json" },
+      body: JSON.stringify({ username: username, password: password })
+    }).then(function (response) {
+      return response.json().then(function (data) {
+        if (!response.ok) { throw new Error((data.error && data.error.message) || "登录失败"); }
+        setToken(data.access_token);
+        window.dispatchEvent(new CustomEvent("kaipiao:login", { detail: { token: data.access_token, username: username } }));
+        return username;
+      });
+    }, function () { throw new Error("网络连接失败，请检查网络后重试。"); });
   }
 
   function setToken(token) {

@@ -12,7 +12,7 @@ from actions.cards import Card
 
 WECHAT_CHANNELS = {"wechat", "wecom"}
 LOGIN_IN_WIDGET = (
-    "办理开票、查票、作废、红冲等业务需要先登录。请在聊天窗口中登录您的开票账号后再试；"
+    "办理开票、查票、作废、红冲等业务需要先登录。请在下方登录您的开票账号后再说一次；"
     "开票政策和操作问题不用登录也可以直接问我。"
 )
 # The WeChat channel appends how to bind ("绑定 用户名") to replies that ask for it.
@@ -40,8 +40,11 @@ def send_card(dispatcher: CollectingDispatcher, text: str, card: Card, **extra: 
 
 def ask_to_log_in(dispatcher: CollectingDispatcher, tracker: Tracker) -> None:
     """Log in (widget) or bind the account (WeChat, WeCom) before acting on invoices."""
-    channel = metadata(tracker).get("channel")
-    dispatcher.utter_message(text=BIND_IN_WECHAT if channel in WECHAT_CHANNELS else LOGIN_IN_WIDGET)
+    if metadata(tracker).get("channel") in WECHAT_CHANNELS:
+        dispatcher.utter_message(text=BIND_IN_WECHAT)
+    else:
+        # The widget draws a login form for this card, right in the conversation.
+        send_card(dispatcher, LOGIN_IN_WIDGET, {"type": "login", "title": "登录开票账号"})
 
 
 def report_refusal(dispatcher: CollectingDispatcher, tracker: Tracker, error: ApiError) -> None:

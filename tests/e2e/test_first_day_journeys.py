@@ -132,3 +132,28 @@ def test_the_invoice_list_shows_more_than_the_first_five(
     listed.get_by_role("button", name="显示更多").click()
     expect(listed.locator("tr")).to_have_count(1 + min(total, 10), timeout=WAIT)
     page.screenshot(path=shots / "1-list-more.png")
+
+
+def test_a_guest_asks_from_the_greeting_and_logs_in_inside_the_widget(
+    stack: Stack, page: Page, artefacts: Path, request: pytest.FixtureRequest
+) -> None:
+    shots = _shots(artefacts, request)
+    page.goto(stack.app_url)
+    widget = Widget(page)
+    suggestions = page.get_by_role("group", name="猜您想问")
+    suggestions.get_by_role("button", name="忘记密码怎么办").click()
+    expect(widget.message("bot", "依据")).to_be_visible(timeout=WAIT)
+
+    widget.say("帮我开一张发票")
+    login = page.locator('[data-card="login"]').last
+    expect(login).to_be_visible(timeout=WAIT)
+    login.get_by_label("用户名").fill("demo")
+    login.get_by_label("密码").fill("Demo@2026!")
+    login.get_by_role("button", name="登录").click()
+    expect(login.get_by_role("status")).to_contain_text("您已登录", timeout=WAIT)
+    expect(page.locator("#login-status")).to_have_text("已登录：demo")  # the host page knows
+    page.screenshot(path=shots / "1-logged-in-in-the-widget.png")
+
+    widget.say("帮我开一张发票")
+    expect(widget.message("bot", "请问要开哪种发票")).to_be_visible(timeout=WAIT)
+    page.screenshot(path=shots / "2-issuing-after-login.png")
