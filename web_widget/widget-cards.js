@@ -65,7 +65,7 @@
     invoice: function (card, ctx, box) {
       if (card.red) {
         box.classList.add("kp-red");
-        box.insertBefore(el("span", { "class": "kp-badge" }, "红字发票（负数）"), box.firstChild);
+        box.insertBefore(el("span", { "class": "kp-red-mark" }, "红字发票（负数）"), box.firstChild);
       }
       box.appendChild(fields(card.fields));
       if (card.number) { box.appendChild(pdfButton(ctx, card.number)); }

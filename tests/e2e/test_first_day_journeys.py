@@ -157,3 +157,67 @@ def test_a_guest_asks_from_the_greeting_and_logs_in_inside_the_widget(
     widget.say("帮我开一张发票")
     expect(widget.message("bot", "请问要开哪种发票")).to_be_visible(timeout=WAIT)
     page.screenshot(path=shots / "2-issuing-after-login.png")
+
+
+def _issued(api: httpx.Client, kind: str) -> str:
+    line = {"name": "培训费", "quantity": "1", "unit_price": "1060", "tax_rate": "6%"}
+    body = {"kind": kind, "buyer": {"name": "李娜"}, "lines": [{**line, "tax_included": True}]}
+    issued = api.post("/invoices", json=body)
+    assert issued.status_code == 201, issued.text
+    return str(issued.json()["number"])
+
+
+def test_a_paper_invoice_is_voided_and_a_digital_one_red_lettered_instead(
+    stack: Stack, page: Page, api: httpx.Client, artefacts: Path, request: pytest.FixtureRequest
+) -> None:
+    shots = _shots(artefacts, request)
+    paper, digital = _issued(api, "paper_general"), _issued(api, "digital_general")
+    log_in_as_demo(page, stack.app_url)
+    widget = Widget(page)
+
+    widget.say(f"作废{paper}")
+    expect(widget.message("bot", "作废原因")).to_be_visible(timeout=WAIT)
+    widget.say("金额开错了")
+    page.get_by_role("button", name="确认作废").last.click()
+    voided = page.locator('[data-card="invoice"]', has_text=paper).last
+    expect(voided).to_contain_text("已作废", timeout=WAIT)
+
+    widget.say(f"作废{digital}")
+    expect(widget.message("bot", "不能作废")).to_be_visible(timeout=WAIT)
+    page.get_by_role("button", name="开红字发票").last.click()
+    page.get_by_role("button", name="开票有误").last.click()
+    page.get_by_role("button", name="确认红冲").last.click()
+    red = page.locator('[data-card="invoice"].kp-red').last
+    expect(red).to_contain_text("红字发票（负数）", timeout=WAIT)
+    expect(red).to_contain_text(digital)  # 冲销的蓝字发票
+    card, mark = red.bounding_box(), red.locator(".kp-red-mark").bounding_box()
+    assert card is not None and mark is not None
+    assert card["y"] <= mark["y"] <= card["y"] + card["height"]  # the mark is on the card
+    expect(widget.messages).not_to_contain_text("/affirm")
+    page.screenshot(path=shots / "1-void-and-red-letter.png")
+    assert api.get(f"/invoices/{paper}").json()["status"] == "voided"
+    assert api.get(f"/invoices/{digital}").json()["status"] == "red_flushed"
+
+
+def test_a_reload_in_the_middle_of_a_form_goes_on_where_it_stopped(
+    stack: Stack, page: Page, artefacts: Path, request: pytest.FixtureRequest
+) -> None:
+    log_in_as_demo(page, stack.app_url)
+    widget = Widget(page)
+    widget.say("开一张数电普票")
+    expect(widget.message("bot", "购买方")).to_be_visible(timeout=WAIT)
+    widget.say("张三")
+    expect(widget.message("bot", "开票项目")).to_be_visible(timeout=WAIT)
+
+    page.reload()
+    widget = Widget(page)
+    expect(widget.message("bot", "开票项目")).to_be_visible(timeout=WAIT)
+    widget.say("办公用品")
+    widget.say("113")
+    page.get_by_role("button", name="13%").last.click()
+    draft = page.locator('[data-card="invoice_draft"]').last
+    expect(_field(draft, "购买方")).to_have_text("张三", timeout=WAIT)
+    expect(_field(draft, "项目")).to_have_text("办公用品")
+    page.get_by_role("button", name="取消").last.click()
+    expect(widget.message("bot", "已取消")).to_be_visible(timeout=WAIT)
+    page.screenshot(path=_shots(artefacts, request) / "1-form-after-reload.png")
