@@ -221,3 +221,39 @@ def test_a_reload_in_the_middle_of_a_form_goes_on_where_it_stopped(
     page.get_by_role("button", name="取消").last.click()
     expect(widget.message("bot", "已取消")).to_be_visible(timeout=WAIT)
     page.screenshot(path=_shots(artefacts, request) / "1-form-after-reload.png")
+
+
+def test_an_invoice_is_found_downloaded_and_the_month_summarised_in_words(
+    stack: Stack,
+    browser: Browser,
+    api: httpx.Client,
+    artefacts: Path,
+    request: pytest.FixtureRequest,
+) -> None:
+    number = _issued(api, "digital_general")
+    for viewport in (DESKTOP, PHONE):
+        context = browser.new_context(
+            viewport=viewport, is_mobile=viewport is PHONE, accept_downloads=True
+        )
+        page = context.new_page()
+        log_in_as_demo(page, stack.app_url)
+        widget = Widget(page)
+
+        widget.say(f"查一下发票{number}")
+        card = page.locator('[data-card="invoice"]', has_text=number).last
+        expect(card).to_contain_text("已开具", timeout=WAIT)
+        with page.expect_download() as download:
+            card.get_by_role("button", name=f"下载发票 {number} 的 PDF").click()
+        saved = artefacts / f"{number}.pdf"
+        download.value.save_as(saved)
+        assert saved.read_bytes().startswith(b"%PDF")
+
+        widget.say("本月开票汇总")
+        report = page.locator('[data-card="report"]').last
+        expect(report).to_contain_text("按类型", timeout=WAIT)
+        expect(report).to_contain_text("数电发票（普通发票）")
+        for raw in ("digital_general", "red_flushed", "voided", "paper_general"):
+            expect(report).not_to_contain_text(raw)
+        name = "desktop" if viewport is DESKTOP else "phone"
+        page.screenshot(path=_shots(artefacts, request) / f"{name}-summary.png")
+        context.close()
