@@ -209,3 +209,13 @@ def test_a_buyer_the_name_does_not_place_may_go_without_when_the_user_says_so(
     shown = draft_fields(chat.say("6%"))
     assert shown["购买方"] == "光谷创新中心" and "纳税人识别号" not in shown
     chat.say("算了")
+
+
+def test_a_question_outside_invoicing_is_declined_with_a_way_to_a_human(stack: Stack) -> None:
+    chat = Chat(stack, None)
+
+    replies = chat.say("出口退税怎么申报")
+
+    assert "不在我的服务范围内" in text_of(replies)
+    buttons = [b for m in replies for b in m.get("buttons") or []]
+    assert {"title": "转人工客服", "payload": "/human_handoff"} in buttons
