@@ -213,6 +213,9 @@ def test_an_agent_works_a_long_conversation_and_closes_it_without_false_errors(
         expect(widget.message("system", "请为本次服务打分")).to_be_visible(timeout=WAIT)
         _released_without_false_errors(agent_page, "已结束")
         expect(transcript).to_contain_text("第100条")
+        # The rating card is drawn as the user saw it, not as "［卡片］标题".
+        expect(transcript.locator('[data-card="rating"]')).to_have_count(1)
+        expect(transcript).not_to_contain_text("［卡片］")
         agent_page.screenshot(path=shots / "2-console-closed.png")
     finally:
         user.close()

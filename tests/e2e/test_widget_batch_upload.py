@@ -25,7 +25,9 @@ ROW = "{serial},数电普票,武汉批量客户有限公司,91420106MA49X8Q2Y7,,
 def page(browser: Browser, request: pytest.FixtureRequest) -> Iterator[Page]:
     """The demo page on one viewport."""
     viewport = request.param
-    context = browser.new_context(viewport=viewport, is_mobile=viewport is PHONE)
+    context = browser.new_context(
+        viewport=viewport, is_mobile=viewport is PHONE, accept_downloads=True
+    )
     try:
         yield context.new_page()
     finally:
@@ -38,7 +40,16 @@ def test_a_batch_is_previewed_and_the_user_chooses_what_to_issue(
     shots = artefacts / request.node.name.replace("[", "-").rstrip("]")
     shots.mkdir(exist_ok=True)
     log_in_as_demo(page, stack.app_url)
-    Widget(page)
+    widget = Widget(page)
+    widget.say("我要批量开票")
+    template = page.get_by_role("button", name="下载批量开票模板").last
+    with page.expect_download() as download:
+        template.click()
+    assert download.value.suggested_filename.endswith(".xlsx")
+    saved = tmp_path / download.value.suggested_filename
+    download.value.save_as(saved)
+    assert saved.read_bytes().startswith(b"PK")  # the workbook, not a bare path in the text
+    expect(widget.messages).not_to_contain_text("/api/v1")
     first, second = (f"E{time.time_ns() % 10**12}{n}" for n in (1, 2))
     good, bad = ROW.format(serial=first, rate="13%"), ROW.format(serial=second, rate="7%")
 
