@@ -8,7 +8,7 @@ from fastapi import APIRouter, Query
 from pydantic import BaseModel
 
 from invoicing_core.api.dependencies import CoreDep, CurrentPrincipal
-from invoicing_core.domain.invoice import CHINA_TZ, InvoiceStatus
+from invoicing_core.domain.invoice import CHINA_TZ, status_group_label
 from invoicing_core.domain.kind import InvoiceKind
 from invoicing_core.domain.money import format_money
 from invoicing_core.persistence.report_repository import Totals
@@ -73,7 +73,7 @@ class SummaryOut(BaseModel):
             total_with_tax=format_money(found.total_amount + found.total_tax),
             by_kind=[TotalsOut.of(t, InvoiceKind(t.key).label) for t in found.by_kind],
             by_rate=[TotalsOut.of(t, t.key) for t in found.by_rate],
-            by_status=[TotalsOut.of(t, InvoiceStatus(t.key).label) for t in found.by_status],
+            by_status=[TotalsOut.of(t, status_group_label(t.key)) for t in found.by_status],
         )
 
 

@@ -50,6 +50,16 @@ _STATUS_LABELS = {
 }
 
 
+# Reports list red-letter invoices (their status is issued, their totals negative) as a
+# status group of their own, apart from the blue invoices still issued.
+RED_LETTER_GROUP = "red_letter"
+
+
+def status_group_label(key: str) -> str:
+    """The Chinese name of a report's status group: a status, or the red-letter invoices."""
+    return "红字发票" if key == RED_LETTER_GROUP else InvoiceStatus(key).label
+
+
 @dataclass(frozen=True)
 class VoidRecord:
     """Who voided an invoice, when and why; a voided invoice stays on record."""

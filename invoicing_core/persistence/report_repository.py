@@ -4,9 +4,9 @@ from dataclasses import dataclass
 from datetime import datetime
 from decimal import Decimal
 
-from sqlalchemy import ColumnElement, Connection, distinct, func, select
+from sqlalchemy import ColumnElement, Connection, case, distinct, func, literal, select
 
-from invoicing_core.domain.invoice import InvoiceStatus
+from invoicing_core.domain.invoice import RED_LETTER_GROUP, InvoiceStatus
 from invoicing_core.persistence.tables import invoice_lines, invoices
 
 
@@ -31,12 +31,16 @@ def _in_period(company_id: int, start: datetime, end: datetime) -> list[ColumnEl
 def totals_by(
     connection: Connection, company_id: int, start: datetime, end: datetime, column: str
 ) -> list[Totals]:
-    """Totals grouped by an invoice column (`kind` or `status`).
+    """Totals grouped by an invoice column (`kind` or `status`; under `status` the
+    red-letter invoices are the group RED_LETTER_GROUP).
 
     Voided invoices are counted and summed only in the `status` breakdown, under their
     own status; elsewhere they are left out, so every breakdown adds up to its total.
     """
-    group = invoices.c[column]
+    group: ColumnElement[str] = invoices.c[column]
+    if column == "status":
+        red = invoices.c.red_of.is_not(None)
+        group = case((red, literal(RED_LETTER_GROUP)), else_=invoices.c.status)
     live = invoices.c.status != InvoiceStatus.VOIDED.value
     rows = connection.execute(
         select(

@@ -34,8 +34,14 @@ def test_the_month_summary_nets_red_letters_and_leaves_out_voided_money(
         "600.00",
         "10600.00",
     )
-    by_status = {row["key"]: row["count"] for row in summary["by_status"]}
-    assert by_status == {"issued": 2, "red_flushed": 1, "voided": 1}
+    # The red-letter invoice is a group of its own, not "已开具" with a negative sum.
+    by_status = {row["key"]: (row["count"], row["total_with_tax"]) for row in summary["by_status"]}
+    assert by_status == {
+        "issued": (1, "10600.00"),
+        "red_flushed": (1, "10600.00"),
+        "red_letter": (1, "-10600.00"),
+        "voided": (1, "0.00"),
+    }
     by_rate = {row["key"]: row["total_with_tax"] for row in summary["by_rate"]}
     assert by_rate == {"6%": "10600.00"}
     labels = {
@@ -46,6 +52,7 @@ def test_the_month_summary_nets_red_letters_and_leaves_out_voided_money(
         "digital_general": "数电发票（普通发票）",
         "issued": "已开具",
         "red_flushed": "已红冲",
+        "red_letter": "红字发票",
         "voided": "已作废",
     }
 
