@@ -157,7 +157,7 @@ def _line_problems(invoice: _Invoice, lines: Table) -> Problems:
         return [(None, f"该发票在{where or '文件'}中没有明细行。")]
     bad = [number for number, line in invoice.lines if line is None]
     if bad:
-        return [(None, f"明细行有误（{where}第{_rows(bad)}行），整张发票未导入。")]
+        return [(None, f"明细行有误（{where}第{_rows(bad)}行），整张发票不开具。")]
     return []
 
 

@@ -185,7 +185,7 @@ def test_one_bad_line_rejects_the_whole_invoice_and_says_so_on_its_row(
         (LINES, 3),
         (LINES, 4),
     ]
-    assert "第3、4行" in result.errors[0].message and "整张发票未导入" in result.errors[0].message
+    assert "第3、4行" in result.errors[0].message and "整张发票不开具" in result.errors[0].message
 
 
 def test_a_failed_check_character_passes_when_marked_as_verified(
