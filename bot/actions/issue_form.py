@@ -129,7 +129,7 @@ class ValidateIssueInvoiceForm(FormValidationAction):
             return {"buyer_name": text}
         if entity_values(tracker, "buyer_name") or _intent(tracker) not in ANSWERING_INTENTS:
             return {}
-        found = _GIVEN_TO.search(latest_text(tracker))
+        found = _GIVEN_TO.search(text)
         if found and found["name"] not in _NOT_A_BUYER:
             return {"buyer_name": found["name"]}
         return {}
