@@ -172,9 +172,10 @@
 
   // The card the user saw, drawn by the widget's own renderer, with its controls disabled:
   // the agent reads it, the user is the one who acts on it.
+  // Only what renderers call while drawing; click handlers never run on disabled controls.
   var READ_ONLY = {
-    download: function () {}, frame: function () { return false; },
-    settle: function () {}, chooseBatch: function () {}, logIn: function () { return new Promise(function () {}); }, loggedIn: function () { return false; }, listInvoices: function () { return new Promise(function () {}); },
+    settle: function () {},
+    loggedIn: function () { return false; },
     uploadControl: function () { return el("span", { "class": "muted" }, "（用户端的上传表格按钮）"); }
   };
 
