@@ -351,13 +351,8 @@
       logIn: logIn,
       loggedIn: function () { return Boolean(options.token); },
       listInvoices: function (query) {
-        return fetch(options.server + "/api/v1/invoices?" + new URLSearchParams(query), { headers: authHeaders() })
-          .then(function (response) {
-            return response.json().then(function (data) {
-              if (!response.ok) { throw new Error((data.error && data.error.message) || "查询失败"); }
-              return data;
-            });
-          }).catch(function (error) { showError(error.message || "网络连接失败，请检查网络后重试。"); throw error; });
+        return callApi("/api/v1/invoices?" + new URLSearchParams(query), { headers: authHeaders() })
+          .catch(function (error) { showError(error.message); throw error; });
       },
       // Cards already acted on (rated, issued) keep their buttons off, after a reload too.
       settle: function (cards) {
@@ -372,15 +367,22 @@
   // The login card's form: the token goes to the widget, and the host page hears of it
   // ("kaipiao:login" on window) to show the user as logged in too.
   function logIn(username, password) {
-    return fetch(options.server + "/api/v1/auth/token", {
+    return callApi("/api/v1/auth/token", {
       method: "POST", headers: { "content-type": "application/json" },
       body: JSON.stringify({ username: username, password: password })
-    }).then(function (response) {
+    }).then(function (data) {
+      setToken(data.access_token);
+      window.dispatchEvent(new CustomEvent("kaipiao:login", { detail: { token: data.access_token, username: username } }));
+      return username;
+    });
+  }
+
+  // The app's JSON, or an Error with its Chinese message (or the network's).
+  function callApi(path, init) {
+    return fetch(options.server + path, init).then(function (response) {
       return response.json().then(function (data) {
-        if (!response.ok) { throw new Error((data.error && data.error.message) || "登录失败"); }
-        setToken(data.access_token);
-        window.dispatchEvent(new CustomEvent("kaipiao:login", { detail: { token: data.access_token, username: username } }));
-        return username;
+        if (!response.ok) { throw new Error((data.error && data.error.message) || "请求失败，请稍后再试。"); }
+        return data;
       });
     }, function () { throw new Error("网络连接失败，请检查网络后重试。"); });
   }
