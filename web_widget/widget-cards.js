@@ -1,6 +1,6 @@
-// 开票助手 widget: cards (invoice, summary, list, report, download, upload, leave a
-// message, rating) and the batch upload. Loaded by widget.js; all text is set with
-// textContent, so HTML in any message or card is shown, never run.
+// 开票助手 widget: cards (invoice, summary, list, report, download, upload, batch preview
+// and result, login, leave a message, rating). Loaded by widget.js and, read-only, by the
+// console; all text is set with textContent, so HTML in any message or card is shown, never run.
 (function () {
   "use strict";
 
@@ -19,7 +19,7 @@
   }
 
   function cell(label, value) {
-    var td = el("td", whole(value), value === undefined || value === null ? "" : value);
+    var td = el("td", whole(value), value);
     td.setAttribute("data-label", label);
     return td;
   }

@@ -29,14 +29,18 @@ def send(
     )
 
 
+def logged_in_conversation(client: TestClient, first: str) -> tuple[str, str]:
+    """The demo user's token and a conversation they opened with `first`."""
+    token = log_in(client, USER)
+    reply = client.post("/api/v1/chat", json={"message": first}, headers=bearer(token))
+    return token, str(reply.json()["conversation_id"])
+
+
 def test_the_preview_and_the_good_rows_result_stay_in_the_conversation(
     make_client: AppFactory,
 ) -> None:
     client = make_client()
-    token = log_in(client, USER)
-    conversation_id = client.post(
-        "/api/v1/chat", json={"message": "批量开票"}, headers=bearer(token)
-    ).json()["conversation_id"]
+    token, conversation_id = logged_in_conversation(client, "批量开票")
 
     preview = send(client, token, conversation_id, "preview", GOOD_AND_BAD)
     assert preview.status_code == 200, preview.text
@@ -83,10 +87,7 @@ def test_a_file_the_core_refuses_is_said_in_the_conversation_with_the_cores_erro
     make_client: AppFactory,
 ) -> None:
     client = make_client()
-    token = log_in(client, USER)
-    conversation_id = client.post(
-        "/api/v1/chat", json={"message": "你好"}, headers=bearer(token)
-    ).json()["conversation_id"]
+    token, conversation_id = logged_in_conversation(client, "你好")
 
     refused = send(client, token, conversation_id, "preview", b"not a spreadsheet")
 

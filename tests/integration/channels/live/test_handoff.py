@@ -181,16 +181,23 @@ def test_a_left_message_becomes_a_ticket_and_the_bot_answers_again(
     assert again.status_code == 404
 
 
+def served_and_closed(client: TestClient, headers: dict[str, str], ws: Any) -> str:
+    """A widget conversation an agent takes over and closes; its id."""
+    conversation_id: str = hello(ws)["conversation_id"]
+    say(ws, "转人工", "r-1")
+    until(ws, message_with("已接入"))
+    url = f"/api/v1/agent/conversations/{conversation_id}/close"
+    assert client.post(url, headers=headers).status_code == 200
+    return conversation_id
+
+
 def test_closing_asks_for_one_rating_and_the_user_can_go_on_with_the_bot(
     make_client: AppFactory,
 ) -> None:
     client = make_client()
     headers = agent_headers(client)
     with console(client, headers), client.websocket_connect("/ws/chat") as ws:
-        conversation_id = hello(ws)["conversation_id"]
-        say(ws, "转人工", "r-1")
-        until(ws, message_with("已接入"))
-        client.post(f"/api/v1/agent/conversations/{conversation_id}/close", headers=headers)
+        conversation_id = served_and_closed(client, headers, ws)
         prompt = until(ws, message_with("请为本次服务打分"))["message"]
         assert prompt["card"]["type"] == "rating"
 
@@ -306,11 +313,7 @@ def test_writing_after_the_agent_closed_tells_the_widget_the_bot_answers_again(
     client = make_client()
     headers = agent_headers(client)
     with console(client, headers), client.websocket_connect("/ws/chat") as ws:
-        conversation_id = hello(ws)["conversation_id"]
-        say(ws, "转人工", "r-1")
-        until(ws, message_with("已接入"))
-        url = f"/api/v1/agent/conversations/{conversation_id}/close"
-        assert client.post(url, headers=headers).status_code == 200
+        served_and_closed(client, headers, ws)
         assert until(ws, lambda f: f["type"] == "state")["state"] == "closed"
 
         say(ws, "你好", "r-2")
