@@ -12,7 +12,7 @@ from pathlib import Path
 
 import httpx
 import pytest
-from playwright.sync_api import Browser, Page, expect
+from playwright.sync_api import Browser, Page, Route, expect
 
 from tests.e2e.conftest import Stack
 from tests.e2e.pages import DESKTOP, PHONE, WAIT, Console, Widget, log_in_as_demo
@@ -220,3 +220,63 @@ def test_an_agent_works_a_long_conversation_and_closes_it_without_false_errors(
     finally:
         user.close()
         agent.close()
+
+
+def _conversation_id(page: Page) -> str:
+    """The conversation the widget on `page` keeps (its localStorage)."""
+    found: str = page.evaluate(
+        "Object.keys(localStorage).filter(k => k.endsWith('.conversation'))"
+        ".map(k => localStorage.getItem(k))[0]"
+    )
+    return found
+
+
+def test_the_console_names_each_customer_and_shows_the_conversation_clicked_last(
+    stack: Stack, browser: Browser, artefacts: Path
+) -> None:
+    shots = _folder(artefacts, "console-two-customers")
+    contexts = [browser.new_context(viewport=DESKTOP) for _ in range(3)]
+    try:
+        said = {}
+        for context, words in zip(
+            contexts[:2], ("发票抬头写错了，甲", "打印机不出纸，乙"), strict=True
+        ):
+            page = context.new_page()
+            page.goto(stack.app_url)
+            widget = Widget(page)
+            widget.say("转人工")
+            expect(page.locator(".kp-status")).to_have_text("正在为您转接人工客服…", timeout=WAIT)
+            widget.say(words)
+            expect(widget.message("user", words)).to_be_visible(timeout=WAIT)
+            said[_conversation_id(page)] = words
+        agent_page = contexts[2].new_page()
+        Console(agent_page, stack.app_url)
+        # Nothing chosen yet: no conversation's buttons.
+        expect(agent_page.locator("#actions")).to_be_hidden()
+
+        # Each waiting customer: who, where from, which conversation, and their own words.
+        queue = agent_page.get_by_role("list", name="排队中的会话")
+        for conversation_id, words in said.items():
+            entry = queue.locator(f'button[data-id="{conversation_id}"]')
+            expect(entry).to_contain_text(words, timeout=WAIT)
+            expect(entry).to_contain_text(f"访客 · 网页 · #{conversation_id[:6]}")
+            expect(entry).not_to_contain_text("正在为您转接")
+        agent_page.screenshot(path=shots / "1-queue.png")
+
+        # The first conversation's answer arrives only after the second one is on screen.
+        first, second = said
+        held: list[Route] = []
+        agent_page.route(f"**/api/v1/agent/conversations/{first}", lambda r: held.append(r))
+        queue.locator(f'button[data-id="{first}"]').click()
+        queue.locator(f'button[data-id="{second}"]').click()
+        transcript = agent_page.get_by_role("list", name="会话记录")
+        expect(transcript).to_contain_text(said[second], timeout=WAIT)
+        assert len(held) == 1
+        held[0].continue_()
+        agent_page.wait_for_timeout(1500)  # the late answer is in and ignored
+        expect(transcript).not_to_contain_text(said[first])
+        expect(agent_page.locator("#conversation-title")).to_contain_text(f"#{second[:6]}")
+        agent_page.screenshot(path=shots / "2-second-conversation.png")
+    finally:
+        for context in contexts:
+            context.close()
