@@ -56,9 +56,12 @@ def running_stack(var_dir: Path, extra_env: dict[str, str] | None = None) -> Ite
         "KNOWLEDGE_INDEX_DIR": str(ROOT / "var" / "knowledge-index"),
         **(extra_env or {}),
     }
-    (var_dir / "actions-token").write_text("stack-actions-token")
     python = ROOT / ".venv" / "bin" / "python"
-    for command in (["channels", "migrate"], ["invoicing_core", "seed-demo"]):
+    for command in (
+        ["channels", "secrets"],
+        ["channels", "migrate"],
+        ["invoicing_core", "seed-demo"],
+    ):
         subprocess.run([python, "-m", *command], env=env, cwd=ROOT, check=True)
     log = var_dir / "stack.log"
     with log.open("wb") as output:

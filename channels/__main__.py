@@ -1,9 +1,10 @@
-"""Operator commands of the app: `python -m channels migrate`."""
+"""Operator commands of the app: `python -m channels migrate | secrets`."""
 
 from __future__ import annotations
 
 import argparse
 
+from channels import service_secrets
 from channels.app import migrate_database
 from invoicing_core import CoreSettings
 from invoicing_core.persistence import make_engine
@@ -14,13 +15,23 @@ def main() -> None:
     parser = argparse.ArgumentParser(prog="python -m channels")
     commands = parser.add_subparsers(dest="command", required=True)
     commands.add_parser("migrate", help="bring every package's tables to the newest schema")
-    parser.parse_args()
+    commands.add_parser("secrets", help="write the missing secrets of the app, Rasa and actions")
+    {"migrate": _migrate, "secrets": _secrets}[parser.parse_args().command]()
+
+
+def _migrate() -> None:
     engine = make_engine(CoreSettings().effective_database_url)
     try:
         migrate_database(engine)
     finally:
         engine.dispose()
     print("database: at the newest schema")
+
+
+def _secrets() -> None:
+    var_dir = CoreSettings().var_dir
+    written = service_secrets.ensure(var_dir)
+    print(f"secrets in {var_dir}: {', '.join(written) + ' written' if written else 'all exist'}")
 
 
 if __name__ == "__main__":

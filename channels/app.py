@@ -20,15 +20,17 @@ from fastapi.responses import FileResponse
 from fastapi.staticfiles import StaticFiles
 from sqlalchemy import Engine
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
+from uvicorn.middleware.proxy_headers import ProxyHeadersMiddleware
 
 import channels.api.dependencies
 import invoicing_core.api
 import knowledge
-from channels import migrations
+from channels import migrations, service_secrets
 from channels.answer_feedback import Rating, RatingSink
 from channels.api import agent, agent_socket, chat, chat_batch, chat_socket, health
 from channels.api.dependencies import Services
 from channels.api.errors import install_error_handlers
+from channels.body_limit import BodyLimit
 from channels.chat_service import ChatService
 from channels.conversation_store import ConversationStore
 from channels.customer_panel import customer_through_the_api
@@ -40,6 +42,7 @@ from channels.live_services import build_live
 from channels.logs import configure_logging
 from channels.rasa_client import RasaClient
 from channels.rate_limit import Limits, RateLimit, Rule
+from channels.security_headers import SecurityHeaders
 from channels.settings import AppSettings
 from channels.wechat import assembly as wechat
 from channels.wechat import binding_api as wechat_binding_api
@@ -79,6 +82,7 @@ def create_app(
                 settings.rasa_timeout_seconds,
                 settings.effective_action_server_url,
                 settings.health_timeout_seconds,
+                service_secrets.read(core_settings.var_dir, "rasa-token", settings.rasa_token),
             )
             app.state.invoicing_core = core
             deliveries = Deliveries()
@@ -128,16 +132,31 @@ def create_app(
     invoicing_core.api.install_error_handler(app)
     # Without a configured token the console's customer panel still reads invoices
     # through the same acting-for-a-conversation path, with a secret of this process.
-    actions_token = _actions_token(settings, core_settings) or secrets.token_urlsafe(32)
+    actions_token = service_secrets.read(
+        core_settings.var_dir, "actions-token", settings.actions_token
+    ) or secrets.token_urlsafe(32)
     _authenticate_through_the_core(app, actions_token)
     app.state.limits = Limits(_rate_limits(settings), settings.redis_url)
     app.add_middleware(RateLimit, limits=app.state.limits)
+    app.add_middleware(
+        BodyLimit,
+        max_body_bytes=settings.max_body_bytes,
+        max_upload_bytes=settings.max_upload_bytes,
+    )
+    docs = (app.docs_url, app.swagger_ui_oauth2_redirect_url, app.redoc_url)
+    app.add_middleware(SecurityHeaders, docs_paths=[path for path in docs if path])
     app.add_middleware(RequestLog)
+    if settings.forwarded_allow_ips:
+        # Outermost, so that every part sees the client a trusted proxy forwarded for.
+        # The Procfile turns uvicorn's own off: it trusts 127.0.0.1 when not told.
+        app.add_middleware(ProxyHeadersMiddleware, trusted_hosts=settings.forwarded_allow_ips)
     app.include_router(health.router)
     app.include_router(chat.router, prefix="/api/v1")
     app.include_router(chat_batch.router, prefix="/api/v1")
     app.include_router(invoicing_core.api.router, prefix="/api/v1")
-    app.include_router(_knowledge_router(actions_token), prefix="/api/v1")
+    app.include_router(
+        _knowledge_router(actions_token, settings.max_upload_bytes), prefix="/api/v1"
+    )
     app.include_router(wechat_router.router)
     app.include_router(wechat_binding_api.router, prefix="/api/v1")
     app.include_router(agent.router, prefix="/api/v1")
@@ -174,7 +193,7 @@ def open_knowledge_base(
         return _knowledge_bases[key]
 
 
-def _knowledge_router(actions_token: str) -> APIRouter:
+def _knowledge_router(actions_token: str, max_upload_bytes: int) -> APIRouter:
     """Search for everyone; reload for the platform's editors; unanswered questions for
     the editors (every company's) and each company's admin (its own)."""
 
@@ -216,6 +235,7 @@ def _knowledge_router(actions_token: str) -> APIRouter:
             require_editor=_require_editor,
             report_scope=_unanswered_scope,
             require_drafter=_require_drafter,
+            max_upload_bytes=max_upload_bytes,
         )
     )
     return router
@@ -271,13 +291,6 @@ def migrate_database(engine: Engine) -> None:
     upgrade_schema(engine)
     migrations.upgrade(engine)
     knowledge.upgrade_database(engine)
-
-
-def _actions_token(settings: AppSettings, core_settings: CoreSettings) -> str | None:
-    token_file = core_settings.var_dir / "actions-token"
-    if settings.actions_token:
-        return settings.actions_token
-    return token_file.read_text().strip() if token_file.is_file() else None
 
 
 def _authenticate_through_the_core(app: FastAPI, actions_token: str | None) -> None:

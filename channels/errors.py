@@ -35,6 +35,12 @@ class Forbidden(ClientError):
     status = 403
 
 
+class PayloadTooLarge(ClientError):
+    """The request body exceeds what the app or the endpoint accepts."""
+
+    status = 413
+
+
 class ServiceUnavailable(ClientError):
     """A service the request depends on does not answer; the client may retry."""
 

@@ -1,4 +1,4 @@
-"""Client of the Rasa server's REST channel; Rasa is an external service to the app."""
+"""Client of the app's channel into Rasa (bot/service_auth.py); Rasa is an external service."""
 
 from __future__ import annotations
 
@@ -23,9 +23,11 @@ class RasaClient:
         timeout: float,
         action_server_url: str = "",
         probe_timeout: float = 2.0,
+        token: str = "",
     ) -> None:
         self._http = http
         self._base_url = base_url
+        self._headers = {"Authorization": f"Bearer {token}"}
         self._timeout = timeout
         self._action_server_url = action_server_url
         self._probe_timeout = probe_timeout
@@ -37,7 +39,10 @@ class RasaClient:
         body = {"sender": sender_id, "message": text, "metadata": metadata or {}}
         try:
             response = await self._http.post(
-                f"{self._base_url}/webhooks/rest/webhook", json=body, timeout=self._timeout
+                f"{self._base_url}/webhooks/app/webhook",
+                json=body,
+                headers=self._headers,
+                timeout=self._timeout,
             )
             response.raise_for_status()
             answers = response.json()

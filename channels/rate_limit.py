@@ -108,7 +108,8 @@ class RateLimit:
 
 
 def client_address(scope: Scope) -> str:
-    """The address the counts are kept under."""
+    """The address the counts are kept under: who connected, or whom a proxy of
+    FORWARDED_ALLOW_IPS forwarded for (the app's outermost middleware sets it)."""
     return str((scope.get("client") or ("unknown", 0))[0])
 
 

@@ -21,9 +21,11 @@ class AppSettings(BaseSettings):
     rasa_timeout_seconds: float = 30.0
     health_timeout_seconds: float = 2.0
 
-    # The action server's credential for acting in a conversation's name; empty means
-    # the token file that the set-up writes under VAR_DIR (var/actions-token).
+    # The secrets of the hops (channels/service_secrets.py); empty means the file the
+    # set-up writes under VAR_DIR. ACTIONS_TOKEN: the action server acting in a
+    # conversation's name here; RASA_TOKEN: this app speaking to Rasa.
     actions_token: str = ""
+    rasa_token: str = ""
 
     # Live events between app workers: Redis pub/sub when set, in-process otherwise.
     redis_url: str = ""
@@ -33,6 +35,14 @@ class AppSettings(BaseSettings):
     rate_limit_chat: str = "120/minute"
     # WeChat's and WeCom's servers call from a few addresses for every user.
     rate_limit_wechat: str = "1200/minute"
+    # Proxies (addresses or networks, comma-separated) whose X-Forwarded-For and
+    # X-Forwarded-Proto are believed; empty: nobody's, clients count as who connects.
+    forwarded_allow_ips: str = ""
+
+    # Request bodies past these are refused with 413 before they are read whole:
+    # JSON and other bodies, and a file uploaded in a multipart form.
+    max_body_bytes: int = Field(default=2**20, ge=1024)
+    max_upload_bytes: int = Field(default=10 * 2**20, ge=1024)
 
     # Handoff to human agents (README, "Handoff settings").
     handoff_agent_limit: int = Field(default=5, ge=1)

@@ -30,7 +30,6 @@ from knowledge.spreadsheet import content_key, export_xlsx, import_xlsx
 from knowledge.unanswered import UnansweredLog
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
-MAX_UPLOAD = 10 * 1024 * 1024
 
 
 def create_editor_router(
@@ -40,6 +39,7 @@ def create_editor_router(
     require_editor: Callable[..., Any],
     report_scope: Callable[..., Any],
     require_drafter: Callable[..., Any],
+    max_upload_bytes: int,
 ) -> APIRouter:
     """Routes under /knowledge for the console's knowledge page."""
     router = APIRouter(prefix="/knowledge", tags=["knowledge"])
@@ -161,9 +161,10 @@ def create_editor_router(
     @router.post("/import")
     async def import_file(base: Base, editor: Editor, file: UploadFile) -> Any:
         """Every row of an .xlsx file checked; when none is bad, the changed ones are saved."""
-        content = await file.read(MAX_UPLOAD + 1)
-        if len(content) > MAX_UPLOAD:
-            return error(413, "file_too_large", "文件不能超过 10 MB", "file")
+        content = await file.read(max_upload_bytes + 1)
+        if len(content) > max_upload_bytes:
+            limit = f"{max_upload_bytes / 2**20:g} MB"
+            return error(413, "file_too_large", f"文件不能超过 {limit}", "file")
         if not (file.filename or "").lower().endswith(".xlsx"):
             return error(
                 422, "unsupported_file", "请上传 .xlsx 文件（可先导出一份作为模板）", "file"

@@ -11,7 +11,6 @@ import fcntl
 import glob
 import hashlib
 import os
-import secrets
 import shutil
 import subprocess
 import sys
@@ -119,18 +118,9 @@ def build_knowledge_index() -> None:
     run(APP_VENV / "bin" / "python", "-m", "knowledge", "build")
 
 
-def ensure_actions_token() -> None:
-    """Create the action server's credential for the app's API, once."""
-    var_dir = ROOT / os.environ.get("VAR_DIR", "var")
-    token_file = var_dir / "actions-token"
-    if token_file.is_file():
-        say("actions token: exists, skipped")
-        return
-    var_dir.mkdir(parents=True, exist_ok=True)
-    token_file.write_text(secrets.token_urlsafe(32))
-    token_file.chmod(0o600)
-    shown = token_file.relative_to(ROOT) if token_file.is_relative_to(ROOT) else token_file
-    say(f"actions token: written to {shown}")
+def ensure_secrets() -> None:
+    """Write the secrets of the app, Rasa and the action server that are missing."""
+    run(APP_VENV / "bin" / "python", "-m", "channels", "secrets")
 
 
 def seed_demo() -> None:
@@ -184,7 +174,7 @@ def run_steps() -> None:
     migrate()
     build_knowledge_index()
     seed_demo()
-    ensure_actions_token()
+    ensure_secrets()
     train_rasa()
     say("done")
 

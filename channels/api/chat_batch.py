@@ -19,7 +19,6 @@ from channels.conversation import Reply
 from channels.errors import Unauthorized
 
 router = APIRouter(tags=["chat"])
-READ_AT_MOST = 10 * 2**20 + 1
 Mode = Literal["preview", "issue", "issue_valid"]
 # Per mode: the core's endpoint, what the user did (as the transcript says it), the card.
 _MODES: dict[str, tuple[str, str, str]] = {
@@ -45,7 +44,10 @@ async def chat_batch(
     conversation = await services.chat.conversation_for(str(conversation_id), username)
     path, said, card_type = _MODES[mode]
     name = (file.filename or "未命名文件")[:100]
-    status, body = await _through_the_core(request, path, file, name, mode == "issue_valid")
+    # Read no more than a file may hold plus one byte: the core then refuses it as too large.
+    content = await file.read(services.settings.max_upload_bytes + 1)
+    upload = (name, content, file.content_type or "application/octet-stream")
+    status, body = await _through_the_core(request, path, upload, mode == "issue_valid")
     if status == 200:
         reply = Reply("", card={"type": card_type, "filename": name, **body})
     else:
@@ -58,12 +60,10 @@ async def chat_batch(
 
 
 async def _through_the_core(
-    request: Request, path: str, file: UploadFile, name: str, good_rows_only: bool
+    request: Request, path: str, upload: tuple[str, bytes, str], good_rows_only: bool
 ) -> tuple[int, dict[str, Any]]:
     headers = {"Authorization": request.headers.get("authorization", "")}
-    # Read no more than the core accepts plus one byte: the core then refuses it as too large.
-    content = await file.read(READ_AT_MOST)
-    files = {"file": (name, content, file.content_type or "application/octet-stream")}
+    files = {"file": upload}
     data = {"issue_valid": "true"} if good_rows_only else {}
     transport = httpx.ASGITransport(app=request.app)
     async with httpx.AsyncClient(transport=transport, base_url="http://app.internal") as client:

@@ -9,7 +9,7 @@ from __future__ import annotations
 from fastapi import APIRouter, Request
 from fastapi.responses import PlainTextResponse, Response
 
-from channels.errors import ClientError, Forbidden, NotFound
+from channels.errors import ClientError, Forbidden, NotFound, PayloadTooLarge
 from channels.wechat.channel import WeChatChannel, WeChatChannels
 from channels.wechat.envelope import BadMessage, BadSignature
 
@@ -17,12 +17,6 @@ router = APIRouter(tags=["wechat"])
 
 # WeChat's messages are a few kilobytes; anything far larger is not from WeChat.
 MAX_BODY_BYTES = 64 * 1024
-
-
-class PayloadTooLarge(ClientError):
-    """The request body exceeds what the endpoint accepts."""
-
-    status = 413
 
 
 @router.get("/channels/wechat", response_class=PlainTextResponse)

@@ -84,16 +84,18 @@ def add_paper_stock(
         raise InvalidInput("领用份数必须大于0。", field="count")
     # Rolls of any company: a code and number identify one sheet of paper nationwide.
     overlapping = connection.execute(
-        select(paper_stock.c.first_number, paper_stock.c.last_number)
+        select(paper_stock.c.company_id, paper_stock.c.first_number, paper_stock.c.last_number)
         .where(paper_stock.c.code == code)
         .where(paper_stock.c.first_number <= last, paper_stock.c.last_number >= first)
+        .order_by(paper_stock.c.company_id != company_id)
     ).first()
     if overlapping is not None:
-        raise InvalidInput(
-            f"发票代码 {code} 的号段 {first:08d}–{last:08d} 与已登记的号段 "
-            f"{overlapping.first_number:08d}–{overlapping.last_number:08d} 重叠。",
-            field="first",
-        )
+        roll = f"发票代码 {code} 的号段 {first:08d}–{last:08d}"
+        if overlapping.company_id == company_id:
+            taken = f"{overlapping.first_number:08d}–{overlapping.last_number:08d}"
+            raise InvalidInput(f"{roll} 与本企业已登记的号段 {taken} 重叠。", field="first")
+        # Another company's roll is its own business: say only that the numbers are taken.
+        raise InvalidInput(f"{roll} 与已登记的号段重叠，请核对发票代码和号码。", field="first")
     connection.execute(
         insert(paper_stock).values(
             company_id=company_id,

@@ -1,21 +1,82 @@
 """Logins, chat and the WeChat endpoints are rate limited per client: 429 in Chinese."""
 
+import re
+import shlex
 import uuid
+from typing import Any
 
 import pytest
+import uvicorn
+from fastapi import FastAPI
 from fastapi.testclient import TestClient
+from starlette.types import ASGIApp
 
 from channels.app import create_app
 from channels.settings import AppSettings
 from invoicing_core import CoreSettings
+from tests.conftest import ROOT
 
 LOGIN = {"username": "nobody", "password": "Wrong@2026!"}
+# A client on the app's own machine, and a proxy on another one.
+LOCAL = ("127.0.0.1", 50000)
+PROXY = ("192.0.2.10", 50000)
 
 
 def app_with(database_url: str, **limits: str) -> TestClient:
     return TestClient(
         create_app(AppSettings(log_json=False, **limits), CoreSettings(database_url=database_url))
     )
+
+
+def served_as_in_the_procfile(app: FastAPI) -> ASGIApp:
+    """The app wrapped as uvicorn wraps it when started by the Procfile's command."""
+    line = next(line for line in (ROOT / "Procfile").read_text().splitlines() if line[:4] == "app:")
+    command = re.sub(r"\$\{\w+:-([^}]*)\}", r"\1", line.removeprefix("app:"))
+    options: dict[str, Any] = uvicorn.main.make_context("uvicorn", shlex.split(command)[1:]).params
+    config = uvicorn.Config(
+        app,
+        proxy_headers=options["proxy_headers"],
+        forwarded_allow_ips=options["forwarded_allow_ips"],
+        log_config=None,
+    )
+    config.load()
+    return config.loaded_app
+
+
+def log_in_from_new_addresses(client: TestClient, attempts: int) -> list[int]:
+    return [
+        client.post(
+            "/api/v1/auth/token", json=LOGIN, headers={"X-Forwarded-For": f"203.0.113.{n}"}
+        ).status_code
+        for n in range(attempts)
+    ]
+
+
+def test_a_local_client_cannot_escape_the_login_limit_with_forwarded_for(
+    database_url: str, engine: object
+) -> None:
+    app = create_app(
+        AppSettings(log_json=False, rate_limit_login="30/minute"),
+        CoreSettings(database_url=database_url),
+    )
+    with TestClient(served_as_in_the_procfile(app), client=LOCAL) as client:
+        statuses = log_in_from_new_addresses(client, 35)
+
+    assert statuses[:30] == [401] * 30 and statuses[30:] == [429] * 5
+
+
+def test_forwarded_for_is_honoured_from_a_configured_proxy(
+    database_url: str, engine: object
+) -> None:
+    settings = AppSettings(
+        log_json=False, rate_limit_login="30/minute", forwarded_allow_ips=PROXY[0]
+    )
+    app = create_app(settings, CoreSettings(database_url=database_url))
+    with TestClient(served_as_in_the_procfile(app), client=PROXY) as client:
+        statuses = log_in_from_new_addresses(client, 35)
+
+    # Each forwarded address is counted on its own: none of them passes its limit.
+    assert statuses == [401] * 35
 
 
 def test_the_login_past_its_limit_is_refused_with_retry_after(

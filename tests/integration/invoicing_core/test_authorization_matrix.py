@@ -4,6 +4,8 @@ Callers: anonymous, the tenant's viewer, issuer and admin, an agent (who serves
 customers but belongs to no company), a knowledge editor (who keeps the shared knowledge
 base, also of no company), and a stranger (the issuer of another company).
 A new endpoint fails `test_every_protected_endpoint_is_in_the_matrix` until it is added.
+Going around the app, straight to Rasa or the action server, is refused in
+tests/e2e/test_service_bypass.py (it needs the running stack).
 """
 
 from collections.abc import Callable

@@ -38,6 +38,26 @@ def test_issuing_takes_from_the_stock_and_an_admin_records_a_new_roll(
     assert left_of(app_client, tenant.viewer)["paper_special"] == 149
 
 
+def test_an_overlap_with_another_companys_roll_does_not_reveal_its_numbers(
+    app_client: TestClient, core: InvoicingCore, tenant: Tenant
+) -> None:
+    from tests.integration.invoicing_core.conftest import make_tenant
+
+    own = log_in(app_client, add_user(core, tenant, Role.ADMIN))
+    other = log_in(app_client, add_user(core, make_tenant(app_client, core), Role.ADMIN))
+    code = f"42008{tenant.company_id % 100000:05d}"
+    roll = {"kind": "paper_general", "code": code, "first": 1001, "count": 100}
+    assert app_client.post(STOCK, json=roll, headers=own).status_code == 201
+
+    probe = app_client.post(STOCK, json={**roll, "first": 1050, "count": 1}, headers=other)
+    again = app_client.post(STOCK, json={**roll, "first": 1050, "count": 1}, headers=own)
+
+    assert (probe.status_code, probe.json()["error"]["field"]) == (422, "first")
+    assert "重叠" in probe.json()["error"]["message"]
+    assert "00001001" not in probe.text and "00001100" not in probe.text
+    assert "00001001–00001100" in again.json()["error"]["message"]
+
+
 def test_only_admins_record_rolls_and_only_of_paper_kinds(
     app_client: TestClient, core: InvoicingCore, tenant: Tenant
 ) -> None:

@@ -32,6 +32,7 @@ from knowledge import KnowledgeSettings
 REDIS_URL = os.environ.get("TEST_REDIS_URL", "redis://127.0.0.1:6379/15")
 AGENT = {"username": "agent", "password": "Agent@2026!"}
 USER = {"username": "demo", "password": "Demo@2026!"}
+RASA_TOKEN = "live-rasa-token"
 
 
 def rasa_answer(message: str) -> Any:
@@ -56,8 +57,11 @@ def rasa_answer(message: str) -> Any:
 def _stand_in() -> FastAPI:
     app = FastAPI()
 
-    @app.post("/webhooks/rest/webhook")
+    @app.post("/webhooks/app/webhook")
     async def webhook(request: Request) -> Any:
+        # As Rasa's app channel (bot/service_auth.py): only the app's secret is heard.
+        if request.headers.get("Authorization") != f"Bearer {RASA_TOKEN}":
+            return JSONResponse({"error": "unauthorized"}, status_code=401)
         body = await request.json()
         return rasa_answer(str(body.get("message", "")))
 
@@ -66,7 +70,7 @@ def _stand_in() -> FastAPI:
 
 @pytest.fixture(scope="session")
 def rasa_port(free_port: Callable[[], int]) -> Iterator[int]:
-    """A stand-in Rasa REST channel on a free port."""
+    """A stand-in for Rasa's app channel on a free port."""
     port = free_port()
     server = uvicorn.Server(uvicorn.Config(_stand_in(), port=port, log_level="warning"))
     thread = threading.Thread(target=server.run, daemon=True)
@@ -106,6 +110,7 @@ def make_client(
             action_port=free_port(),
             log_json=False,
             actions_token="live-actions-token",
+            rasa_token=RASA_TOKEN,
             **overrides,
         )
         app = create_app(settings, CoreSettings(database_url=database_url), knowledge)

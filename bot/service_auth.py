@@ -1,0 +1,97 @@
+"""Only the app talks to Rasa, and only Rasa talks to the action server.
+
+Each hop carries its own per-deployment secret as a bearer credential, written by
+the set-up under VAR_DIR and exported by scripts/rasa-env.sh:
+
+- app → Rasa: `RASA_TOKEN` (var/rasa-token), checked by `AppInput`, the app's input
+  channel (credentials.yml). Rasa offers no other channel and runs without its HTTP API.
+- Rasa → action server: `ACTION_SERVER_TOKEN` (var/action-server-token), sent by Rasa
+  (endpoints.yml) and checked by the action server that `main` starts.
+- action server → app: `ACTIONS_TOKEN` (var/actions-token), checked by the app.
+
+A request without the right secret is refused with 401 before anything reads it;
+an empty secret refuses everything. Health checks (`GET /health` of the action
+server) stay open.
+"""
+
+from __future__ import annotations
+
+import hmac
+import logging
+import os
+from collections.abc import Awaitable, Callable
+from typing import Any
+
+from rasa.core.channels.channel import UserMessage
+from rasa.core.channels.rest import RestInput
+from rasa_sdk import utils
+from rasa_sdk.endpoint import create_app
+from sanic import Blueprint, Sanic, response
+from sanic.request import Request
+from sanic.response import HTTPResponse
+
+OPEN_PATHS = frozenset({"/health"})
+
+
+def authentic(request: Request, secret: str) -> bool:
+    """Whether the request carries `secret` as its bearer credential (never for an empty one)."""
+    header = request.headers.get("Authorization", "")
+    presented = header[len("Bearer ") :] if header.startswith("Bearer ") else ""
+    return bool(secret) and hmac.compare_digest(presented.encode(), secret.encode())
+
+
+def _refused() -> HTTPResponse:
+    return response.json({"error": "unauthorized"}, status=401)
+
+
+class AppInput(RestInput):
+    """The REST channel at /webhooks/app/, for requests carrying the app's secret only."""
+
+    def __init__(self, token: str) -> None:
+        self._token = token
+
+    @classmethod
+    def name(cls) -> str:
+        """The channel's name and URL prefix."""
+        return "app"
+
+    @classmethod
+    def from_credentials(cls, credentials: dict[str, Any] | None) -> AppInput:
+        """The channel with the token credentials.yml names (RASA_TOKEN)."""
+        return cls(str((credentials or {}).get("token") or ""))
+
+    def blueprint(self, on_new_message: Callable[[UserMessage], Awaitable[Any]]) -> Blueprint:
+        """Rasa's REST endpoints behind the token check."""
+        blueprint = super().blueprint(on_new_message)
+
+        @blueprint.middleware("request")
+        async def authenticate(request: Request) -> HTTPResponse | None:
+            return None if authentic(request, self._token) else _refused()
+
+        return blueprint
+
+
+def action_server(token: str) -> Sanic:
+    """rasa-sdk's action server for bot/actions, refusing calls without `token`."""
+    # No CORS: browsers never call the action server.
+    app = create_app("actions", cors_origins=None)
+
+    @app.middleware("request")
+    async def authenticate(request: Request) -> HTTPResponse | None:
+        if request.path in OPEN_PATHS or authentic(request, token):
+            return None
+        return _refused()
+
+    return app
+
+
+def main() -> None:
+    """Run the action server on SANIC_HOST:ACTION_PORT (scripts/action-server)."""
+    utils.configure_colored_logging(logging.INFO)
+    utils.update_sanic_log_level()
+    app = action_server(os.environ.get("ACTION_SERVER_TOKEN", ""))
+    app.run(os.environ.get("SANIC_HOST", "127.0.0.1"), int(os.environ["ACTION_PORT"]))
+
+
+if __name__ == "__main__":
+    main()
