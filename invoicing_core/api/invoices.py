@@ -21,6 +21,7 @@ from invoicing_core.api.schemas import (
     VoidIn,
 )
 from invoicing_core.batch import BatchTooLarge, write_batch_template
+from invoicing_core.domain.dates import check_date
 from invoicing_core.domain.invoice import CHINA_TZ, InvoiceStatus
 from invoicing_core.domain.kind import InvoiceKind
 from invoicing_core.pdf import render_invoice_pdf
@@ -131,8 +132,8 @@ async def search(
     """按号码、日期范围、购买方、状态、类型和价税合计范围查询发票，分页返回。"""
     where = InvoiceFilter(
         number=number,
-        issued_from=_china_midnight(from_),
-        issued_before=_china_midnight(to + timedelta(days=1)) if to else None,
+        issued_from=_china_midnight(from_, "from"),
+        issued_before=_china_midnight(to, "to", days_later=1),
         buyer=buyer.strip() if buyer else None,
         status=status,
         kind=kind,
@@ -176,5 +177,9 @@ async def red_letter(
     return InvoiceOut.of(outcome.red)
 
 
-def _china_midnight(day: date | None) -> datetime | None:
-    return None if day is None else datetime.combine(day, time(), tzinfo=CHINA_TZ)
+def _china_midnight(day: date | None, field: str, days_later: int = 0) -> datetime | None:
+    """The start, in China time, of the day `days_later` after `day`, a supported date."""
+    if day is None:
+        return None
+    later = check_date(day, field) + timedelta(days=days_later)
+    return datetime.combine(later, time(), tzinfo=CHINA_TZ)

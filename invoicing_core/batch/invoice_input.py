@@ -15,6 +15,7 @@ from invoicing_core.domain.kind import InvoiceKind
 from invoicing_core.domain.line import InvoiceLine
 from invoicing_core.domain.party import Party
 from invoicing_core.domain.tax_id import check_tax_id
+from invoicing_core.domain.text import invoice_text
 
 MAX_EMAIL_LENGTH = 100
 _EMAIL = re.compile(r"[^@\s]+@[^@\s]+\.[^@\s]+")
@@ -26,6 +27,15 @@ _TRIAL_SELLER = Party(name="批量导入校验")
 _TRIAL_AT = datetime(2026, 1, 1, tzinfo=CHINA_TZ)
 _TRIAL_LINE = InvoiceLine.from_input(name="校验", quantity=1, unit_price=1, tax_rate="13%")
 _INVOICE_FIELDS = {"buyer.tax_id": C.BUYER_TAX_ID, "remark": C.REMARK}
+# The domain's names of the buyer's texts, as the template's column headers.
+_BUYER_FIELDS = {
+    "name": C.BUYER_NAME,
+    "address": C.BUYER_ADDRESS,
+    "phone": C.BUYER_PHONE,
+    "bank": C.BUYER_BANK,
+    "account": C.BUYER_ACCOUNT,
+    "email": C.BUYER_EMAIL,
+}
 
 T = TypeVar("T")
 
@@ -68,18 +78,29 @@ def head_from_texts(texts: Mapping[str, str]) -> InvoiceHead | Problems:
     email = texts.get(C.BUYER_EMAIL, "")
     if email and (len(email) > MAX_EMAIL_LENGTH or not _EMAIL.fullmatch(email)):
         problems.append((C.BUYER_EMAIL, f"邮箱地址“{email}”格式不正确。"))
-    buyer = _attempt(problems, C.BUYER_NAME, lambda: _buyer(texts, tax_id))
-    if kind is None or buyer is None or problems:
+    buyer = _attempt(problems, C.BUYER_NAME, lambda: _buyer(texts, tax_id), _BUYER_FIELDS)
+    remark = _attempt(
+        problems,
+        C.REMARK,
+        lambda: invoice_text(texts.get(C.REMARK, ""), field="remark", label=C.REMARK),
+    )
+    if kind is None or buyer is None or remark is None or problems:
         return problems
-    head = InvoiceHead(kind, buyer, texts.get(C.REMARK, ""))
+    head = InvoiceHead(kind, buyer, remark)
     return head.check((_TRIAL_LINE,)) or head
 
 
-def _attempt(problems: Problems, header: str, read: Callable[[], T]) -> T | None:
+def _attempt(
+    problems: Problems,
+    header: str,
+    read: Callable[[], T],
+    columns: Mapping[str, str] | None = None,
+) -> T | None:
+    """What `read` gives; its error goes to the column `columns` names for it, or `header`."""
     try:
         return read()
     except DomainError as error:
-        problems.append((header, error.message))
+        problems.append(((columns or {}).get(error.field or "", header), error.message))
         return None
 
 
@@ -97,7 +118,7 @@ def _tax_id(texts: Mapping[str, str]) -> str | None:
 
 
 def _buyer(texts: Mapping[str, str], tax_id: str | None) -> Party:
-    return Party(
+    return Party.from_input(
         name=texts.get(C.BUYER_NAME, ""),
         tax_id=tax_id,
         address=texts.get(C.BUYER_ADDRESS, ""),

@@ -17,6 +17,8 @@ from invoicing_core.domain.tax_rate import TaxRate
 _DOMAIN_FIELDS = {
     "name": C.ITEM_NAME,
     "tax_code": C.TAX_CODE,
+    "spec": C.SPEC,
+    "unit": C.UNIT,
     "quantity": C.QUANTITY,
     "unit_price": C.UNIT_PRICE,
     "amount": C.AMOUNT,

@@ -20,6 +20,18 @@ class InvalidInput(DomainError):
     code = "invalid_input"
 
 
+class InvalidCharacter(InvalidInput):
+    """A text holds a control, invisible (format), private-use or unassigned character."""
+
+    code = "invalid_character"
+
+
+class DateOutOfRange(InvalidInput):
+    """A date lies outside the range of dates the system answers for."""
+
+    code = "date_out_of_range"
+
+
 class TaxIdRequired(InvalidInput):
     """The buyer's taxpayer id is missing where the rules require it."""
 

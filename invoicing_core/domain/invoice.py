@@ -19,6 +19,7 @@ from invoicing_core.domain.money import format_money, parse_money, round_money
 from invoicing_core.domain.numbering import DigitalInvoiceNumber, PaperInvoiceNumber
 from invoicing_core.domain.party import BuyerType, Party
 from invoicing_core.domain.red_letter import RedLetterReason, RedLinePart
+from invoicing_core.domain.text import invoice_text
 from invoicing_core.domain.uppercase import uppercase_amount
 
 # China has kept UTC+8 without daylight saving since 1991, so a fixed offset equals
@@ -156,10 +157,11 @@ class Invoice:
 
     def void(self, reason: str, by: str, at: datetime) -> None:
         """Void this invoice, if `ensure_voidable` allows, keeping who, when and why."""
-        if not reason.strip():
+        reason = invoice_text(reason, field="reason", label="作废原因")
+        if not reason:
             raise InvalidInput("请填写作废原因。", field="reason")
         ensure_voidable(self, at)
-        self.voided = VoidRecord(reason=reason.strip(), by=by, at=at)
+        self.voided = VoidRecord(reason=reason, by=by, at=at)
 
     def red_letter(
         self,

@@ -7,6 +7,7 @@ from decimal import ROUND_HALF_UP, Decimal
 from invoicing_core.domain.errors import InvalidInput
 from invoicing_core.domain.money import DecimalInput, format_money, parse_decimal, round_money
 from invoicing_core.domain.tax_rate import TaxRate
+from invoicing_core.domain.text import invoice_text
 
 QUANTITY_TOLERANCE = Decimal("0.01")
 TAX_TOLERANCE = Decimal("0.06")
@@ -52,7 +53,10 @@ class InvoiceLine:
         spec: str = "",
         unit: str = "",
     ) -> "InvoiceLine":
-        """Build a line as a user enters it, computing amount and tax from either price."""
+        """Build a line as a user enters it, computing amount and tax from either price.
+
+        Its texts are normalised as printed (see invoice_text).
+        """
         count = parse_decimal(quantity, "quantity")
         _require_nonzero(count)
         price = parse_decimal(unit_price, "unit_price")
@@ -64,15 +68,15 @@ class InvoiceLine:
             amount = round_money(count * price)
             tax = round_money(amount * rate.rate)
         return cls(
-            name=name.strip(),
+            name=invoice_text(name, field="name", label="商品或服务名称"),
             quantity=count,
             unit_price=price,
             amount=amount,
             tax_rate=rate,
             tax=tax,
             tax_code=tax_code.strip() if tax_code else None,
-            spec=spec.strip(),
-            unit=unit.strip(),
+            spec=invoice_text(spec, field="spec", label="规格型号"),
+            unit=invoice_text(unit, field="unit", label="单位"),
         )
 
     @property

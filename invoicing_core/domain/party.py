@@ -5,6 +5,7 @@ from dataclasses import dataclass
 from enum import Enum
 
 from invoicing_core.domain.errors import InvalidInput
+from invoicing_core.domain.text import invoice_text
 
 MAX_NAME_LENGTH = 100
 
@@ -38,6 +39,32 @@ class Party:
             raise InvalidInput("请填写名称。", field="name")
         if len(self.name) > MAX_NAME_LENGTH:
             raise InvalidInput(f"名称不能超过{MAX_NAME_LENGTH}个字符。", field="name")
+
+    @classmethod
+    def from_input(
+        cls,
+        *,
+        name: str,
+        tax_id: str | None = None,
+        address: str = "",
+        phone: str = "",
+        bank: str = "",
+        account: str = "",
+        email: str = "",
+    ) -> "Party":
+        """A party as a user enters it, its texts normalised as printed (see invoice_text).
+
+        `tax_id` is taken as given: check_tax_id checks and normalises it.
+        """
+        return cls(
+            name=invoice_text(name, field="name", label="名称"),
+            tax_id=tax_id,
+            address=invoice_text(address, field="address", label="地址"),
+            phone=invoice_text(phone, field="phone", label="电话"),
+            bank=invoice_text(bank, field="bank", label="开户银行"),
+            account=invoice_text(account, field="account", label="银行账号"),
+            email=invoice_text(email, field="email", label="邮箱"),
+        )
 
 
 class BuyerType(Enum):

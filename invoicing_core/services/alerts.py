@@ -15,6 +15,7 @@ from invoicing_core.domain.alerts import (
     QuotaUsage,
     evaluate_alerts,
 )
+from invoicing_core.domain.dates import check_date
 from invoicing_core.domain.errors import InvalidInput
 from invoicing_core.domain.invoice import CHINA_TZ
 from invoicing_core.persistence import quota_usage
@@ -64,6 +65,7 @@ class AlertService:
 def _checked_since(since: datetime | None, now: datetime) -> datetime:
     if since is None:
         return now - DEFAULT_LOOKBACK
+    check_date(since.date(), "since")
     if since.tzinfo is None:
         # A time without a zone is read as China time, as the users enter it.
         since = since.replace(tzinfo=CHINA_TZ)

@@ -28,6 +28,7 @@ from invoicing_core.domain.party import Party
 from invoicing_core.domain.quota import MonthlyQuota, ensure_within_invoice_limit, quota_charge
 from invoicing_core.domain.red_letter import ConfirmationForm
 from invoicing_core.domain.tax_id import check_tax_id
+from invoicing_core.domain.text import invoice_text
 from invoicing_core.persistence import invoice_repository as repository
 from invoicing_core.persistence import quota_usage
 from invoicing_core.persistence.audit import AuditEntry, record
@@ -250,7 +251,7 @@ def _checked_invoice(
         lines=draft.lines,
         issued_at=draft.at,
         issued_by=who.username,
-        remark=request.remark.strip(),
+        remark=invoice_text(request.remark, field="remark", label="备注"),
     )
     ensure_buyer_identified(invoice)
     used = quota_usage.used(connection, company_id, draft.at)
@@ -298,7 +299,7 @@ def _buyer(request: IssueRequest) -> Party:
             )
         else:
             details.pop("tax_id", None)
-        return Party(**details)
+        return Party.from_input(**details)
 
 
 def _lines(inputs: Sequence[LineInput]) -> tuple[InvoiceLine, ...]:
@@ -310,15 +311,20 @@ def _lines(inputs: Sequence[LineInput]) -> tuple[InvoiceLine, ...]:
 
 
 def seller_of(company: Any) -> Party:
-    """The seller printed on the company's invoices."""
-    return Party(
-        name=company.name,
-        tax_id=company.tax_id,
-        address=company.address,
-        phone=company.phone,
-        bank=company.bank,
-        account=company.account,
-    )
+    """The seller printed on the company's invoices; its texts are checked as a buyer's are.
+
+    Company details are registered by operators, not through the API: a company whose
+    texts hold invisible characters cannot issue until they are corrected.
+    """
+    with _field_prefix("seller"):
+        return Party.from_input(
+            name=company.name,
+            tax_id=company.tax_id,
+            address=company.address,
+            phone=company.phone,
+            bank=company.bank,
+            account=company.account,
+        )
 
 
 def _next_number(

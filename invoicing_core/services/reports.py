@@ -7,6 +7,7 @@ from enum import Enum
 
 from sqlalchemy import Engine
 
+from invoicing_core.domain.dates import check_date
 from invoicing_core.domain.errors import Forbidden
 from invoicing_core.domain.invoice import CHINA_TZ, InvoiceStatus
 from invoicing_core.persistence import report_repository
@@ -22,7 +23,10 @@ class Period(Enum):
     YEAR = "year"
 
     def bounds(self, day: date) -> tuple[datetime, datetime]:
-        """Start (inclusive) and end (exclusive) in China time of the period holding `day`."""
+        """Start (inclusive) and end (exclusive) in China time of the period holding `day`.
+
+        Defined for the dates check_date accepts; near datetime's limits they overflow.
+        """
         if self is Period.DAY:
             first, after = day, date.fromordinal(day.toordinal() + 1)
         elif self is Period.MONTH:
@@ -79,7 +83,7 @@ class ReportService:
         """The company's invoicing in the period that holds `day`."""
         if who.company_id is None:
             raise Forbidden("该账号不属于任何企业，不能查看报表。")
-        start, end = period.bounds(day)
+        start, end = period.bounds(check_date(day, "date"))
         with self._engine.connect() as connection:
             args = (connection, who.company_id, start, end)
             return Summary(

@@ -150,3 +150,17 @@ def test_a_since_too_long_ago_or_malformed_is_refused(
 ) -> None:
     response = app_client.get(ALERTS, params={"since": since}, headers=admin)
     assert (response.status_code, response.json()["error"]["field"]) == (422, "since")
+
+
+@pytest.mark.parametrize(
+    "since", ["9999-12-31T23:59:59-12:00", "9999-12-31T23:59:59", "3000-01-01"]
+)
+def test_a_start_beyond_the_supported_dates_is_refused_not_a_server_error(
+    app_client: TestClient, admin: dict[str, str], since: str
+) -> None:
+    response = app_client.get(ALERTS, params={"since": since}, headers=admin)
+
+    assert response.status_code == 422, response.text
+    error = response.json()["error"]
+    assert (error["code"], error["field"]) == ("date_out_of_range", "since")
+    assert error["message"]

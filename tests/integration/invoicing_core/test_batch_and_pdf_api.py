@@ -178,3 +178,21 @@ def test_another_companys_pdf_is_not_found(
     stranger = make_tenant(app_client, core)
     response = app_client.get(f"/api/v1/invoices/{number}/pdf", headers=stranger.viewer)
     assert response.status_code == 404
+
+
+def test_a_batch_with_invisible_characters_is_refused_on_their_rows_and_issues_nothing(
+    app_client: TestClient, tenant: Tenant
+) -> None:
+    content = batch_file(
+        [invoice("Z1", **{C.BUYER_NAME: "\u200b\u200b\u200b"}), invoice("Z2")],
+        [line("Z1"), line("Z2", **{C.ITEM_NAME: "技术服务\u202e费"})],
+    )
+    before = app_client.get("/api/v1/invoices", headers=tenant.viewer).json()["total"]
+
+    response = upload(app_client, tenant, content, issue_valid="true")
+
+    assert response.status_code == 200, response.text
+    assert response.json()["accepted"] == 0
+    rejected = {(e["sheet"], e["row"], e.get("field")) for e in response.json()["rejected"]}
+    assert {(C.INVOICE_SHEET, 2, C.BUYER_NAME), (C.LINE_SHEET, 3, C.ITEM_NAME)} <= rejected
+    assert app_client.get("/api/v1/invoices", headers=tenant.viewer).json()["total"] == before

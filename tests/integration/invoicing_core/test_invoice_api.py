@@ -5,11 +5,11 @@ from typing import Any
 
 import pytest
 from fastapi.testclient import TestClient
-from sqlalchemy import func, select
+from sqlalchemy import func, select, update
 
 from invoicing_core import InvoicingCore
 from invoicing_core.persistence.audit import verify_chain
-from invoicing_core.persistence.tables import invoices
+from invoicing_core.persistence.tables import companies, invoices
 from tests.integration.invoicing_core.conftest import Tenant, make_tenant
 
 GUANGGU = {"name": "武汉光谷科技有限公司", "tax_id": "91420106MA49X8Q2Y7"}
@@ -342,3 +342,147 @@ def test_bad_search_parameters_get_a_chinese_error(
     response = app_client.get("/api/v1/invoices", params=params, headers=tenant.viewer)
     assert response.status_code == 422
     assert response.json()["error"]["field"] == next(iter(params))
+
+
+@pytest.mark.parametrize(
+    "params",
+    [
+        {"to": "9999-12-31"},
+        {"from": "0001-01-01"},
+        {"from": "1899-12-31"},
+        {"to": "3000-01-01"},
+        {"from": "2026-01-01", "to": "9999-12-31"},
+    ],
+)
+def test_search_dates_outside_the_supported_range_are_refused_not_a_server_error(
+    app_client: TestClient, tenant: Tenant, params: dict[str, str]
+) -> None:
+    response = app_client.get("/api/v1/invoices", params=params, headers=tenant.viewer)
+
+    assert response.status_code == 422, response.text
+    error = response.json()["error"]
+    out_of_range = next(name for name, day in params.items() if not day.startswith("2026"))
+    assert (error["code"], error["field"]) == ("date_out_of_range", out_of_range)
+    assert "1900-01-01至2999-12-31" in error["message"]
+
+
+def test_search_takes_the_first_and_last_supported_days(
+    app_client: TestClient, tenant: Tenant
+) -> None:
+    issue(app_client, tenant, service_fee())
+    response = app_client.get(
+        "/api/v1/invoices", params={"from": "1900-01-01", "to": "2999-12-31"}, headers=tenant.viewer
+    )
+    assert response.status_code == 200, response.text
+    assert response.json()["total"] >= 1
+
+
+def with_line(**changes: str) -> dict[str, Any]:
+    """service_fee() with its one line changed."""
+    fee = service_fee()
+    return {"lines": [fee["lines"][0] | changes]}
+
+
+INVISIBLE_TEXT_ATTACKS = [
+    (with_line(name="技术\x00服务\u202e费"), "lines[0].name"),
+    ({"buyer": {**GUANGGU, "name": "\u200b\u200b\u200b"}}, "buyer.name"),
+    ({"buyer": {**GUANGGU, "address": "武汉市\u202d东湖高新区"}}, "buyer.address"),
+    ({"buyer": {**GUANGGU, "bank": "招商银行\ufeff"}}, "buyer.bank"),
+    ({"buyer": {**GUANGGU, "phone": "027\x0787654321"}}, "buyer.phone"),
+    ({"buyer": {**GUANGGU, "account": "6225\u200d8802"}}, "buyer.account"),
+    ({"buyer": {**GUANGGU, "email": "cw@exam\u2066ple.com"}}, "buyer.email"),
+    (with_line(spec="A\u200b型"), "lines[0].spec"),
+    (with_line(unit="次\ue000"), "lines[0].unit"),
+    ({"remark": "合同\x1b[31mHT-1"}, "remark"),
+]
+
+
+@pytest.mark.parametrize(("change", "field"), INVISIBLE_TEXT_ATTACKS)
+@pytest.mark.parametrize("url", ["/api/v1/invoices", "/api/v1/invoices/preview"])
+def test_invisible_and_control_characters_are_refused_and_nothing_is_written(
+    app_client: TestClient,
+    core: InvoicingCore,
+    tenant: Tenant,
+    url: str,
+    change: dict[str, Any],
+    field: str,
+) -> None:
+    before = invoice_count(core)
+
+    response = app_client.post(url, json=service_fee(**change), headers=tenant.issuer)
+
+    assert response.status_code == 422, response.text
+    error = response.json()["error"]
+    assert (error["code"], error["field"]) == ("invalid_character", field)
+    assert "不可见字符" in error["message"]
+    assert invoice_count(core) == before
+
+
+def test_ordinary_whitespace_is_printed_as_single_spaces(
+    app_client: TestClient, tenant: Tenant
+) -> None:
+    body = service_fee(
+        buyer={**GUANGGU, "name": "武汉光谷\u3000科技\u00a0有限公司", "address": "武汉市\n光谷"},
+        remark="合同\tHT-1\r\n第二期",
+        **with_line(name="技术\t\t服务费", spec=" A \u3000型 "),
+    )
+    invoice = issue(app_client, tenant, body)
+
+    shown = app_client.get(f"/api/v1/invoices/{invoice['number']}", headers=tenant.viewer).json()
+    assert (shown["buyer"]["name"], shown["buyer"]["address"]) == (
+        "武汉光谷 科技 有限公司",
+        "武汉市 光谷",
+    )
+    assert (shown["lines"][0]["name"], shown["lines"][0]["spec"]) == ("技术 服务费", "A 型")
+    assert shown["remark"] == "合同 HT-1 第二期"
+
+
+def test_a_buyer_name_of_whitespace_only_is_refused_as_empty(
+    app_client: TestClient, core: InvoicingCore, tenant: Tenant
+) -> None:
+    before = invoice_count(core)
+    response = app_client.post(
+        "/api/v1/invoices",
+        json=service_fee(buyer={**GUANGGU, "name": "\u3000\u00a0\t"}),
+        headers=tenant.issuer,
+    )
+    assert response.status_code == 422, response.text
+    assert response.json()["error"]["field"] == "buyer.name"
+    assert invoice_count(core) == before
+
+
+def test_a_void_reason_with_a_right_to_left_override_is_refused_and_nothing_changes(
+    app_client: TestClient, tenant: Tenant
+) -> None:
+    number = issue(app_client, tenant, service_fee("paper_general"))["number"]
+
+    response = app_client.post(
+        f"/api/v1/invoices/{number}/void", json={"reason": "开错\u202e了"}, headers=tenant.issuer
+    )
+
+    assert response.status_code == 422, response.text
+    error = response.json()["error"]
+    assert (error["code"], error["field"]) == ("invalid_character", "reason")
+    shown = app_client.get(f"/api/v1/invoices/{number}", headers=tenant.viewer).json()
+    assert (shown["status"], shown["void_reason"]) == ("issued", None)
+
+
+def test_a_seller_registered_with_invisible_characters_cannot_issue_until_corrected(
+    app_client: TestClient, core: InvoicingCore, tenant: Tenant
+) -> None:
+    # Companies are registered by operators, outside the API: their texts are checked
+    # when they are printed as the seller.
+    with core.engine.begin() as connection:
+        connection.execute(
+            update(companies)
+            .where(companies.c.id == tenant.company_id)
+            .values(bank="招商银行\u202e武汉分行")
+        )
+    before = invoice_count(core)
+
+    response = app_client.post("/api/v1/invoices", json=service_fee(), headers=tenant.issuer)
+
+    assert response.status_code == 422, response.text
+    error = response.json()["error"]
+    assert (error["code"], error["field"]) == ("invalid_character", "seller.bank")
+    assert invoice_count(core) == before

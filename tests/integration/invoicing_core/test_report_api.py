@@ -1,5 +1,6 @@
 """GET /api/v1/reports/summary over real invoices."""
 
+import pytest
 from fastapi.testclient import TestClient
 
 from tests.integration.invoicing_core.conftest import Tenant
@@ -70,3 +71,39 @@ def test_a_year_long_ago_is_empty_and_a_bad_period_is_refused(
         "/api/v1/reports/summary", params={"period": "week"}, headers=tenant.viewer
     )
     assert (bad.status_code, bad.json()["error"]["field"]) == (422, "period")
+
+
+@pytest.mark.parametrize(
+    ("period", "day"),
+    [
+        ("year", "9999-01-01"),
+        ("month", "9999-12-01"),
+        ("month", "0001-01-01"),
+        ("day", "9999-12-31"),
+        ("day", "0001-01-01"),
+        ("year", "1899-12-31"),
+        ("day", "3000-01-01"),
+    ],
+)
+def test_a_date_outside_the_supported_range_is_refused_not_a_server_error(
+    app_client: TestClient, tenant: Tenant, period: str, day: str
+) -> None:
+    response = app_client.get(
+        "/api/v1/reports/summary", params={"period": period, "date": day}, headers=tenant.viewer
+    )
+
+    assert response.status_code == 422, response.text
+    error = response.json()["error"]
+    assert (error["code"], error["field"]) == ("date_out_of_range", "date")
+    assert "1900-01-01至2999-12-31" in error["message"]
+
+
+@pytest.mark.parametrize(("period", "day"), [("day", "1900-01-01"), ("year", "2999-12-31")])
+def test_the_first_and_last_supported_days_are_summarised(
+    app_client: TestClient, tenant: Tenant, period: str, day: str
+) -> None:
+    response = app_client.get(
+        "/api/v1/reports/summary", params={"period": period, "date": day}, headers=tenant.viewer
+    )
+    assert response.status_code == 200, response.text
+    assert response.json()["count"] == 0

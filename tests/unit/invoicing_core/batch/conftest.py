@@ -67,6 +67,8 @@ _KEYWORDS = {
     "email": C.BUYER_EMAIL,
     "confirmed": C.TAX_ID_CONFIRMED,
     "account": C.BUYER_ACCOUNT,
+    "address": C.BUYER_ADDRESS,
+    "bank": C.BUYER_BANK,
     "name": C.ITEM_NAME,
     "tax_code": C.TAX_CODE,
     "spec": C.SPEC,

@@ -4,7 +4,7 @@ from decimal import Decimal
 
 import pytest
 
-from invoicing_core.batch import BatchResult, RowError
+from invoicing_core.batch import BatchResult, RowError, parse_batch
 from invoicing_core.batch import columns as C
 from invoicing_core.domain.invoice import CHINA_TZ, Invoice
 from invoicing_core.domain.kind import InvoiceKind
@@ -16,6 +16,8 @@ SELLER = Party(name="武汉示例科技有限公司", tax_id="91420100MA4K5R3T13
 
 
 MakeRow = Callable[..., list[object]]
+MakeFile = Callable[..., bytes]
+MakeCsvRows = Callable[..., list[list[object]]]
 Parse = Callable[[list[list[object]], list[list[object]]], BatchResult]
 
 
@@ -111,6 +113,11 @@ BAD_INVOICE_ROWS = [
     ({"tax_id": "91310110666007217T", "confirmed": "也许"}, C.BUYER_TAX_ID, "只能填"),
     ({"remark": "备" * 231}, C.REMARK, "备注不能超过230"),
     ({"email": "not-an-email"}, C.BUYER_EMAIL, "邮箱"),
+    ({"buyer_name": "\u200b\u200b\u200b"}, C.BUYER_NAME, "（U+200B）"),
+    ({"buyer_name": "\u3000\u00a0"}, C.BUYER_NAME, "请填写名称"),
+    ({"address": "上海市\u202e徐汇区"}, C.BUYER_ADDRESS, "（U+202E）"),
+    ({"bank": "招商银行\ufeff"}, C.BUYER_BANK, "（U+FEFF）"),
+    ({"remark": "合同\u2066HT-1"}, C.REMARK, "（U+2066）"),
 ]
 
 
@@ -149,6 +156,9 @@ BAD_LINES = [
     ({"tax_rate": ""}, C.TAX_RATE, "请填写税率"),
     ({"tax_code": "30402"}, C.TAX_CODE, "19位数字"),
     ({"included": "含"}, C.TAX_INCLUDED, "只能填"),
+    ({"name": "技术\u202e服务费"}, C.ITEM_NAME, "（U+202E）"),
+    ({"spec": "\u200bA型"}, C.SPEC, "（U+200B）"),
+    ({"unit": "次\ue000"}, C.UNIT, "（U+E000）"),
 ]
 
 
@@ -203,6 +213,31 @@ def test_tax_ids_are_normalised_like_typed_ones(
         [invoice_row(tax_id=" ９１３１０１１０６６６００７２１７t ")], [line_row()]
     ).drafts
     assert draft.buyer.tax_id == "91310110666007217T"
+
+
+def test_whitespace_in_texts_is_normalised_like_typed_ones(
+    parse: Parse, invoice_row: MakeRow, line_row: MakeRow
+) -> None:
+    (draft,) = parse(
+        [invoice_row(buyer_name="上海某某\u3000贸易有限公司", remark="合同\nHT-1")],
+        [line_row(name="技术\t\t咨询", unit="\u00a0次")],
+    ).drafts
+    assert (draft.buyer.name, draft.remark) == ("上海某某 贸易有限公司", "合同 HT-1")
+    assert [(line.name, line.unit) for line in draft.lines] == [("技术 咨询", "次")]
+
+
+def test_control_characters_in_a_csv_file_are_refused_on_their_row(
+    csv_file: MakeFile, csv_rows: MakeCsvRows, invoice_row: MakeRow, line_row: MakeRow
+) -> None:
+    # A CSV file, unlike an .xlsx one, can carry C0 controls (NUL makes it not a text file).
+    invoices = [invoice_row("FP001"), invoice_row("FP002", buyer_name="某某\x1b[8m公司")]
+    lines = [line_row("FP001"), line_row("FP002", name="技术\x07咨询")]
+    result = parse_batch(csv_file(csv_rows(invoices, lines)), "batch.csv")
+    messages = {(error.row, error.field): error.message for error in result.errors}
+    assert set(messages) == {(3, C.BUYER_NAME), (3, C.ITEM_NAME)}
+    assert "（U+001B）" in messages[3, C.BUYER_NAME]
+    assert "（U+0007）" in messages[3, C.ITEM_NAME]
+    assert [draft.serial for draft in result.drafts] == ["FP001"]
 
 
 def test_duplicate_serials_reject_every_row_sharing_them(
