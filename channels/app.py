@@ -137,7 +137,7 @@ def create_app(
     ) or secrets.token_urlsafe(32)
     _authenticate_through_the_core(app, actions_token)
     app.state.limits = Limits(_rate_limits(settings), settings.redis_url)
-    app.add_middleware(RateLimit, limits=app.state.limits)
+    app.add_middleware(RateLimit, limits=app.state.limits, service_token=actions_token)
     app.add_middleware(
         BodyLimit,
         max_body_bytes=settings.max_body_bytes,
@@ -282,6 +282,9 @@ def _rate_limits(settings: AppSettings) -> list[Rule]:
     return [
         Rule.of("login", ("/api/v1/auth/",), settings.rate_limit_login),
         Rule.of("chat", ("/api/v1/chat",), settings.rate_limit_chat),
+        Rule.of("search", ("/api/v1/knowledge/search",), settings.rate_limit_search),
+        Rule.of("ticket", (), settings.rate_limit_ticket),
+        Rule.of("guest", (), settings.rate_limit_guest),
         Rule.of("wechat", ("/channels/wechat", "/channels/wecom"), settings.rate_limit_wechat),
     ]
 

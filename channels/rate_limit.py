@@ -1,14 +1,19 @@
-"""Rate limits at the app's edge: logins, chat messages and the WeChat/WeCom endpoints.
+"""Rate limits at the app's edge: logins, chat, knowledge search, WeChat/WeCom, tickets
+and new guest conversations.
 
 Counted per client address in a moving window, in memory or, with REDIS_URL, in Redis
 so that every app worker shares the counts. HTTP requests are counted by the RateLimit
-middleware; chat messages over /ws/chat count against the same "chat" rule, by the
-socket (chat_socket). Guessing one account's password is also stopped by the core's
-lock-out after five wrong passwords.
+middleware by path; the widget's socket (chat_socket) counts its messages against the
+same "chat" rule, and its tickets ("ticket") and new guest conversations ("guest", also
+counted by POST /api/v1/chat) by name. The action server's calls (the service
+credential) are not counted by address: it speaks for every user from one address, and
+each user's message was counted already. Guessing one account's password is also
+stopped by the core's lock-out.
 """
 
 from __future__ import annotations
 
+import hmac
 import json
 import math
 import time
@@ -91,12 +96,17 @@ class Limits:
 class RateLimit:
     """ASGI middleware answering 429 with a Chinese message once a client passes a rule."""
 
-    def __init__(self, app: ASGIApp, limits: Limits) -> None:
+    def __init__(self, app: ASGIApp, limits: Limits, service_token: str) -> None:
         self._app = app
         self._limits = limits
+        self._service = f"Bearer {service_token}".encode()
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        counted = scope["type"] == "http" and scope["method"] in ("GET", "POST")
+        counted = (
+            scope["type"] == "http"
+            and scope["method"] in ("GET", "POST")
+            and not self._from_the_service(scope)
+        )
         rule = self._limits.rule_for(scope["path"]) if counted else None
         if rule is not None:
             try:
@@ -105,6 +115,10 @@ class RateLimit:
                 await _refuse(send, refused)
                 return
         await self._app(scope, receive, send)
+
+    def _from_the_service(self, scope: Scope) -> bool:
+        presented = dict(scope["headers"]).get(b"authorization", b"")
+        return hmac.compare_digest(presented, self._service)
 
 
 def client_address(scope: Scope) -> str:

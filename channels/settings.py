@@ -35,6 +35,11 @@ class AppSettings(BaseSettings):
     rate_limit_chat: str = "120/minute"
     # WeChat's and WeCom's servers call from a few addresses for every user.
     rate_limit_wechat: str = "1200/minute"
+    rate_limit_search: str = "60/minute"
+    # Messages left for the agents over the widget, and new guest conversations
+    # (a widget keeps its conversation, so one visitor opens one).
+    rate_limit_ticket: str = "10/hour"
+    rate_limit_guest: str = "30/hour"
     # Proxies (addresses or networks, comma-separated) whose X-Forwarded-For and
     # X-Forwarded-Proto are believed; empty: nobody's, clients count as who connects.
     forwarded_allow_ips: str = ""

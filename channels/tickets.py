@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import UTC, datetime
 
-from sqlalchemy import Engine, insert, select, update
+from sqlalchemy import Engine, func, insert, select, update
 
 from channels.handoff_tables import ratings, tickets
 
@@ -50,13 +50,18 @@ class TicketStore:
             ticket_id = connection.execute(insert(tickets).values(**values)).inserted_primary_key[0]
         return Ticket(ticket_id, conversation_id, username, contact, text, OPEN, now, None)
 
-    def find(self, status: str | None = OPEN, limit: int = 100) -> list[Ticket]:
-        """Tickets, the oldest open one first."""
-        query = select(tickets).order_by(tickets.c.id).limit(limit)
+    def find(
+        self, status: str | None = OPEN, limit: int = 100, offset: int = 0
+    ) -> tuple[list[Ticket], int]:
+        """A page of tickets, the oldest first, and how many there are in all."""
+        query = select(tickets).order_by(tickets.c.id).limit(limit).offset(offset)
+        total = select(func.count()).select_from(tickets)
         if status is not None:
             query = query.where(tickets.c.status == status)
+            total = total.where(tickets.c.status == status)
         with self._engine.connect() as connection:
             rows = connection.execute(query).all()
+            count = int(connection.execute(total).scalar_one())
         return [
             Ticket(
                 r.id,
@@ -69,7 +74,7 @@ class TicketStore:
                 r.closed_by,
             )
             for r in rows
-        ]
+        ], count
 
     def close_ticket(self, ticket_id: int, agent: str) -> bool:
         """Mark an open ticket done; False when there is no such open ticket."""

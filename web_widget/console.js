@@ -88,13 +88,23 @@
     }).catch(function () {});
   }
 
+  // Open tickets, the oldest first, a page at a time; the count is all of them.
+  var TICKET_PAGE = 50;
+
   function refreshTickets() {
-    return api("GET", "/tickets").then(function (data) {
-      var list = $("tickets");
-      list.textContent = "";
-      $("tickets-count").textContent = String(data.items.length);
+    $("tickets").textContent = "";
+    return moreTickets().catch(function () {});
+  }
+
+  function moreTickets() {
+    var list = $("tickets");
+    var shown = list.querySelectorAll("li.ticket-item").length;
+    return api("GET", "/tickets?limit=" + TICKET_PAGE + "&offset=" + shown).then(function (data) {
+      $("tickets-count").textContent = String(data.total);
+      var old = list.querySelector("li.more");
+      if (old) { list.removeChild(old); }
       data.items.forEach(function (t) {
-        var li = el("li");
+        var li = el("li", { "class": "ticket-item" });
         var box = el("div", { "class": "ticket" });
         box.appendChild(el("strong", {}, "工单 " + t.id + " · " + t.contact));
         box.appendChild(el("span", { "class": "sub" }, t.text));
@@ -104,7 +114,15 @@
         li.appendChild(box);
         list.appendChild(li);
       });
-    }).catch(function () {});
+      var left = data.total - shown - data.items.length;
+      if (left > 0) {
+        var li = el("li", { "class": "more" });
+        var more = el("button", { type: "button" }, "显示更多（还有 " + left + " 条）");
+        more.addEventListener("click", function () { moreTickets().catch(fail); });
+        li.appendChild(more);
+        list.appendChild(li);
+      }
+    });
   }
 
   function refreshLists() { refreshQueue(); refreshMine(); }

@@ -187,12 +187,14 @@ async def tickets(
     agent: CurrentAgent,
     live: LiveDep,
     status: Annotated[Literal["open", "done", "all"], Query()] = "open",
+    limit: Annotated[int, Query(ge=1, le=100)] = 50,
+    offset: Annotated[int, Query(ge=0, le=2_000_000_000)] = 0,
 ) -> dict[str, Any]:
-    """用户留言（工单）。"""
-    found = await to_thread.run_sync(
-        live.handoff.tickets.find, None if status == "all" else status
+    """用户留言（工单），最早的在前，分页；total 为总数。"""
+    found, total = await to_thread.run_sync(
+        live.handoff.tickets.find, None if status == "all" else status, limit, offset
     )
-    return {"items": [_ticket_json(ticket) for ticket in found]}
+    return {"items": [_ticket_json(ticket) for ticket in found], "total": total}
 
 
 @router.post("/tickets/{ticket_id}/close")

@@ -5,11 +5,12 @@ from __future__ import annotations
 from typing import Annotated, Any
 from uuid import UUID
 
-from fastapi import APIRouter
+from fastapi import APIRouter, Request
 from pydantic import BaseModel, Field, StringConstraints
 
 from channels.api.dependencies import Caller, ServicesDep
 from channels.conversation import ConversationState, Role
+from channels.rate_limit import client_address
 
 router = APIRouter(tags=["chat"])
 
@@ -50,9 +51,14 @@ class ChatResponse(BaseModel):
 
 
 @router.post("/chat", response_model=ChatResponse, response_model_exclude_none=True)
-async def chat(request: ChatRequest, services: ServicesDep, username: Caller) -> dict[str, Any]:
+async def chat(
+    request: ChatRequest, services: ServicesDep, username: Caller, http: Request
+) -> dict[str, Any]:
     """向助手发送一条消息并取得回复；登录后（带访问令牌）可办理发票业务。"""
     conversation_id = str(request.conversation_id) if request.conversation_id else None
+    if conversation_id is None and username is None:
+        limits = http.app.state.limits
+        await limits.hit(limits.rule("guest"), client_address(http.scope))
     turn = await services.chat.handle(conversation_id, request.message, "api", username)
     return {
         "conversation_id": turn.conversation.id,

@@ -71,13 +71,19 @@ class ChatSession:
         else:
             raise BadFrame("unknown_type", "不支持的消息类型。", "type")
 
-    async def _message(self, frame: Frame) -> None:
-        text, client_id = text_of(frame), client_id_of(frame)
+    async def _counted(self, rule: str, client_id: str | None = None) -> bool:
+        """Count one against `rule`; past it, tell the widget when to try again."""
         try:
-            await self.limits.hit(self.limits.rule("chat"), self.client)
+            await self.limits.hit(self.limits.rule(rule), self.client)
         except RateLimited as refused:
             retry = {"client_id": client_id, "retry_after": refused.retry_after}
             await self.outbox.put({**error_frame(refused), **retry})
+            return False
+        return True
+
+    async def _message(self, frame: Frame) -> None:
+        text, client_id = text_of(frame), client_id_of(frame)
+        if not await self._counted("chat", client_id):
             return
         username = self.user.username if self.user else None
         turn = await self.chat.handle(self.conversation.id, text, WIDGET, username, client_id)
@@ -95,6 +101,8 @@ class ChatSession:
         contact = optional_text(frame, "contact", 100) or (self.user.username if self.user else "")
         if not contact:
             raise BadFrame("invalid_input", "请留下手机号或邮箱，方便客服联系您。", "contact")
+        if not await self._counted("ticket"):
+            return
         ticket, said = await self.live.handoff.leave_message(await self._current(), contact, text)
         await self.live.handoff.live.messages(await self._current(), said)
         await self.outbox.put({"type": "ticket", "id": ticket.id})
@@ -134,7 +142,16 @@ async def chat_socket(websocket: WebSocket, token: str | None = None) -> None:
     services = websocket.app.state.services
     outbox = Outbox(websocket)
     user = await _user(live, hello.get("token") or token, outbox)
-    conversation = await _conversation(services.store, hello.get("conversation_id"), user, outbox)
+    limits: Limits = websocket.app.state.limits
+    client = client_address(websocket.scope)
+    try:
+        conversation = await _conversation(
+            services.store, hello.get("conversation_id"), user, outbox, limits, client
+        )
+    except RateLimited as refused:
+        await websocket.send_json({**error_frame(refused), "retry_after": refused.retry_after})
+        await websocket.close(code=1013)  # try again later
+        return
     session = ChatSession(
         live,
         services.chat,
@@ -142,8 +159,8 @@ async def chat_socket(websocket: WebSocket, token: str | None = None) -> None:
         outbox,
         user,
         conversation,
-        websocket.app.state.limits,
-        client_address(websocket.scope),
+        limits,
+        client,
     )
     async with live.hub.subscribe(conversation_topic(conversation.id)) as events:
         await outbox.put(await _welcome(services.store, conversation, user))
@@ -161,14 +178,22 @@ async def _user(live: LiveServices, token: Any, outbox: Outbox) -> Identity | No
 
 
 async def _conversation(
-    store: ConversationStore, wanted: Any, user: Identity | None, outbox: Outbox
+    store: ConversationStore,
+    wanted: Any,
+    user: Identity | None,
+    outbox: Outbox,
+    limits: Limits,
+    client: str,
 ) -> Conversation:
+    """The conversation asked for, else a new one (RateLimited: too many new for a guest)."""
     username = user.username if user else None
     if isinstance(wanted, str) and wanted:
         try:
             return await to_thread.run_sync(store.open, wanted[:64], WIDGET, username)
         except NotFound as error:
             await outbox.put(error_frame(error))
+    if username is None:
+        await limits.hit(limits.rule("guest"), client)
     return await to_thread.run_sync(store.open, None, WIDGET, username)
 
 

@@ -52,7 +52,9 @@ def _field(location: tuple[Any, ...]) -> str | None:
 
 async def _client_error(_request: Request, exc: Exception) -> JSONResponse:
     error = cast(ClientError, exc)
-    return JSONResponse(error.body(), status_code=error.status)
+    retry_after = getattr(error, "retry_after", None)  # RateLimited
+    headers = {"Retry-After": str(retry_after)} if retry_after is not None else None
+    return JSONResponse(error.body(), status_code=error.status, headers=headers)
 
 
 async def _validation_error(_request: Request, exc: Exception) -> JSONResponse:

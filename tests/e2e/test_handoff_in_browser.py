@@ -7,6 +7,7 @@ each step are kept as test artefacts.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -14,6 +15,8 @@ import httpx
 import pytest
 from playwright.sync_api import Browser, Page, Route, expect
 
+from channels.tickets import TicketStore
+from invoicing_core.persistence import make_engine
 from tests.e2e.conftest import Stack
 from tests.e2e.pages import DESKTOP, PHONE, WAIT, Console, Widget, log_in_as_demo
 
@@ -280,3 +283,36 @@ def test_the_console_names_each_customer_and_shows_the_conversation_clicked_last
     finally:
         for context in contexts:
             context.close()
+
+
+def test_the_console_reaches_every_open_ticket(
+    stack: Stack, browser: Browser, artefacts: Path
+) -> None:
+    engine = make_engine(f"sqlite:///{stack.log.parent / 'app.db'}")
+    store = TicketStore(engine)
+    made = [store.open_ticket(None, None, "13800000000", f"翻页留言{n}") for n in range(60)]
+    context = browser.new_context(viewport=DESKTOP)
+    try:
+        page = context.new_page()
+        Console(page, stack.app_url)
+        tickets = page.get_by_role("list", name="留言工单")
+        expect(tickets.get_by_text("翻页留言0", exact=True)).to_have_count(1, timeout=WAIT)
+        newest = tickets.get_by_text("翻页留言59", exact=True)
+        expect(newest).to_have_count(0)
+        more = tickets.get_by_role("button", name=re.compile("^显示更多"))
+        for _ in range(5):  # a page of 50 at a time, after whatever other tests left
+            if newest.count():
+                break
+            more.click()
+            page.wait_for_timeout(300)
+        expect(newest).to_have_count(1)
+        expect(more).to_have_count(0)
+        expect(page.locator("#tickets-count")).to_have_text(
+            str(page.locator("#tickets li.ticket-item").count())
+        )
+        page.screenshot(path=_folder(artefacts, "console-tickets") / "1-all-tickets.png")
+    finally:
+        context.close()
+        for ticket in made:
+            store.close_ticket(ticket.id, "agent")
+        engine.dispose()

@@ -153,3 +153,63 @@ def test_socket_messages_count_against_the_chat_limit_and_are_not_stored(
     # The widget keeps the message and sends it again under the same client_id.
     assert refused["client_id"] == "c-1" and 1 <= refused["retry_after"] <= 60
     assert welcome["messages"] == []
+
+
+def test_a_guest_cannot_open_conversations_without_end(database_url: str, engine: object) -> None:
+    with app_with(database_url, rate_limit_guest="3/minute") as client:
+        opened = []
+        for _ in range(3):
+            with client.websocket_connect("/ws/chat") as socket:
+                socket.send_json({"type": "hello"})
+                opened.append(socket.receive_json()["conversation_id"])
+        with client.websocket_connect("/ws/chat") as socket:
+            socket.send_json({"type": "hello"})
+            refused = socket.receive_json()
+        # Coming back to one's own conversation is not a new one.
+        with client.websocket_connect("/ws/chat") as socket:
+            socket.send_json({"type": "hello", "conversation_id": opened[0]})
+            welcome = socket.receive_json()
+        over_http = client.post("/api/v1/chat", json={"message": "你好"})
+        store = client.app.state.services.store  # type: ignore[attr-defined]
+        guests = [c for c in opened if store.get(c) is not None]
+
+    assert len(set(opened)) == 3 == len(guests)
+    assert refused["code"] == "rate_limited" and refused["retry_after"] >= 1
+    assert welcome["conversation_id"] == opened[0]
+    assert over_http.status_code == 429 and int(over_http.headers["retry-after"]) >= 1
+
+
+def test_a_guest_cannot_leave_tickets_without_end(
+    database_url: str, engine: object
+) -> None:
+    client = app_with(database_url, rate_limit_ticket="2/minute")
+    with client, client.websocket_connect("/ws/chat") as socket:
+        socket.send_json({"type": "hello"})
+        socket.receive_json()
+        answers = []
+        for n in range(3):
+            ticket = {"type": "ticket", "text": f"留言{n}", "contact": "13800000000"}
+            socket.send_json(ticket)
+            answer = socket.receive_json()
+            while answer["type"] not in ("ticket", "error"):
+                answer = socket.receive_json()
+            answers.append(answer)
+
+    assert [a["type"] for a in answers] == ["ticket", "ticket", "error"]
+    assert answers[-1]["code"] == "rate_limited"
+
+
+def test_knowledge_search_is_limited_but_not_for_the_action_server(
+    database_url: str, engine: object
+) -> None:
+    settings = {"rate_limit_search": "2/minute", "actions_token": "service-credential"}
+    with app_with(database_url, **settings) as client:
+        searches = [client.get("/api/v1/knowledge/search", params={"q": "你好"}) for _ in range(3)]
+        service = {"Authorization": "Bearer service-credential"}
+        for_users = [
+            client.get("/api/v1/knowledge/search", params={"q": "你好"}, headers=service)
+            for _ in range(3)
+        ]
+
+    assert [s.status_code for s in searches][-1] == 429
+    assert all(s.status_code != 429 for s in for_users)

@@ -181,6 +181,32 @@ def test_a_left_message_becomes_a_ticket_and_the_bot_answers_again(
     assert again.status_code == 404
 
 
+def test_every_open_ticket_can_be_reached_a_page_at_a_time(make_client: AppFactory) -> None:
+    client = make_client()
+    store = client.app.state.live.handoff.tickets  # type: ignore[attr-defined]
+    made = [store.open_ticket(None, None, "13800000000", f"留言{n}").id for n in range(111)]
+    headers = agent_headers(client)
+
+    seen: list[int] = []
+    try:
+        while True:
+            page = client.get(
+                "/api/v1/agent/tickets",
+                params={"limit": 100, "offset": len(seen)},
+                headers=headers,
+            ).json()
+            if not page["items"]:
+                break
+            seen += [t["id"] for t in page["items"]]
+    finally:  # the database is shared: the next tests start without these
+        for ticket_id in made:
+            store.close_ticket(ticket_id, "agent")
+    assert set(made) <= set(seen) and page["total"] == len(seen)
+    assert seen == sorted(seen)  # the oldest first
+    too_many = client.get("/api/v1/agent/tickets", params={"limit": 101}, headers=headers)
+    assert too_many.status_code == 422
+
+
 def served_and_closed(client: TestClient, headers: dict[str, str], ws: Any) -> str:
     """A widget conversation an agent takes over and closes; its id."""
     conversation_id: str = hello(ws)["conversation_id"]
