@@ -42,6 +42,10 @@ def _parser() -> argparse.ArgumentParser:
     user.add_argument("--role", required=True, choices=[role.value for role in Role])
     user.add_argument("--company-tax-id", help="the user's company (not for agents)")
     user.add_argument("--display-name", default="")
+    unlock = commands.add_parser(
+        "unlock", help="lift a user's lock-outs after wrong passwords (every address)"
+    )
+    unlock.add_argument("username")
     acting = argparse.ArgumentParser(add_help=False)
     acting.add_argument("--as", dest="username", required=True, help="the user to act as")
     issue = commands.add_parser("issue", parents=[acting], help="issue from a JSON file (- stdin)")
@@ -148,6 +152,11 @@ def _seed_demo(core: InvoicingCore, _args: argparse.Namespace) -> str:
     )
 
 
+def _unlock(core: InvoicingCore, args: argparse.Namespace) -> str:
+    core.accounts.unlock(args.username)
+    return f"unlocked user {args.username}"
+
+
 def _create_user(core: InvoicingCore, args: argparse.Namespace) -> str:
     company_id = None
     if args.company_tax_id:
@@ -172,6 +181,7 @@ COMMANDS: dict[str, Command] = {
     "seed-demo": _seed_demo,
     "verify-audit": _verify_audit,
     "create-user": _create_user,
+    "unlock": _unlock,
     "issue": _issue,
     "get": _get,
     "void": _void,

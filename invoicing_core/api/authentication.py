@@ -7,7 +7,7 @@ from anyio import to_thread
 from fastapi import APIRouter
 from pydantic import BaseModel, StringConstraints
 
-from invoicing_core.api.dependencies import CoreDep, CurrentPrincipal
+from invoicing_core.api.dependencies import ClientAddress, CoreDep, CurrentPrincipal
 from invoicing_core.domain.account import Role
 
 router = APIRouter(tags=["auth"])
@@ -32,9 +32,15 @@ class TokenResponse(BaseModel):
 
 
 @router.post("/auth/token", response_model=TokenResponse)
-async def log_in(request: TokenRequest, core: CoreDep) -> TokenResponse:
-    """登录并取得访问令牌；连续输错密码5次将锁定账户15分钟。"""
-    issued = await to_thread.run_sync(core.accounts.log_in, request.username, request.password)
+async def log_in(request: TokenRequest, core: CoreDep, address: ClientAddress) -> TokenResponse:
+    """登录并取得访问令牌。
+
+    同一地址连续输错密码5次，该地址登录此账户将被锁定15分钟（再次锁定时长加倍）；各地址合计
+    15分钟内输错50次则锁定整个账户15分钟。用户名不存在、密码错误和锁定均返回相同的 401 答复。
+    """
+    issued = await to_thread.run_sync(
+        core.accounts.log_in, request.username, request.password, address
+    )
     return TokenResponse(access_token=issued.token, expires_at=issued.expires_at)
 
 

@@ -12,6 +12,7 @@ from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 
 from invoicing_core.core import InvoicingCore
 from invoicing_core.domain.account import NotAuthenticated
+from invoicing_core.persistence.tables import CLIENT_ADDRESS_LENGTH
 from invoicing_core.services.accounts import Principal
 
 _bearer = HTTPBearer(auto_error=False, description="POST /api/v1/auth/token 取得的访问令牌")
@@ -23,7 +24,14 @@ def invoicing_core(request: Request) -> InvoicingCore:
     return core
 
 
+def client_address(request: Request) -> str:
+    """The caller's address, as the app's rate limits count it: who connected, or whom a
+    trusted proxy forwarded for (the app's outermost middleware sets it)."""
+    return (request.client.host if request.client else "unknown")[:CLIENT_ADDRESS_LENGTH]
+
+
 CoreDep = Annotated[InvoicingCore, Depends(invoicing_core)]
+ClientAddress = Annotated[str, Depends(client_address)]
 Credentials = Annotated[HTTPAuthorizationCredentials | None, Depends(_bearer)]
 
 

@@ -12,7 +12,6 @@ _STATUS = {
     "invalid_credentials": 401,
     "invalid_reset_code": 400,
     "not_authenticated": 401,
-    "account_locked": 403,
     "forbidden": 403,
     "invoice_not_found": 404,
     "user_not_found": 404,

@@ -6,7 +6,7 @@ from anyio import to_thread
 from fastapi import APIRouter, status
 from pydantic import BaseModel, ConfigDict, StringConstraints
 
-from invoicing_core.api.dependencies import CoreDep
+from invoicing_core.api.dependencies import ClientAddress, CoreDep
 from invoicing_core.domain.password_reset import CODE_DIGITS, REQUEST_ACCEPTED_MESSAGE
 
 router = APIRouter(prefix="/auth/password-reset", tags=["auth"])
@@ -43,18 +43,22 @@ class MessageOut(BaseModel):
 
 
 @router.post("", status_code=status.HTTP_202_ACCEPTED, response_model=MessageOut)
-async def request_code(body: ResetRequestIn, core: CoreDep) -> MessageOut:
+async def request_code(body: ResetRequestIn, core: CoreDep, address: ClientAddress) -> MessageOut:
     """申请重置密码：向账户绑定的手机或邮箱发送6位验证码，10分钟内有效。
 
-    无论用户名是否存在都返回同样的 202 答复，以免泄露哪些账户存在。
+    每个用户24小时内最多5个验证码，其中由同一地址申请的最多3个；同一地址24小时内最多申请
+    20个。无论用户名是否存在、是否超出限制，都返回同样的 202 答复，以免泄露哪些账户存在。
     """
-    await to_thread.run_sync(core.password_resets.request, body.username)
+    await to_thread.run_sync(core.password_resets.request, body.username, address)
     return MessageOut(message=REQUEST_ACCEPTED_MESSAGE)
 
 
 @router.post("/confirm", response_model=MessageOut)
 async def confirm(body: ResetConfirmIn, core: CoreDep) -> MessageOut:
-    """用验证码设置新密码：账户随即解锁，原有的所有登录令牌失效。验证码最多可输错5次。"""
+    """用验证码设置新密码：账户及各地址的锁定随即解除，原有的所有登录令牌失效。
+
+    验证码最多可输错5次。
+    """
     await to_thread.run_sync(
         core.password_resets.confirm, body.username, body.code, body.new_password
     )

@@ -1,4 +1,5 @@
-"""User management for company admins: list the company's users, change a user's role."""
+"""User management for company admins: list the company's users, change a user's role,
+unlock a user."""
 
 from datetime import datetime
 from typing import Annotated
@@ -17,7 +18,7 @@ Username = Annotated[str, Path(min_length=1, max_length=64)]
 
 
 class UserOut(BaseModel):
-    """A user of the company."""
+    """A user of the company; `locked`: the account, or some address, is locked out."""
 
     username: str
     display_name: str
@@ -63,3 +64,10 @@ async def change_role(
     """
     changed = await to_thread.run_sync(core.users.change_role, who, username, body.role)
     return UserOut.of(changed)
+
+
+@router.post("/{username}/unlock", response_model=UserOut)
+async def unlock(username: Username, who: CurrentPrincipal, core: CoreDep) -> UserOut:
+    """解锁本企业用户（仅限企业管理员）：解除账户锁定及所有地址因输错密码而被锁定的状态。"""
+    unlocked = await to_thread.run_sync(core.users.unlock, who, username)
+    return UserOut.of(unlocked)

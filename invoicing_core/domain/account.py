@@ -1,7 +1,7 @@
 """Accounts: roles, the password policy and lock-out after repeated wrong passwords."""
 
 import string
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
 from enum import Enum
 from typing import ClassVar
@@ -10,8 +10,22 @@ from invoicing_core.domain.errors import DomainError, InvalidInput
 
 MIN_PASSWORD_LENGTH = 8
 MAX_PASSWORD_LENGTH = 128
+# Wrong passwords in a row from one client address lock that address out of the account
+# (only that one: a stranger cannot lock the user out). Each further lock-out of the
+# address lasts twice as long as the one before, up to MAX_LOCKOUT.
 MAX_FAILED_LOGINS = 5
 LOCKOUT = timedelta(minutes=15)
+MAX_LOCKOUT = timedelta(hours=24)
+# Wrong passwords for the account from every address together within ACCOUNT_WINDOW lock
+# it for everyone, for ACCOUNT_LOCKOUT: guessing from many addresses stays bounded too.
+MAX_ACCOUNT_FAILURES = 50
+ACCOUNT_WINDOW = LOCKOUT
+ACCOUNT_LOCKOUT = LOCKOUT
+# The one answer to every refused login, whatever the reason: telling an unknown user,
+# a wrong password and a lock-out apart would reveal which accounts exist and are attacked.
+LOGIN_REFUSED_MESSAGE = (
+    "用户名或密码错误，或账户因多次输错已暂时锁定。请稍后再试，或联系管理员解锁。"
+)
 
 
 class Role(Enum):
@@ -42,15 +56,14 @@ class WeakPassword(DomainError):
 
 
 class InvalidCredentials(DomainError):
-    """The user name and password do not match (which one is wrong is not said)."""
+    """A login is refused: unknown user, wrong password or a lock-out (which is not said)."""
 
     code: ClassVar[str] = "invalid_credentials"
 
 
-class AccountLocked(DomainError):
-    """Too many wrong passwords in a row; the account waits out the lock-out."""
-
-    code: ClassVar[str] = "account_locked"
+def login_refused() -> InvalidCredentials:
+    """The one refusal of a login, whatever the reason."""
+    return InvalidCredentials(LOGIN_REFUSED_MESSAGE, field="password")
 
 
 def check_password_policy(password: str) -> None:
@@ -66,36 +79,59 @@ def check_password_policy(password: str) -> None:
         raise WeakPassword("密码须同时包含字母、数字和特殊字符。", field="password")
 
 
+def address_lockout(earlier_lockouts: int) -> timedelta:
+    """How long an address is locked out after this many earlier lock-outs of it."""
+    doublings = min(earlier_lockouts, 16)  # past MAX_LOCKOUT already; no overflow
+    return min(LOCKOUT * (1 << doublings), MAX_LOCKOUT)
+
+
 @dataclass(frozen=True)
 class LoginState:
-    """A user's run of wrong passwords and the lock it may have caused."""
+    """Wrong passwords for one account, from one client address and from every address.
+
+    `failed_logins` counts the address's wrong passwords since its last success or
+    lock-out, `lockouts` its lock-outs so far, `locked_until` ends its lock-out. The
+    `account_*` fields are the account's, shared by every address: wrong passwords
+    since `account_window_start` and the lock-out for everyone.
+    """
 
     failed_logins: int = 0
+    lockouts: int = 0
     locked_until: datetime | None = None
+    account_failures: int = 0
+    account_window_start: datetime | None = None
+    account_locked_until: datetime | None = None
 
-    def check_unlocked(self, now: datetime) -> None:
-        """Raise AccountLocked while the lock-out lasts."""
-        if self.locked_until is not None and now < self.locked_until:
-            minutes = -(-(self.locked_until - now) // timedelta(minutes=1))
-            raise AccountLocked(
-                f"连续输错密码{MAX_FAILED_LOGINS}次，账户已锁定，请{minutes}分钟后再试，"
-                "或联系管理员解锁。",
-                field="username",
-            )
+    def is_locked(self, now: datetime) -> bool:
+        """Whether the address, or the whole account, is locked out at `now`."""
+        ends = (self.locked_until, self.account_locked_until)
+        return any(until is not None and now < until for until in ends)
 
     def after_failure(self, now: datetime) -> "LoginState":
-        """The state after one more wrong password; the fifth in a row locks the account."""
-        failed = self.failed_logins + 1
+        """The state after one more wrong password while not locked out."""
+        failed, lockouts, locked_until = self.failed_logins + 1, self.lockouts, None
         if failed >= MAX_FAILED_LOGINS:
-            return LoginState(0, now + LOCKOUT)
-        return LoginState(failed, None)
+            failed, lockouts = 0, lockouts + 1
+            locked_until = now + address_lockout(self.lockouts)
+        window_start = self.account_window_start
+        if window_start is None or now >= window_start + ACCOUNT_WINDOW:
+            window_start, account_failures = now, 1
+        else:
+            account_failures = self.account_failures + 1
+        account_locked_until = None
+        if account_failures >= MAX_ACCOUNT_FAILURES:
+            account_failures, window_start = 0, None
+            account_locked_until = now + ACCOUNT_LOCKOUT
+        return LoginState(
+            failed, lockouts, locked_until, account_failures, window_start, account_locked_until
+        )
 
-    def failure_message(self) -> str:
-        """What to tell the user after a wrong password in this (new) state."""
-        if self.locked_until is not None:
-            return f"连续输错密码{MAX_FAILED_LOGINS}次，账户已锁定{LOCKOUT.seconds // 60}分钟。"
-        left = MAX_FAILED_LOGINS - self.failed_logins
-        return f"用户名或密码错误，还可以再试{left}次。"
+    def after_success(self) -> "LoginState":
+        """The state after the right password: the address starts afresh.
+
+        The account's count stays: others may still be guessing from elsewhere.
+        """
+        return replace(self, failed_logins=0, lockouts=0, locked_until=None)
 
 
 class NotAuthenticated(DomainError):

@@ -14,6 +14,10 @@ MAX_CODE_TRIES = 5
 # caps how many of the million codes a stranger can try a day.
 MAX_CODES_PER_WINDOW = 5
 CODES_WINDOW = timedelta(hours=24)
+# Codes sent to one user at the request of one client address: a stranger cannot use up
+# the user's codes. And codes sent at one address's request to anyone at all.
+MAX_CODES_PER_USER_FROM_ADDRESS = 3
+MAX_CODES_PER_ADDRESS = 20
 
 REQUEST_ACCEPTED_MESSAGE = (
     "如果该用户名存在，验证码已发送至账户绑定的手机或邮箱，"
@@ -44,9 +48,14 @@ def new_reset_code() -> str:
     return f"{secrets.randbelow(10**CODE_DIGITS):0{CODE_DIGITS}d}"
 
 
-def may_send_another_code(codes_sent_in_window: int) -> bool:
-    """Whether a user who was sent this many codes within CODES_WINDOW may get one more."""
-    return codes_sent_in_window < MAX_CODES_PER_WINDOW
+def may_send_another_code(*, to_user: int, to_user_from_address: int, from_address: int) -> bool:
+    """Whether one more code may be sent, given the codes sent within CODES_WINDOW: to the
+    user, to the user at the asking address's request, and at that address's request."""
+    return (
+        to_user < MAX_CODES_PER_WINDOW
+        and to_user_from_address < MAX_CODES_PER_USER_FROM_ADDRESS
+        and from_address < MAX_CODES_PER_ADDRESS
+    )
 
 
 @dataclass(frozen=True)

@@ -48,9 +48,27 @@ users = Table(
     Column("display_name", String(64), nullable=False),
     Column("phone", String(40), nullable=False, default=""),
     Column("email", String(120), nullable=False, default=""),
+    # The account's wrong passwords from every address since failed_logins_since, and
+    # its lock-out for everyone (domain/account.py LoginState; per address: login_failures).
     Column("failed_logins", Integer, nullable=False, default=0),
     Column("locked_until", UtcDateTime(), nullable=True),
     Column("created_at", UtcDateTime(), nullable=False),
+    Column("failed_logins_since", UtcDateTime(), nullable=True),
+)
+
+# A client address as kept for lock-outs and password resets (IPv6 needs at most 45).
+CLIENT_ADDRESS_LENGTH = 64
+
+# Wrong passwords for a user from one client address, and that address's lock-out.
+login_failures = Table(
+    "login_failures",
+    metadata,
+    Column("user_id", Integer, ForeignKey("users.id", ondelete="CASCADE"), nullable=False),
+    Column("address", String(CLIENT_ADDRESS_LENGTH), nullable=False),
+    Column("failed_logins", Integer, nullable=False),
+    Column("lockouts", Integer, nullable=False),
+    Column("locked_until", UtcDateTime(), nullable=True),
+    PrimaryKeyConstraint("user_id", "address"),
 )
 
 access_tokens = Table(
@@ -181,7 +199,10 @@ password_reset_codes = Table(
     Column("expires_at", UtcDateTime(), nullable=False),
     Column("failed_tries", Integer, nullable=False, default=0),
     Column("used_at", UtcDateTime(), nullable=True),
+    # Who asked for the code; codes sent before this was kept have none.
+    Column("address", String(CLIENT_ADDRESS_LENGTH), nullable=True),
     Index("ix_password_reset_codes_user_created", "user_id", "created_at"),
+    Index("ix_password_reset_codes_address_created", "address", "created_at"),
 )
 
 # Red-letter confirmation forms (红字确认单), one per red-letter request, open or settled.

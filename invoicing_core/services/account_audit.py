@@ -24,7 +24,17 @@ def record_account_event(
     record(connection, AuditEntry(actor, action, username, at, company_id, before, after))
 
 
-def login_state(state: LoginState) -> dict[str, Any]:
-    """A login state as the audit log keeps it."""
-    locked_until = state.locked_until.isoformat() if state.locked_until else None
-    return {"failed_logins": state.failed_logins, "locked_until": locked_until}
+def login_state(state: LoginState, address: str) -> dict[str, Any]:
+    """A login state, as seen from the client `address`, as the audit log keeps it."""
+    return {
+        "address": address,
+        "failed_logins": state.failed_logins,
+        "lockouts": state.lockouts,
+        "locked_until": _iso(state.locked_until),
+        "account_failures": state.account_failures,
+        "account_locked_until": _iso(state.account_locked_until),
+    }
+
+
+def _iso(moment: datetime | None) -> str | None:
+    return moment.isoformat() if moment else None

@@ -7,23 +7,24 @@ from datetime import datetime, timedelta
 from decimal import Decimal
 from typing import Any
 
-from sqlalchemy import Connection, Engine, Row, insert, select, update
+from sqlalchemy import Connection, Engine, Row, insert, select
 from sqlalchemy.exc import IntegrityError
 
 from invoicing_core.domain import audit_actions as actions
 from invoicing_core.domain.account import (
-    InvalidCredentials,
     LoginState,
     NotAuthenticated,
     Role,
     UsernameTaken,
     UserNotFound,
     check_password_policy,
+    login_refused,
 )
 from invoicing_core.domain.errors import Forbidden
 from invoicing_core.passwords import hash_password, verify_password
 from invoicing_core.persistence.database import begin_write
 from invoicing_core.persistence.tables import access_tokens, companies, users
+from invoicing_core.services import lockouts
 from invoicing_core.services.account_audit import login_state, record_account_event
 from invoicing_core.services.clock import Clock, utc_now
 
@@ -138,25 +139,43 @@ class AccountService:
             raise UsernameTaken(f"用户名“{username}”已被使用。", field="username") from exc
         return user_id
 
-    def log_in(self, username: str, password: str) -> AccessToken:
-        """Check the password (with lock-out) and hand out a new access token."""
+    def log_in(self, username: str, password: str, address: str) -> AccessToken:
+        """Check the password and hand out a new access token, unless locked out.
+
+        `address` is the client's: wrong passwords lock out that address, and only many
+        from every address together the whole account (LoginState). An unknown user, a
+        wrong password and a lock-out get the same refusal, after the same password check.
+        """
         now = self._clock()
         with begin_write(self._engine) as connection:
             user = connection.execute(
                 select(users).where(users.c.username == username).with_for_update()
             ).first()
+            # Checked first, so that every refusal takes as long (a dummy hash if unknown).
+            matches = verify_password(user.password_hash if user else None, password)
             if user is None:
-                verify_password(None, password)
-                raise InvalidCredentials("用户名或密码错误。", field="password")
-            state = LoginState(user.failed_logins, user.locked_until)
-            state.check_unlocked(now)
-            if verify_password(user.password_hash, password):
-                _save_login(connection, user, state, LoginState(), now, succeeded=True)
+                raise login_refused()
+            state = lockouts.load(connection, user, address)
+            if state.is_locked(now):
+                raise login_refused()
+            if matches:
+                after = state.after_success()
+                _save_login(connection, user, address, state, after, now, succeeded=True)
                 return self._open_session(connection, user.id, now)
-            failed = state.after_failure(now)
-            _save_login(connection, user, state, failed, now, succeeded=False)
+            after = state.after_failure(now)
+            _save_login(connection, user, address, state, after, now, succeeded=False)
         # Raised after the commit, so that the counted failure and its audit entry are kept.
-        raise InvalidCredentials(failed.failure_message(), field="password")
+        raise login_refused()
+
+    def unlock(self, username: str, actor: str = actions.SYSTEM_ACTOR) -> None:
+        """Lift every lock-out of the user, the account's and every address's."""
+        with begin_write(self._engine) as connection:
+            user = connection.execute(
+                select(users).where(users.c.username == username).with_for_update()
+            ).first()
+            if user is None:
+                raise UserNotFound(f"没有用户名为“{username}”的用户。", field="username")
+            lockouts.unlock(connection, user, actor=actor, at=self._clock())
 
     def _open_session(self, connection: Connection, user_id: int, now: datetime) -> AccessToken:
         token = AccessToken(secrets.token_urlsafe(32), now + self._token_ttl)
@@ -203,17 +222,10 @@ def _principal(row: Row[Any]) -> Principal:
     return Principal(row.id, row.username, row.display_name, Role(row.role), row.company_id)
 
 
-def _save_login_state(connection: Connection, user_id: int, state: LoginState) -> None:
-    connection.execute(
-        update(users)
-        .where(users.c.id == user_id)
-        .values(failed_logins=state.failed_logins, locked_until=state.locked_until)
-    )
-
-
 def _save_login(
     connection: Connection,
     user: Row[Any],
+    address: str,
     before: LoginState,
     after: LoginState,
     now: datetime,
@@ -221,9 +233,9 @@ def _save_login(
     succeeded: bool,
 ) -> None:
     # Saved and audited in one transaction, so the log never misses an attempt.
-    _save_login_state(connection, user.id, after)
+    lockouts.save(connection, user.id, address, after)
     events = [actions.LOGIN if succeeded else actions.LOGIN_FAILED]
-    if after.locked_until is not None:
+    if after.is_locked(now):
         events.append(actions.LOCKED)
     for action in events:
         record_account_event(
@@ -233,6 +245,6 @@ def _save_login(
             username=user.username,
             company_id=user.company_id,
             at=now,
-            before=login_state(before),
-            after=login_state(after),
+            before=login_state(before, address),
+            after=login_state(after, address),
         )

@@ -4,7 +4,7 @@ import logging
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import Connection, Engine, Row, delete, func, insert, select, update
+from sqlalchemy import Connection, Engine, Row, delete, func, insert, or_, select, update
 
 from invoicing_core.domain import audit_actions as actions
 from invoicing_core.domain.account import WeakPassword, check_password_policy
@@ -18,6 +18,7 @@ from invoicing_core.domain.password_reset import (
 from invoicing_core.passwords import hash_password, verify_password
 from invoicing_core.persistence.database import begin_write
 from invoicing_core.persistence.tables import access_tokens, password_reset_codes, users
+from invoicing_core.services import lockouts
 from invoicing_core.services.account_audit import record_account_event
 from invoicing_core.services.clock import Clock, utc_now
 from invoicing_core.services.reset_code_sender import (
@@ -44,8 +45,9 @@ class PasswordResetService:
         # Public so that the composition root or a test can swap the delivery at run time.
         self.sender: ResetCodeSender = sender or LoggingResetCodeSender()
 
-    def request(self, username: str) -> None:
-        """Send a new code to the user if they exist and are not over the limit; else nothing."""
+    def request(self, username: str, address: str) -> None:
+        """Send a new code to the user if they exist and neither they nor the client
+        `address` asking are over the limits; else nothing."""
         now, code = self._clock(), new_reset_code()
         # Hashed before looking the user up, so unknown names take as long as known ones.
         code_hash = hash_password(code)
@@ -53,12 +55,19 @@ class PasswordResetService:
             user = _user_named(connection, username)
             if user is None:
                 return
+            to_user, to_user_from_address, from_address = _codes_sent_since(
+                connection, user.id, address, now - CODES_WINDOW
+            )
             if not may_send_another_code(
-                _codes_sent_since(connection, user.id, now - CODES_WINDOW)
+                to_user=to_user,
+                to_user_from_address=to_user_from_address,
+                from_address=from_address,
             ):
-                _log.warning("password_reset_throttled username=%s", user.username)
+                _log.warning(
+                    "password_reset_throttled username=%s address=%s", user.username, address
+                )
                 return
-            _store_code(connection, user, code_hash, now)
+            _store_code(connection, user, address, code_hash, now)
         self._deliver(user, code)
 
     def confirm(self, username: str, code: str, new_password: str) -> None:
@@ -101,21 +110,32 @@ def _user_named(connection: Connection, username: str) -> Row[Any] | None:
     ).first()
 
 
-def _codes_sent_since(connection: Connection, user_id: int, since: datetime) -> int:
+def _codes_sent_since(
+    connection: Connection, user_id: int, address: str, since: datetime
+) -> tuple[int, int, int]:
+    # To the user, to the user at the address's request, and at the address's request.
+    to_user = password_reset_codes.c.user_id == user_id
+    from_address = password_reset_codes.c.address == address
     sent = connection.execute(
-        select(func.count())
-        .select_from(password_reset_codes)
-        .where(password_reset_codes.c.user_id == user_id)
+        select(
+            func.count().filter(to_user),
+            func.count().filter(to_user & from_address),
+            func.count().filter(from_address),
+        )
+        .where(or_(to_user, from_address))
         .where(password_reset_codes.c.created_at >= since)
-    ).scalar_one()
-    return int(sent)
+    ).one()
+    return int(sent[0]), int(sent[1]), int(sent[2])
 
 
-def _store_code(connection: Connection, user: Row[Any], code_hash: str, now: datetime) -> None:
+def _store_code(
+    connection: Connection, user: Row[Any], address: str, code_hash: str, now: datetime
+) -> None:
     fresh = ResetCode.issued_at(now)
     connection.execute(
         insert(password_reset_codes).values(
             user_id=user.id,
+            address=address,
             code_hash=code_hash,
             created_at=now,
             expires_at=fresh.expires_at,
@@ -170,18 +190,15 @@ def _reset(
     connection: Connection, user: Row[Any], code_id: int, new_password: str, now: datetime
 ) -> None:
     connection.execute(
-        update(users)
-        .where(users.c.id == user.id)
-        .values(password_hash=hash_password(new_password), failed_logins=0, locked_until=None)
+        update(users).where(users.c.id == user.id).values(password_hash=hash_password(new_password))
     )
+    before, after = lockouts.lift(connection, user, now)
     connection.execute(
         update(password_reset_codes).where(password_reset_codes.c.id == code_id).values(used_at=now)
     )
     # Whoever held a session may be the one who took over the account: all of them end.
     revoked = connection.execute(delete(access_tokens).where(access_tokens.c.user_id == user.id))
-    locked_until = user.locked_until.isoformat() if user.locked_until else None
-    before = {"failed_logins": user.failed_logins, "locked_until": locked_until}
-    after = {"failed_logins": 0, "locked_until": None, "sessions_ended": revoked.rowcount}
+    after = {**after, "sessions_ended": revoked.rowcount}
     _audit(connection, actions.RESET_DONE, user, now, before, after)
 
 

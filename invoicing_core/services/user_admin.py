@@ -1,16 +1,17 @@
-"""A company admin's view of the company's users, and changing their roles."""
+"""A company admin's view of the company's users: changing their roles, unlocking them."""
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import Connection, Engine, Row, select, update
+from sqlalchemy import Connection, Engine, Row, Select, select, update
 
 from invoicing_core.domain import audit_actions as actions
 from invoicing_core.domain.account import Role, UserNotFound, check_role_change
 from invoicing_core.domain.errors import Forbidden
 from invoicing_core.persistence.database import begin_write
 from invoicing_core.persistence.tables import users
+from invoicing_core.services import lockouts
 from invoicing_core.services.account_audit import record_account_event
 from invoicing_core.services.accounts import Principal
 from invoicing_core.services.clock import Clock, utc_now
@@ -18,7 +19,10 @@ from invoicing_core.services.clock import Clock, utc_now
 
 @dataclass(frozen=True)
 class UserSummary:
-    """A user as their company's admin sees them."""
+    """A user as their company's admin sees them.
+
+    `locked`: the account, or some client address, is locked out after wrong passwords.
+    """
 
     username: str
     display_name: str
@@ -40,7 +44,7 @@ class UserAdminService:
         now = self._clock()
         with self._engine.connect() as connection:
             rows = connection.execute(
-                select(users).where(users.c.company_id == company_id).order_by(users.c.username)
+                _users(now).where(users.c.company_id == company_id).order_by(users.c.username)
             )
             return [_summary(row, now) for row in rows]
 
@@ -53,7 +57,7 @@ class UserAdminService:
             if who.user_id not in admins:
                 # Demoted by another admin after this request was authenticated.
                 raise Forbidden("只有企业管理员可以管理用户。")
-            user = _user_of(connection, company_id, username)
+            user = _user_of(connection, company_id, username, now)
             current = Role(user.role)
             if current is role:
                 return _summary(user, now)
@@ -71,6 +75,15 @@ class UserAdminService:
             )
             return _summary(user, now, role)
 
+    def unlock(self, who: Principal, username: str) -> UserSummary:
+        """Lift every lock-out of a user of the admin's company, for every address."""
+        company_id = who.company_as_admin("管理用户")
+        now = self._clock()
+        with begin_write(self._engine) as connection:
+            user = _user_of(connection, company_id, username, now)
+            lockouts.unlock(connection, user, actor=who.username, at=now)
+            return replace(_summary(user, now), locked=False)
+
 
 def _lock_admins(connection: Connection, company_id: int) -> set[int]:
     # Locking every admin row first makes two admins demoting each other at once take
@@ -83,12 +96,16 @@ def _lock_admins(connection: Connection, company_id: int) -> set[int]:
     return set(rows.scalars())
 
 
-def _user_of(connection: Connection, company_id: int, username: str) -> Row[Any]:
+def _users(now: datetime) -> Select[Any]:
+    return select(users, lockouts.some_address_locked(now).label("address_locked"))
+
+
+def _user_of(connection: Connection, company_id: int, username: str, now: datetime) -> Row[Any]:
     # Another company's user is "not found" rather than "forbidden": names stay private.
     user = connection.execute(
-        select(users)
+        _users(now)
         .where(users.c.company_id == company_id, users.c.username == username)
-        .with_for_update()
+        .with_for_update(of=users)
     ).first()
     if user is None:
         raise UserNotFound(f"本企业没有用户名为“{username}”的用户。", field="username")
@@ -96,7 +113,7 @@ def _user_of(connection: Connection, company_id: int, username: str) -> Row[Any]
 
 
 def _summary(row: Row[Any], now: datetime, role: Role | None = None) -> UserSummary:
-    locked = row.locked_until is not None and now < row.locked_until
+    locked = bool(row.address_locked) or (row.locked_until is not None and now < row.locked_until)
     return UserSummary(
         row.username, row.display_name, role or Role(row.role), locked, row.created_at
     )

@@ -90,7 +90,11 @@ def test_rasa_answers_no_one_but_the_app(stack: Stack, conversation: Chat) -> No
     tracker = f"{rasa}/conversations/{conversation.conversation_id}/tracker"
     assert httpx.get(tracker).status_code == 404
     # The app's channel wants the app's secret.
-    for headers in ({}, {"Authorization": "Bearer guessed"}, {"Authorization": "Basic ZGVtbzpEZW1vQDIwMjYh"}):
+    for headers in (
+        {},
+        {"Authorization": "Bearer guessed"},
+        {"Authorization": "Basic ZGVtbzpEZW1vQDIwMjYh"},
+    ):
         for message in ("查一下最后一张发票", "/affirm"):
             refused = httpx.post(
                 f"{rasa}/webhooks/app/webhook",

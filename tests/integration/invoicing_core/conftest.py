@@ -38,6 +38,21 @@ def app_client(database_url: str, engine: Engine) -> Iterator[TestClient]:
         yield client
 
 
+def from_address(client: TestClient, address: str) -> TestClient:
+    """Another client of the running app behind `client`, connecting from `address`."""
+    other = TestClient(client.app, client=(address, 50000))
+    other.portal = client.portal  # the app's event loop, opened by `client`
+    return other
+
+
+_addresses = count(1)
+
+
+def new_address() -> str:
+    """A client address no test has used yet (IPv6 documentation range)."""
+    return f"2001:db8::{next(_addresses):x}"
+
+
 @pytest.fixture(scope="module")
 def core(app_client: TestClient) -> InvoicingCore:
     opened: InvoicingCore = app_client.app.state.invoicing_core  # type: ignore[attr-defined]

@@ -52,7 +52,7 @@ def test_a_login_is_recorded_with_the_login_state_before_and_after(
     assert login["before"]["failed_logins"] == 1 and login["after"]["failed_logins"] == 0
 
 
-def test_the_fifth_wrong_password_records_the_failure_and_the_lock_out(
+def test_the_fifth_wrong_password_records_the_failure_and_the_address_lock_out(
     app_client: TestClient, core: InvoicingCore, tenant: Tenant
 ) -> None:
     username = add_user(core, tenant, Role.ISSUER)
@@ -61,11 +61,13 @@ def test_the_fifth_wrong_password_records_the_failure_and_the_lock_out(
 
     actions = [e["action"] for e in audit_trail(core, username)]
 
-    # The sixth try meets a locked account: refused before any password check.
-    assert statuses == [401] * 5 + [403]
+    # The sixth try meets a lock-out: refused alike, neither counted nor audited.
+    assert statuses == [401] * 6
     assert actions == ["account.create_user"] + ["account.login_failed"] * 5 + ["account.locked"]
     locked = audit_trail(core, username)[-1]
+    assert (locked["after"]["address"], locked["after"]["lockouts"]) == ("testclient", 1)
     assert locked["after"]["locked_until"] is not None
+    assert locked["after"]["account_locked_until"] is None
     assert verify_chain(core.engine).intact
 
 

@@ -9,7 +9,7 @@ from sqlalchemy import Engine
 
 from invoicing_core.demo import DEMO_USERS, seed_demo
 from invoicing_core.domain.account import (
-    AccountLocked,
+    LOGIN_REFUSED_MESSAGE,
     InvalidCredentials,
     NotAuthenticated,
     Role,
@@ -18,6 +18,7 @@ from invoicing_core.domain.account import (
 from invoicing_core.services.accounts import AccountService
 
 _serial = count(1)
+HERE = "192.0.2.1"
 
 
 class Clock:
@@ -54,22 +55,23 @@ def username(accounts: AccountService) -> str:
 def test_the_right_password_gives_a_token_that_names_the_user(
     accounts: AccountService, username: str
 ) -> None:
-    token = accounts.log_in(username, "Good@2026!")
+    token = accounts.log_in(username, "Good@2026!", HERE)
     principal = accounts.authenticate(token.token)
     assert (principal.username, principal.role) == (username, Role.ISSUER)
     assert principal.company_id is not None
 
 
-def test_five_wrong_passwords_lock_the_account_even_for_the_right_one(
+def test_five_wrong_passwords_lock_the_address_out_even_for_the_right_one(
     accounts: AccountService, username: str, clock: Clock
 ) -> None:
     for _ in range(5):
         with pytest.raises(InvalidCredentials):
-            accounts.log_in(username, "Wrong@2026!")
-    with pytest.raises(AccountLocked):
-        accounts.log_in(username, "Good@2026!")
+            accounts.log_in(username, "Wrong@2026!", HERE)
+    with pytest.raises(InvalidCredentials):
+        accounts.log_in(username, "Good@2026!", HERE)
+    assert accounts.log_in(username, "Good@2026!", "192.0.2.2").token
     clock.now += timedelta(minutes=15)
-    assert accounts.log_in(username, "Good@2026!").token
+    assert accounts.log_in(username, "Good@2026!", HERE).token
 
 
 def test_a_right_password_resets_the_count_of_wrong_ones(
@@ -77,19 +79,20 @@ def test_a_right_password_resets_the_count_of_wrong_ones(
 ) -> None:
     for _ in range(4):
         with pytest.raises(InvalidCredentials):
-            accounts.log_in(username, "Wrong@2026!")
-    accounts.log_in(username, "Good@2026!")
-    with pytest.raises(InvalidCredentials) as raised:
-        accounts.log_in(username, "Wrong@2026!")
-    assert "还可以再试4次" in raised.value.message
+            accounts.log_in(username, "Wrong@2026!", HERE)
+    accounts.log_in(username, "Good@2026!", HERE)
+    for _ in range(4):
+        with pytest.raises(InvalidCredentials):
+            accounts.log_in(username, "Wrong@2026!", HERE)
+    assert accounts.log_in(username, "Good@2026!", HERE).token
 
 
 def test_an_unknown_user_gets_the_same_answer_as_a_wrong_password(
     accounts: AccountService,
 ) -> None:
     with pytest.raises(InvalidCredentials) as raised:
-        accounts.log_in("nobody-here", "Wrong@2026!")
-    assert raised.value.message == "用户名或密码错误。"
+        accounts.log_in("nobody-here", "Wrong@2026!", HERE)
+    assert raised.value.message == LOGIN_REFUSED_MESSAGE
 
 
 @pytest.mark.parametrize("token", ["", "forged", "x" * 500])
@@ -99,7 +102,7 @@ def test_a_forged_token_is_refused(accounts: AccountService, token: str) -> None
 
 
 def test_an_expired_token_is_refused(accounts: AccountService, username: str, clock: Clock) -> None:
-    token = accounts.log_in(username, "Good@2026!")
+    token = accounts.log_in(username, "Good@2026!", HERE)
     clock.now += timedelta(hours=12)
     with pytest.raises(NotAuthenticated):
         accounts.authenticate(token.token)
@@ -118,4 +121,4 @@ def test_the_demo_seed_creates_the_contract_accounts_once(accounts: AccountServi
     assert seed_demo(accounts) == []
     assert accounts.company_id_by_tax_id("91420100MA4K5R3T13") is not None
     for name, password, role, _display in DEMO_USERS:
-        assert accounts.authenticate(accounts.log_in(name, password).token).role is role
+        assert accounts.authenticate(accounts.log_in(name, password, HERE).token).role is role

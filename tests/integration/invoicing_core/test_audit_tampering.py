@@ -56,7 +56,7 @@ def audited(private_engine: Engine) -> list[int]:
         accounts.create_user(
             username=name, password="Good@2026!", role=Role.ADMIN, company_id=company
         )
-    accounts.log_in("alice", "Good@2026!")
+    accounts.log_in("alice", "Good@2026!", "192.0.2.1")
     UserAdminService(private_engine).change_role(accounts.principal_of("alice"), "bob", Role.ISSUER)
     with private_engine.connect() as connection:
         return list(connection.execute(select(audit_log.c.id).order_by(audit_log.c.id)).scalars())

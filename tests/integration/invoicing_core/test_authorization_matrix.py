@@ -220,6 +220,10 @@ MATRIX: dict[tuple[str, str], tuple[dict[str, int], Request]] = {
             {"json": {"role": "issuer"}},
         ),
     ),
+    ("POST", "/api/v1/users/{username}/unlock"): (
+        admins(200),
+        lambda w: (f"/api/v1/users/{add_user(w.core, w.tenant, Role.VIEWER)}/unlock", {}),
+    ),
     ("POST", "/api/v1/wechat/binding-code"): (
         {**expect(200), "agent": 200, "editor": 200},
         lambda w: ("/api/v1/wechat/binding-code", {}),

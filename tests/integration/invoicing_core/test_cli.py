@@ -100,3 +100,13 @@ def test_create_user_reads_the_password_from_stdin(cli: Any) -> None:
     )
     assert code == 0, err
     assert "clerk2" in out
+
+
+def test_an_operator_unlocks_a_user_and_the_audit_chain_stays_intact(cli: Any) -> None:
+    code, out, err = cli("unlock", "demo")
+    assert code == 0, err
+    assert "demo" in out
+    code, _, err = cli("unlock", "nobody-at-all")
+    assert code != 0 and "user_not_found" in err
+    code, out, err = cli("verify-audit")
+    assert code == 0, err

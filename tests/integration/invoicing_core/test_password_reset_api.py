@@ -12,7 +12,7 @@ from invoicing_core.domain.password_reset import REQUEST_ACCEPTED_MESSAGE
 from invoicing_core.persistence.tables import password_reset_codes, users
 from invoicing_core.services.reset_code_sender import ResetCodeRecipient
 from tests.integration.invoicing_core.company_users import add_user, audit_trail, log_in
-from tests.integration.invoicing_core.conftest import Tenant
+from tests.integration.invoicing_core.conftest import Tenant, from_address, new_address
 
 REQUEST = "/api/v1/auth/password-reset"
 CONFIRM = "/api/v1/auth/password-reset/confirm"
@@ -96,8 +96,13 @@ def test_the_code_sets_a_new_password_unlocks_and_ends_every_session(
     assert (reused["status"], reused["error"]["code"]) == (400, "invalid_reset_code")
     entry = audit_trail(core, username)[-2]  # the last one is the login after the reset
     assert entry["action"] == "account.password_reset"
-    assert entry["before"]["locked_until"] is not None
-    assert entry["after"] == {"failed_logins": 0, "locked_until": None, "sessions_ended": 1}
+    assert entry["before"]["locked_addresses"] == 1
+    assert entry["after"] == {
+        "account_failures": 0,
+        "account_locked_until": None,
+        "locked_addresses": 0,
+        "sessions_ended": 1,
+    }
 
 
 def test_a_wrong_code_is_refused_and_counted_and_the_old_password_still_works(
@@ -184,9 +189,37 @@ def test_a_weak_new_password_is_refused_before_the_code_is_spent(
 def test_after_five_codes_in_a_day_no_more_are_sent_but_the_answer_is_the_same(
     app_client: TestClient, outbox: Outbox, username: str
 ) -> None:
-    for _ in range(6):
-        request_code(app_client, username)
+    for _ in range(3):
+        client = from_address(app_client, new_address())
+        request_code(client, username)
+        request_code(client, username)
     assert len(outbox.sent) == 5
+
+
+def test_a_stranger_from_one_address_cannot_use_up_a_users_codes(
+    app_client: TestClient, outbox: Outbox, username: str
+) -> None:
+    stranger = from_address(app_client, new_address())
+    for _ in range(6):
+        request_code(stranger, username)
+    assert len(outbox.sent) == 3
+
+    request_code(from_address(app_client, new_address()), username)
+
+    assert len(outbox.sent) == 4
+
+
+def test_one_address_is_sent_codes_for_at_most_twenty_users_a_day(
+    app_client: TestClient, core: InvoicingCore, tenant: Tenant, outbox: Outbox
+) -> None:
+    sprayer = from_address(app_client, new_address())
+    names = [add_user(core, tenant, Role.VIEWER) for _ in range(21)]
+
+    answers = {sprayer.post(REQUEST, json={"username": name}).text for name in names}
+
+    assert len(outbox.sent) == 20
+    assert [user.username for user, _code in outbox.sent] == names[:20]
+    assert answers == {app_client.post(REQUEST, json={"username": "no-such-user"}).text}
 
 
 def test_a_failing_sender_still_gets_the_same_answer(

@@ -4,7 +4,6 @@ from datetime import UTC, datetime, timedelta
 
 from invoicing_core.domain.password_reset import (
     MAX_CODE_TRIES,
-    MAX_CODES_PER_WINDOW,
     ResetCode,
     invalid_reset_code,
     may_send_another_code,
@@ -39,8 +38,18 @@ def test_a_used_code_cannot_be_used_again() -> None:
 
 
 def test_a_user_is_sent_at_most_five_codes_a_day() -> None:
-    assert may_send_another_code(MAX_CODES_PER_WINDOW - 1)
-    assert not may_send_another_code(MAX_CODES_PER_WINDOW)
+    assert may_send_another_code(to_user=4, to_user_from_address=0, from_address=0)
+    assert not may_send_another_code(to_user=5, to_user_from_address=0, from_address=0)
+
+
+def test_one_address_gets_a_user_at_most_three_codes_a_day() -> None:
+    assert may_send_another_code(to_user=2, to_user_from_address=2, from_address=2)
+    assert not may_send_another_code(to_user=3, to_user_from_address=3, from_address=3)
+
+
+def test_one_address_gets_at_most_twenty_codes_a_day_for_all_users() -> None:
+    assert may_send_another_code(to_user=0, to_user_from_address=0, from_address=19)
+    assert not may_send_another_code(to_user=0, to_user_from_address=0, from_address=20)
 
 
 def test_every_refused_code_gets_one_chinese_message_naming_the_field() -> None:
