@@ -141,7 +141,7 @@ def create_app(
     app.add_middleware(
         BodyLimit,
         max_body_bytes=settings.max_body_bytes,
-        max_upload_bytes=settings.max_upload_bytes,
+        max_upload_bytes=core_settings.max_upload_bytes,
     )
     docs = (app.docs_url, app.swagger_ui_oauth2_redirect_url, app.redoc_url)
     app.add_middleware(SecurityHeaders, docs_paths=[path for path in docs if path])
@@ -155,7 +155,7 @@ def create_app(
     app.include_router(chat_batch.router, prefix="/api/v1")
     app.include_router(invoicing_core.api.router, prefix="/api/v1")
     app.include_router(
-        _knowledge_router(actions_token, settings.max_upload_bytes), prefix="/api/v1"
+        _knowledge_router(actions_token, core_settings.max_upload_bytes), prefix="/api/v1"
     )
     app.include_router(wechat_router.router)
     app.include_router(wechat_binding_api.router, prefix="/api/v1")

@@ -44,10 +44,9 @@ class AppSettings(BaseSettings):
     # X-Forwarded-Proto are believed; empty: nobody's, clients count as who connects.
     forwarded_allow_ips: str = ""
 
-    # Request bodies past these are refused with 413 before they are read whole:
-    # JSON and other bodies, and a file uploaded in a multipart form.
+    # Request bodies past this are refused with 413 before they are read whole (JSON and
+    # other bodies; an upload's limit is the core's MAX_UPLOAD_BYTES).
     max_body_bytes: int = Field(default=2**20, ge=1024)
-    max_upload_bytes: int = Field(default=10 * 2**20, ge=1024)
 
     # Handoff to human agents (README, "Handoff settings").
     handoff_agent_limit: int = Field(default=5, ge=1)

@@ -49,7 +49,7 @@ class InvoicingCore:
             invoices=InvoiceService(engine),
             red_letters=RedLetterFormService(engine),
             paper_stock=PaperStockService(engine),
-            batches=BatchIssuing(engine),
+            batches=BatchIssuing(engine, max_file_bytes=settings.max_upload_bytes),
             reports=ReportService(engine),
             users=UserAdminService(engine),
             password_resets=PasswordResetService(engine, reset_code_sender),

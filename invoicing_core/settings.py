@@ -2,6 +2,7 @@
 
 from pathlib import Path
 
+from pydantic import Field
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 
@@ -15,6 +16,9 @@ class CoreSettings(BaseSettings):
     # postgresql+psycopg://user@127.0.0.1:5432/kaipiao
     database_url: str = ""
     token_ttl_hours: int = 12
+    # The largest file that may be uploaded (a batch template; the app applies it to
+    # every upload, the knowledge import too).
+    max_upload_bytes: int = Field(default=10 * 2**20, ge=1024)
 
     @property
     def effective_database_url(self) -> str:

@@ -21,6 +21,7 @@ from invoicing_core.api.schemas import (
     VoidIn,
 )
 from invoicing_core.batch import BatchTooLarge, write_batch_template
+from invoicing_core.core import InvoicingCore
 from invoicing_core.domain.dates import check_date
 from invoicing_core.domain.invoice import CHINA_TZ, InvoiceStatus
 from invoicing_core.domain.kind import InvoiceKind
@@ -30,7 +31,6 @@ from invoicing_core.persistence.invoice_repository import InvoiceFilter
 router = APIRouter(prefix="/invoices", tags=["invoices"])
 
 Number = Annotated[str, Path(min_length=1, max_length=20, pattern=r"^\d+$")]
-MAX_UPLOAD_BYTES = 10 * 2**20
 IdempotencyKey = Annotated[str | None, Header(alias="Idempotency-Key", max_length=128)]
 
 
@@ -61,7 +61,7 @@ async def batch(
     issue_valid: Annotated[bool, Form(description="有错误行时仍开具其余正确的发票")] = False,
 ) -> BatchOut:
     """按税务局批量开票模板开具数电发票：逐行校验，有错误行时默认整批不开具。"""
-    data = await _batch_bytes(file)
+    data = await _batch_bytes(file, core)
     outcome = await to_thread.run_sync(
         core.batches.issue_file, who, data, file.filename or "", issue_valid
     )
@@ -71,16 +71,16 @@ async def batch(
 @router.post("/batch/preview", response_model=BatchPreviewOut)
 async def batch_preview(who: CurrentPrincipal, core: CoreDep, file: BatchFile) -> BatchPreviewOut:
     """预览批量开票：逐行校验并列出将开具的发票、价税合计和错误行，但不开具、不占号。"""
-    data = await _batch_bytes(file)
+    data = await _batch_bytes(file, core)
     preview = await to_thread.run_sync(core.batches.preview_file, who, data, file.filename or "")
     return BatchPreviewOut.of(preview)
 
 
-async def _batch_bytes(file: UploadFile) -> bytes:
-    data = await file.read(MAX_UPLOAD_BYTES + 1)
-    if len(data) > MAX_UPLOAD_BYTES:
-        limit = MAX_UPLOAD_BYTES // 2**20
-        raise BatchTooLarge(f"文件超过{limit}MB，请拆分后分批上传。")
+async def _batch_bytes(file: UploadFile, core: InvoicingCore) -> bytes:
+    largest = core.batches.max_file_bytes
+    data = await file.read(largest + 1)
+    if len(data) > largest:
+        raise BatchTooLarge(f"文件超过{largest / 2**20:g}MB，请拆分后分批上传。")
     return data
 
 

@@ -58,9 +58,13 @@ def _serial_key(serial: str) -> str:
 class BatchIssuing:
     """Parses an upload in the batch template and issues its invoices."""
 
-    def __init__(self, engine: Engine, clock: Clock = utc_now) -> None:
+    def __init__(
+        self, engine: Engine, clock: Clock = utc_now, max_file_bytes: int = 10 * 2**20
+    ) -> None:
         self._engine = engine
         self._clock = clock
+        # A larger upload is refused before it is parsed (CoreSettings.max_upload_bytes).
+        self.max_file_bytes = max_file_bytes
 
     def issue_file(
         self, who: Principal, data: bytes, filename: str, issue_valid: bool

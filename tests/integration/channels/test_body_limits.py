@@ -30,8 +30,11 @@ class Body:
 async def post(
     database_url: str, path: str, body: Body, headers: dict[str, str], **settings: int
 ) -> httpx.Response:
+    # An upload's limit is the core's setting, a body's the app's.
+    upload = {name: settings.pop(name) for name in ("max_upload_bytes",) if name in settings}
     app = create_app(
-        AppSettings(log_json=False, **settings), CoreSettings(database_url=database_url)
+        AppSettings(log_json=False, **settings),
+        CoreSettings(database_url=database_url, **upload),
     )
     transport = httpx.ASGITransport(app=app, raise_app_exceptions=False)
     async with httpx.AsyncClient(transport=transport, base_url="http://app.test") as client:
