@@ -90,16 +90,18 @@ def _issue(core: InvoicingCore, args: argparse.Namespace) -> str:
     text = sys.stdin.read() if args.file == "-" else Path(args.file).read_text(encoding="utf-8")
     request = IssueIn.model_validate_json(text).to_request()
     invoice = core.invoices.issue(_acting(core, args), request, args.idempotency_key)
-    return _json(InvoiceOut.of(invoice))
+    return _json(InvoiceOut.of(invoice, core.invoices.now()))
 
 
 def _get(core: InvoicingCore, args: argparse.Namespace) -> str:
-    return _json(InvoiceOut.of(core.invoices.get(_acting(core, args), args.number)))
+    invoice = core.invoices.get(_acting(core, args), args.number)
+    return _json(InvoiceOut.of(invoice, core.invoices.now()))
 
 
 def _void(core: InvoicingCore, args: argparse.Namespace) -> str:
     reason = VoidIn(reason=args.reason).reason
-    return _json(InvoiceOut.of(core.invoices.void(_acting(core, args), args.number, reason)))
+    invoice = core.invoices.void(_acting(core, args), args.number, reason)
+    return _json(InvoiceOut.of(invoice, core.invoices.now()))
 
 
 def _red_letter(core: InvoicingCore, args: argparse.Namespace) -> str:
@@ -110,7 +112,7 @@ def _red_letter(core: InvoicingCore, args: argparse.Namespace) -> str:
     outcome = core.red_letters.enter(
         _acting(core, args), args.number, red_letter_request(body), seller_only=True
     )
-    return _json(OutcomeOut.of(outcome))
+    return _json(OutcomeOut.of(outcome, core.invoices.now()))
 
 
 def _add_paper_stock(core: InvoicingCore, args: argparse.Namespace) -> str:

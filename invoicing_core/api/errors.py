@@ -18,6 +18,7 @@ _STATUS = {
     "username_taken": 409,
     "last_admin": 409,
     "void_not_allowed": 409,
+    "invoice_not_voidable_in_status": 409,
     "red_letter_not_allowed": 409,
     "red_exceeds_blue": 409,
     "quota_exceeded": 409,

@@ -40,7 +40,7 @@ async def issue(
 ) -> InvoiceOut:
     """开具发票；带相同 Idempotency-Key 的重试返回第一次开具的发票。"""
     invoice = await to_thread.run_sync(core.invoices.issue, who, body.to_request(), key)
-    return InvoiceOut.of(invoice)
+    return InvoiceOut.of(invoice, core.invoices.now())
 
 
 @router.post("/preview", response_model=InvoicePreviewOut)
@@ -110,8 +110,9 @@ async def pdf(number: Number, who: CurrentPrincipal, core: CoreDep) -> Response:
 
 @router.get("/{number}", response_model=InvoiceOut)
 async def get(number: Number, who: CurrentPrincipal, core: CoreDep) -> InvoiceOut:
-    """按发票号码查看一张发票。"""
-    return InvoiceOut.of(await to_thread.run_sync(core.invoices.get, who, number))
+    """按发票号码查看一张发票；void 说明现在能否作废，不能时给出原因（与作废时的 409 相同）。"""
+    invoice = await to_thread.run_sync(core.invoices.get, who, number)
+    return InvoiceOut.of(invoice, core.invoices.now())
 
 
 @router.get("", response_model=InvoicePage)
@@ -141,8 +142,9 @@ async def search(
         max_total=max_total,
     )
     found = await to_thread.run_sync(core.invoices.search, who, where, page, size)
+    now = core.invoices.now()
     return InvoicePage(
-        items=[InvoiceOut.of(invoice) for invoice in found.items],
+        items=[InvoiceOut.of(invoice, now) for invoice in found.items],
         total=found.total,
         page=found.page,
         size=found.size,
@@ -151,8 +153,13 @@ async def search(
 
 @router.post("/{number}/void", response_model=InvoiceOut)
 async def void(number: Number, body: VoidIn, who: CurrentPrincipal, core: CoreDep) -> InvoiceOut:
-    """作废发票（仅限当月、未抄税未认证的纸质发票）；不能作废时返回 409 并说明原因。"""
-    return InvoiceOut.of(await to_thread.run_sync(core.invoices.void, who, number, body.reason))
+    """作废发票（仅限当月、未抄税未认证的纸质发票）；不能作废时返回 409 并说明原因。
+
+    409 的 code：void_not_allowed（可改为开具红字发票冲销），或
+    invoice_not_voidable_in_status（已作废、已红冲或部分红冲，或本身是红字发票）。
+    """
+    invoice = await to_thread.run_sync(core.invoices.void, who, number, body.reason)
+    return InvoiceOut.of(invoice, core.invoices.now())
 
 
 @router.post(
@@ -174,7 +181,7 @@ async def red_letter(
     if outcome.red is None:
         response.status_code = status.HTTP_202_ACCEPTED
         return RedLetterFormOut.of(outcome.form)
-    return InvoiceOut.of(outcome.red)
+    return InvoiceOut.of(outcome.red, core.invoices.now())
 
 
 def _china_midnight(day: date | None, field: str, days_later: int = 0) -> datetime | None:

@@ -85,9 +85,9 @@ class OutcomeOut(BaseModel):
     red_invoice: InvoiceOut | None
 
     @classmethod
-    def of(cls, outcome: RedLetterOutcome) -> "OutcomeOut":
-        """From the service."""
-        red = InvoiceOut.of(outcome.red) if outcome.red else None
+    def of(cls, outcome: RedLetterOutcome, at: datetime) -> "OutcomeOut":
+        """From the service; `at` is the invoice service's now (InvoiceOut.of)."""
+        red = InvoiceOut.of(outcome.red, at) if outcome.red else None
         return cls(form=RedLetterFormOut.of(outcome.form), red_invoice=red)
 
 
@@ -111,7 +111,7 @@ async def enter(body: FormIn, who: CurrentPrincipal, core: CoreDep) -> OutcomeOu
     """填开红字确认单（销售方或购买方均可发起）；无需对方确认时立即开具红字发票。"""
     request = red_letter_request(body)
     outcome = await to_thread.run_sync(core.red_letters.enter, who, body.number, request)
-    return OutcomeOut.of(outcome)
+    return OutcomeOut.of(outcome, core.invoices.now())
 
 
 @router.get("", response_model=FormPage)
@@ -137,19 +137,22 @@ async def get(form_id: FormId, who: CurrentPrincipal, core: CoreDep) -> RedLette
 @router.post("/{form_id}/confirm", response_model=OutcomeOut)
 async def confirm(form_id: FormId, who: CurrentPrincipal, core: CoreDep) -> OutcomeOut:
     """确认对方发起的红字确认单，系统随即开具红字发票。"""
-    return OutcomeOut.of(await to_thread.run_sync(core.red_letters.confirm, who, form_id))
+    outcome = await to_thread.run_sync(core.red_letters.confirm, who, form_id)
+    return OutcomeOut.of(outcome, core.invoices.now())
 
 
 @router.post("/{form_id}/deny", response_model=OutcomeOut)
 async def deny(form_id: FormId, who: CurrentPrincipal, core: CoreDep) -> OutcomeOut:
     """否认对方发起的红字确认单，确认单作废。"""
-    return OutcomeOut.of(await to_thread.run_sync(core.red_letters.deny, who, form_id))
+    outcome = await to_thread.run_sync(core.red_letters.deny, who, form_id)
+    return OutcomeOut.of(outcome, core.invoices.now())
 
 
 @router.post("/{form_id}/withdraw", response_model=OutcomeOut)
 async def withdraw(form_id: FormId, who: CurrentPrincipal, core: CoreDep) -> OutcomeOut:
     """撤销本方发起、尚未开具红字发票的确认单。"""
-    return OutcomeOut.of(await to_thread.run_sync(core.red_letters.withdraw, who, form_id))
+    outcome = await to_thread.run_sync(core.red_letters.withdraw, who, form_id)
+    return OutcomeOut.of(outcome, core.invoices.now())
 
 
 def _amount(amount: Decimal | None) -> str | None:

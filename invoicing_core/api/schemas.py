@@ -6,7 +6,8 @@ from typing import Any
 
 from pydantic import BaseModel, ConfigDict, Field
 
-from invoicing_core.domain.invoice import Invoice, InvoiceStatus
+from invoicing_core.domain.errors import VoidNotAllowed
+from invoicing_core.domain.invoice import Invoice, InvoiceStatus, void_refusal
 from invoicing_core.domain.kind import InvoiceKind
 from invoicing_core.domain.line import InvoiceLine
 from invoicing_core.domain.money import format_money
@@ -134,8 +135,8 @@ class LineOut(BaseModel):
         )
 
 
-class InvoicePreviewOut(BaseModel):
-    """What an issue request would give, before anything is issued: no number, no status."""
+class InvoiceContentOut(BaseModel):
+    """What an invoice says, issued or not: the fields of a preview and of an invoice."""
 
     kind: InvoiceKind
     kind_label: str
@@ -148,13 +149,39 @@ class InvoicePreviewOut(BaseModel):
     total_with_tax_upper: str
     remark: str
 
+
+class InvoicePreviewOut(InvoiceContentOut):
+    """What an issue request would give, before anything is issued: no number, no status."""
+
     @classmethod
     def of(cls, invoice: Invoice) -> "InvoicePreviewOut":
         """From the domain, as the issued invoice would show it."""
         return cls(**_content(invoice))
 
 
-class InvoiceOut(InvoicePreviewOut):
+class VoidVerdictOut(BaseModel):
+    """Whether the invoice may be voided now: the void rule's answer (ensure_voidable).
+
+    When it may not, `code` and `message` are those of the 409 that voiding would get:
+    `void_not_allowed` (a red-letter invoice corrects it instead) or
+    `invoice_not_voidable_in_status` (voided, red-flushed, or a red-letter invoice).
+    """
+
+    allowed: bool
+    code: str | None = Field(examples=["void_not_allowed", "invoice_not_voidable_in_status"])
+    message: str | None = Field(
+        examples=["数电发票开具后即交付购买方并同步至税务系统，不能作废。……"]
+    )
+
+    @classmethod
+    def of(cls, refusal: VoidNotAllowed | None) -> "VoidVerdictOut":
+        """From the rule's refusal, or None when voiding is allowed."""
+        if refusal is None:
+            return cls(allowed=True, code=None, message=None)
+        return cls(allowed=False, code=refusal.code, message=refusal.message)
+
+
+class InvoiceOut(InvoiceContentOut):
     """An invoice as the API shows it; a paper invoice's number is its code + number."""
 
     number: str
@@ -164,10 +191,11 @@ class InvoiceOut(InvoicePreviewOut):
     issued_at: datetime
     red_of: str | None
     void_reason: str | None
+    void: VoidVerdictOut
 
     @classmethod
-    def of(cls, invoice: Invoice) -> "InvoiceOut":
-        """From the domain."""
+    def of(cls, invoice: Invoice, at: datetime) -> "InvoiceOut":
+        """From the domain; `void` says whether it may be voided at `at` (the service's now)."""
         return cls(
             **_content(invoice),
             number=invoice.identifier,
@@ -177,6 +205,7 @@ class InvoiceOut(InvoicePreviewOut):
             issued_at=invoice.issued_at,
             red_of=invoice.red_of,
             void_reason=invoice.voided.reason if invoice.voided else None,
+            void=VoidVerdictOut.of(void_refusal(invoice, at)),
         )
 
 

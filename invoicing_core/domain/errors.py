@@ -69,9 +69,16 @@ class InvalidInvoiceNumber(DomainError):
 
 
 class VoidNotAllowed(DomainError):
-    """The invoice cannot be voided; the message says why and what to do instead."""
+    """The invoice cannot be voided; the message says why, and to red-letter it instead."""
 
     code = "void_not_allowed"
+
+
+class InvoiceNotVoidableInStatus(VoidNotAllowed):
+    """The invoice cannot be voided as it stands, and a red-letter invoice is no remedy:
+    it is voided or red-flushed (in full or in part), or is itself a red-letter invoice."""
+
+    code = "invoice_not_voidable_in_status"
 
 
 class RedLetterNotAllowed(DomainError):

@@ -8,6 +8,7 @@ from enum import Enum
 
 from invoicing_core.domain.errors import (
     InvalidInput,
+    InvoiceNotVoidableInStatus,
     RedExceedsBlue,
     RedLetterNotAllowed,
     TaxIdRequired,
@@ -256,27 +257,39 @@ def ensure_voidable(invoice: Invoice, at: datetime) -> None:
     """The void rule: refuse, saying why and what to do instead, unless voiding is allowed.
 
     Only an issued paper invoice may be voided, in its month of issue (China time), before
-    it is reported to the tax bureau or certified by the buyer.
+    it is reported to the tax bureau or certified by the buyer. A blue invoice refused for
+    its kind, month or reporting is `VoidNotAllowed` (a red-letter invoice corrects it
+    instead); one no longer issued, or a red-letter invoice, is `InvoiceNotVoidableInStatus`.
     """
-    instead = "如需更正，请开具红字发票冲销。"
     if invoice.status is not InvoiceStatus.ISSUED:
-        raise VoidNotAllowed(f"该发票状态为“{invoice.status.label}”，不能作废。")
+        raise InvoiceNotVoidableInStatus(f"该发票状态为“{invoice.status.label}”，不能作废。")
+    # A red-letter invoice cannot itself be red-lettered: it is refused without a remedy.
+    refusal: type[VoidNotAllowed] = InvoiceNotVoidableInStatus if invoice.is_red else VoidNotAllowed
+    instead = "" if invoice.is_red else "如需更正，请开具红字发票冲销。"
     if invoice.kind.is_digital:
-        raise VoidNotAllowed(
-            "数电发票开具后即交付购买方并同步至税务系统，不能作废。"
-            + instead
-            + "（购买方尚未确认用途时，销售方可直接全额红冲，无需对方确认。）"
-        )
+        message = "数电发票开具后即交付购买方并同步至税务系统，不能作废。"
+        if not invoice.is_red:
+            message += instead + "（购买方尚未确认用途时，销售方可直接全额红冲，无需对方确认。）"
+        raise refusal(message)
     issued, now = _china_time(invoice.issued_at), _china_time(at)
     if (issued.year, issued.month) != (now.year, now.month):
-        raise VoidNotAllowed(
+        raise refusal(
             f"纸质发票只能在开具当月作废，该发票开具于{issued.year}年{issued.month}月，已跨月。"
             + instead
         )
     if invoice.reported:
-        raise VoidNotAllowed("该发票已抄税报送税务机关，不能作废。" + instead)
+        raise refusal("该发票已抄税报送税务机关，不能作废。" + instead)
     if invoice.certified:
-        raise VoidNotAllowed("购买方已对该发票勾选认证或确认用途，不能作废。" + instead)
+        raise refusal("购买方已对该发票勾选认证或确认用途，不能作废。" + instead)
+
+
+def void_refusal(invoice: Invoice, at: datetime) -> VoidNotAllowed | None:
+    """What `ensure_voidable` says of voiding the invoice at `at`: its refusal, or None."""
+    try:
+        ensure_voidable(invoice, at)
+    except VoidNotAllowed as refusal:
+        return refusal
+    return None
 
 
 def _china_time(moment: datetime) -> datetime:

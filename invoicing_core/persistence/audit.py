@@ -2,13 +2,14 @@
 
 import hashlib
 import json
-from collections.abc import Sequence
+from collections.abc import Collection, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
 
 from sqlalchemy import Connection, Engine, insert, select, update
 
+from invoicing_core.domain.alerts import AuditFact
 from invoicing_core.persistence.tables import audit_head, audit_log
 
 GENESIS = "0" * 64
@@ -79,6 +80,19 @@ def record_many(connection: Connection, entries: Sequence[AuditEntry]) -> None:
     connection.execute(
         update(audit_head).where(audit_head.c.id == 1).values(last_id=ids[-1], last_hash=last_hash)
     )
+
+
+def facts_since(
+    connection: Connection, company_id: int, since: datetime, actions: Collection[str]
+) -> list[AuditFact]:
+    """The company's entries of these actions since `since`, in the order they were written."""
+    rows = connection.execute(
+        select(audit_log.c.action, audit_log.c.actor, audit_log.c.target, audit_log.c.at)
+        .where(audit_log.c.company_id == company_id, audit_log.c.at >= since)
+        .where(audit_log.c.action.in_(actions))
+        .order_by(audit_log.c.id)
+    )
+    return [AuditFact(row.action, row.actor, row.target, row.at) for row in rows]
 
 
 @dataclass(frozen=True)

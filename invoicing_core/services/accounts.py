@@ -5,9 +5,8 @@ import secrets
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from decimal import Decimal
-from typing import Any
 
-from sqlalchemy import Connection, Engine, Row, insert, select
+from sqlalchemy import Connection, Engine
 from sqlalchemy.exc import IntegrityError
 
 from invoicing_core.domain import audit_actions as actions
@@ -22,8 +21,9 @@ from invoicing_core.domain.account import (
 )
 from invoicing_core.domain.errors import Forbidden
 from invoicing_core.passwords import hash_password, verify_password
+from invoicing_core.persistence import company_repository, login_state_repository, user_repository
 from invoicing_core.persistence.database import begin_write
-from invoicing_core.persistence.tables import access_tokens, companies, users
+from invoicing_core.persistence.user_repository import StoredUser
 from invoicing_core.services import lockouts
 from invoicing_core.services.account_audit import login_state, record_account_event
 from invoicing_core.services.clock import Clock, utc_now
@@ -74,30 +74,24 @@ class AccountService:
     ) -> int:
         """Register a seller company; details are address, phone, bank and account."""
         with begin_write(self._engine) as connection:
-            company_id: int = connection.execute(
-                insert(companies).values(
-                    name=name,
-                    tax_id=tax_id,
-                    monthly_quota=monthly_quota,
-                    created_at=self._clock(),
-                    **details,
-                )
-            ).inserted_primary_key[0]
-        return company_id
+            return company_repository.add(
+                connection,
+                name=name,
+                tax_id=tax_id,
+                monthly_quota=monthly_quota,
+                created_at=self._clock(),
+                **details,
+            )
 
     def company_id_by_tax_id(self, tax_id: str) -> int | None:
         """The id of the company with this taxpayer id, if it is registered."""
         with self._engine.connect() as connection:
-            found: int | None = connection.execute(
-                select(companies.c.id).where(companies.c.tax_id == tax_id)
-            ).scalar()
-        return found
+            return company_repository.id_by_tax_id(connection, tax_id)
 
     def user_exists(self, username: str) -> bool:
         """Whether a user has this user name."""
         with self._engine.connect() as connection:
-            found = connection.execute(select(users.c.id).where(users.c.username == username))
-            return found.first() is not None
+            return user_repository.exists_named(connection, username)
 
     def create_user(
         self,
@@ -114,17 +108,15 @@ class AccountService:
         now, display_name = self._clock(), display_name or username
         try:
             with begin_write(self._engine) as connection:
-                user_id: int = connection.execute(
-                    insert(users).values(
-                        username=username,
-                        password_hash=hash_password(password),
-                        role=role.value,
-                        company_id=company_id,
-                        display_name=display_name,
-                        failed_logins=0,
-                        created_at=now,
-                    )
-                ).inserted_primary_key[0]
+                user_id = user_repository.add(
+                    connection,
+                    username=username,
+                    password_hash=hash_password(password),
+                    role=role,
+                    company_id=company_id,
+                    display_name=display_name,
+                    created_at=now,
+                )
                 after = {"role": role.value, "display_name": display_name}
                 record_account_event(
                     connection,
@@ -148,14 +140,12 @@ class AccountService:
         """
         now = self._clock()
         with begin_write(self._engine) as connection:
-            user = connection.execute(
-                select(users).where(users.c.username == username).with_for_update()
-            ).first()
+            user = user_repository.named(connection, username, lock=True)
             # Checked first, so that every refusal takes as long (a dummy hash if unknown).
             matches = verify_password(user.password_hash if user else None, password)
             if user is None:
                 raise login_refused()
-            state = lockouts.load(connection, user, address)
+            state = login_state_repository.load(connection, user, address)
             if state.is_locked(now):
                 raise login_refused()
             if matches:
@@ -170,61 +160,47 @@ class AccountService:
     def unlock(self, username: str, actor: str = actions.SYSTEM_ACTOR) -> None:
         """Lift every lock-out of the user, the account's and every address's."""
         with begin_write(self._engine) as connection:
-            user = connection.execute(
-                select(users).where(users.c.username == username).with_for_update()
-            ).first()
+            user = user_repository.named(connection, username, lock=True)
             if user is None:
                 raise UserNotFound(f"没有用户名为“{username}”的用户。", field="username")
             lockouts.unlock(connection, user, actor=actor, at=self._clock())
 
     def _open_session(self, connection: Connection, user_id: int, now: datetime) -> AccessToken:
         token = AccessToken(secrets.token_urlsafe(32), now + self._token_ttl)
-        connection.execute(
-            insert(access_tokens).values(
-                token_hash=_token_hash(token.token),
-                user_id=user_id,
-                created_at=now,
-                expires_at=token.expires_at,
-            )
+        user_repository.add_token(
+            connection, _token_hash(token.token), user_id, now, token.expires_at
         )
         return token
 
     def principal_of(self, username: str) -> Principal:
         """The user named `username`, for operators' commands that act on a user's behalf."""
         with self._engine.connect() as connection:
-            row = connection.execute(select(users).where(users.c.username == username)).first()
-        if row is None:
+            user = user_repository.named(connection, username)
+        if user is None:
             raise UserNotFound(f"没有用户名为“{username}”的用户。", field="username")
-        return _principal(row)
+        return _principal(user)
 
     def company_of(self, username: str) -> int | None:
         """The company of the user named `username`; None for a platform user or no such user."""
         with self._engine.connect() as connection:
-            company: int | None = connection.execute(
-                select(users.c.company_id).where(users.c.username == username)
-            ).scalar_one_or_none()
-        return company
+            return user_repository.company_of(connection, username)
 
     def authenticate(self, token: str) -> Principal:
         """The user a bearer token belongs to; refused when unknown or expired."""
         with self._engine.connect() as connection:
-            row = connection.execute(
-                select(users, access_tokens.c.expires_at)
-                .join(access_tokens, access_tokens.c.user_id == users.c.id)
-                .where(access_tokens.c.token_hash == _token_hash(token))
-            ).first()
-        if row is None or row.expires_at <= self._clock():
+            held = user_repository.token_holder(connection, _token_hash(token))
+        if held is None or held[1] <= self._clock():
             raise NotAuthenticated("登录已失效，请重新登录。")
-        return _principal(row)
+        return _principal(held[0])
 
 
-def _principal(row: Row[Any]) -> Principal:
-    return Principal(row.id, row.username, row.display_name, Role(row.role), row.company_id)
+def _principal(user: StoredUser) -> Principal:
+    return Principal(user.id, user.username, user.display_name, user.role, user.company_id)
 
 
 def _save_login(
     connection: Connection,
-    user: Row[Any],
+    user: StoredUser,
     address: str,
     before: LoginState,
     after: LoginState,
@@ -233,7 +209,7 @@ def _save_login(
     succeeded: bool,
 ) -> None:
     # Saved and audited in one transaction, so the log never misses an attempt.
-    lockouts.save(connection, user.id, address, after)
+    login_state_repository.save(connection, user.id, address, after)
     events = [actions.LOGIN if succeeded else actions.LOGIN_FAILED]
     if after.is_locked(now):
         events.append(actions.LOCKED)

@@ -2,15 +2,13 @@
 
 from dataclasses import dataclass
 from datetime import datetime, timedelta
-from decimal import Decimal
 
-from sqlalchemy import Connection, Engine, select
+from sqlalchemy import Connection, Engine
 
 from invoicing_core.domain.alerts import (
     LONGEST_WINDOW,
     WATCHED_ACTIONS,
     Alert,
-    AuditFact,
     PaperStock,
     QuotaUsage,
     evaluate_alerts,
@@ -18,9 +16,9 @@ from invoicing_core.domain.alerts import (
 from invoicing_core.domain.dates import check_date
 from invoicing_core.domain.errors import InvalidInput
 from invoicing_core.domain.invoice import CHINA_TZ
-from invoicing_core.persistence import quota_usage
+from invoicing_core.persistence import company_repository, quota_usage
+from invoicing_core.persistence.audit import facts_since
 from invoicing_core.persistence.numbers import paper_left
-from invoicing_core.persistence.tables import audit_log, companies
 from invoicing_core.services.accounts import Principal
 from invoicing_core.services.clock import Clock, utc_now
 from invoicing_core.services.reports import Period
@@ -53,7 +51,7 @@ class AlertService:
         since = _checked_since(since, now)
         with self._engine.connect() as connection:
             # Read a window further back so that a burst running into `since` is seen whole.
-            facts = _facts(connection, company_id, since - LONGEST_WINDOW)
+            facts = facts_since(connection, company_id, since - LONGEST_WINDOW, WATCHED_ACTIONS)
             quota = _quota_usage(connection, company_id, now)
             paper = PaperStock(paper_left(connection, company_id), now)
         found = [
@@ -75,20 +73,8 @@ def _checked_since(since: datetime | None, now: datetime) -> datetime:
     return since
 
 
-def _facts(connection: Connection, company_id: int, since: datetime) -> list[AuditFact]:
-    rows = connection.execute(
-        select(audit_log.c.action, audit_log.c.actor, audit_log.c.target, audit_log.c.at)
-        .where(audit_log.c.company_id == company_id, audit_log.c.at >= since)
-        .where(audit_log.c.action.in_(WATCHED_ACTIONS))
-        .order_by(audit_log.c.id)
-    )
-    return [AuditFact(row.action, row.actor, row.target, row.at) for row in rows]
-
-
 def _quota_usage(connection: Connection, company_id: int, now: datetime) -> QuotaUsage:
     start, _end = Period.MONTH.bounds(now.astimezone(CHINA_TZ).date())
-    limit = connection.execute(
-        select(companies.c.monthly_quota).where(companies.c.id == company_id)
-    ).scalar_one()
+    limit = company_repository.get(connection, company_id).monthly_quota
     used = quota_usage.used(connection, company_id, now)
-    return QuotaUsage(Decimal(limit), used, start, now)
+    return QuotaUsage(limit, used, start, now)

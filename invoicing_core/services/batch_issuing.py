@@ -5,9 +5,8 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from decimal import Decimal
-from typing import Any
 
-from sqlalchemy import Connection, Engine, Row, insert, select
+from sqlalchemy import Connection, Engine
 
 from invoicing_core.batch import InvoiceDraft, RowError, parse_batch
 from invoicing_core.domain import audit_actions
@@ -15,12 +14,13 @@ from invoicing_core.domain.errors import QuotaExceeded
 from invoicing_core.domain.invoice import CHINA_TZ, Invoice
 from invoicing_core.domain.money import format_money
 from invoicing_core.domain.quota import Chargeable, MonthlyQuota, quota_charge
+from invoicing_core.persistence import company_repository, idempotency_key_repository, quota_usage
 from invoicing_core.persistence import invoice_repository as repository
-from invoicing_core.persistence import quota_usage
 from invoicing_core.persistence.audit import AuditEntry, record_many
+from invoicing_core.persistence.company_repository import Company
 from invoicing_core.persistence.database import begin_write
+from invoicing_core.persistence.idempotency_key_repository import IdempotencyKey
 from invoicing_core.persistence.numbers import next_digital_numbers
-from invoicing_core.persistence.tables import companies, idempotency_keys
 from invoicing_core.services.accounts import Principal
 from invoicing_core.services.clock import Clock, utc_now
 from invoicing_core.services.invoices import issuing_company, seller_of
@@ -82,9 +82,7 @@ class BatchIssuing:
         company_id = issuing_company(who)
         parsed = parse_batch(data, filename)
         with self._engine.connect() as connection:
-            company = connection.execute(
-                select(companies).where(companies.c.id == company_id)
-            ).one()
+            company = company_repository.get(connection, company_id)
             fresh, repeated = _split_issued(connection, company_id, parsed.drafts)
             refusal = None
             try:
@@ -102,9 +100,7 @@ class BatchIssuing:
     ) -> BatchOutcome:
         now = self._clock()
         with begin_write(self._engine) as connection:
-            company = connection.execute(
-                select(companies).where(companies.c.id == company_id)
-            ).one()
+            company = company_repository.get(connection, company_id)
             fresh, repeated = _split_issued(connection, company_id, drafts)
             rejected += repeated
             if not fresh:
@@ -145,16 +141,16 @@ class BatchIssuing:
                     for invoice in issued
                 ],
             )
-            connection.execute(
-                insert(idempotency_keys),
+            idempotency_key_repository.add_many(
+                connection,
                 [
-                    {
-                        "company_id": company_id,
-                        "key": _serial_key(draft.serial),
-                        "request_hash": hashlib.sha256(draft.serial.encode()).hexdigest(),
-                        "invoice_number": invoice.number,
-                        "created_at": now,
-                    }
+                    IdempotencyKey(
+                        company_id,
+                        _serial_key(draft.serial),
+                        hashlib.sha256(draft.serial.encode()).hexdigest(),
+                        invoice.number,
+                        now,
+                    )
                     for draft, invoice in zip(fresh, issued, strict=True)
                 ],
             )
@@ -165,13 +161,8 @@ def _split_issued(
     connection: Connection, company_id: int, drafts: Sequence[InvoiceDraft]
 ) -> tuple[list[InvoiceDraft], list[RowError]]:
     """The drafts not issued before, and a row error for each serial that was."""
-    rows = connection.execute(
-        select(idempotency_keys.c.key, idempotency_keys.c.invoice_number).where(
-            idempotency_keys.c.company_id == company_id,
-            idempotency_keys.c.key.in_([_serial_key(d.serial) for d in drafts]),
-        )
-    )
-    earlier = {key: number for key, number in rows}
+    keys = [_serial_key(draft.serial) for draft in drafts]
+    earlier = idempotency_key_repository.invoice_numbers(connection, company_id, keys)
     fresh = [draft for draft in drafts if _serial_key(draft.serial) not in earlier]
     repeated = [
         _already_issued(d, earlier[_serial_key(d.serial)])
@@ -182,11 +173,11 @@ def _split_issued(
 
 
 def _check_quota(
-    connection: Connection, company: Row[Any], issued: Sequence[Chargeable], now: datetime
+    connection: Connection, company: Company, issued: Sequence[Chargeable], now: datetime
 ) -> Decimal:
     """What the invoices charge to this month's quota; refused when it is not enough."""
     used = quota_usage.used(connection, company.id, now)
-    quota = MonthlyQuota(Decimal(company.monthly_quota), used)
+    quota = MonthlyQuota(company.monthly_quota, used)
     total = sum((quota_charge(invoice) for invoice in issued), Decimal(0))
     if total > quota.remaining:
         raise QuotaExceeded(
@@ -198,7 +189,7 @@ def _check_quota(
 
 
 def _charge_quota(
-    connection: Connection, company: Row[Any], issued: list[Invoice], now: datetime
+    connection: Connection, company: Company, issued: list[Invoice], now: datetime
 ) -> None:
     quota_usage.add(connection, company.id, now, _check_quota(connection, company, issued, now))
 

@@ -6,10 +6,9 @@ from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import asdict, dataclass
 from datetime import datetime
-from decimal import Decimal
 from typing import Any
 
-from sqlalchemy import Connection, Engine, insert, select
+from sqlalchemy import Connection, Engine
 from sqlalchemy.exc import IntegrityError
 
 from invoicing_core.domain import audit_actions
@@ -29,17 +28,18 @@ from invoicing_core.domain.quota import MonthlyQuota, ensure_within_invoice_limi
 from invoicing_core.domain.red_letter import ConfirmationForm
 from invoicing_core.domain.tax_id import check_tax_id
 from invoicing_core.domain.text import invoice_text
+from invoicing_core.persistence import company_repository, idempotency_key_repository, quota_usage
 from invoicing_core.persistence import invoice_repository as repository
-from invoicing_core.persistence import quota_usage
 from invoicing_core.persistence.audit import AuditEntry, record
+from invoicing_core.persistence.company_repository import Company
 from invoicing_core.persistence.database import begin_write
+from invoicing_core.persistence.idempotency_key_repository import IdempotencyKey
 from invoicing_core.persistence.numbers import (
     ISSUING_CHANNEL,
     ensure_paper_in_stock,
     next_digital_number,
     next_paper_number,
 )
-from invoicing_core.persistence.tables import companies, idempotency_keys
 from invoicing_core.services.accounts import Principal
 from invoicing_core.services.clock import Clock, utc_now
 
@@ -112,15 +112,14 @@ class InvoiceService:
                     return earlier
                 invoice = self._issue(connection, who, company_id, request, buyer, lines)
                 if key is not None:
-                    connection.execute(
-                        insert(idempotency_keys).values(
-                            company_id=company_id,
-                            key=key,
-                            request_hash=request.fingerprint(),
-                            invoice_number=invoice.identifier,
-                            created_at=invoice.issued_at,
-                        )
+                    used = IdempotencyKey(
+                        company_id,
+                        key,
+                        request.fingerprint(),
+                        invoice.identifier,
+                        invoice.issued_at,
                     )
+                    idempotency_key_repository.add(connection, used)
                 return invoice
         except IntegrityError:
             # A concurrent request with the same key won the race: answer with its invoice.
@@ -169,6 +168,10 @@ class InvoiceService:
             connection, who.username, company_id, audit_actions.INVOICE_ISSUE, invoice, None, now
         )
         return invoice
+
+    def now(self) -> datetime:
+        """The service's clock: the moment a void asked for now would be judged at."""
+        return self._clock()
 
     def get(self, who: Principal, number: str) -> Invoice:
         """The caller's company's invoice with this number."""
@@ -241,7 +244,7 @@ def _checked_invoice(
     connection: Connection, who: Principal, company_id: int, request: IssueRequest, draft: Draft
 ) -> Invoice:
     """The invoice the company would issue, refused if it breaks the quota or a limit."""
-    company = connection.execute(select(companies).where(companies.c.id == company_id)).one()
+    company = company_repository.get(connection, company_id)
     invoice = Invoice(
         number=draft.number,
         code=draft.code,
@@ -255,8 +258,8 @@ def _checked_invoice(
     )
     ensure_buyer_identified(invoice)
     used = quota_usage.used(connection, company_id, draft.at)
-    MonthlyQuota(Decimal(company.monthly_quota), used).charge(invoice)
-    ensure_within_invoice_limit(invoice, Decimal(company.paper_special_limit))
+    MonthlyQuota(company.monthly_quota, used).charge(invoice)
+    ensure_within_invoice_limit(invoice, company.paper_special_limit)
     return invoice
 
 
@@ -310,7 +313,7 @@ def _lines(inputs: Sequence[LineInput]) -> tuple[InvoiceLine, ...]:
     return tuple(lines)
 
 
-def seller_of(company: Any) -> Party:
+def seller_of(company: Company) -> Party:
     """The seller printed on the company's invoices; its texts are checked as a buyer's are.
 
     Company details are registered by operators, not through the API: a company whose
@@ -341,11 +344,7 @@ def _earlier_result(
 ) -> Invoice | None:
     if key is None:
         return None
-    earlier = connection.execute(
-        select(idempotency_keys).where(
-            idempotency_keys.c.company_id == company_id, idempotency_keys.c.key == key
-        )
-    ).first()
+    earlier = idempotency_key_repository.get(connection, company_id, key)
     if earlier is None:
         return None
     if earlier.request_hash != request.fingerprint():

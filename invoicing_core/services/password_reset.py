@@ -4,7 +4,7 @@ import logging
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import Connection, Engine, Row, delete, func, insert, or_, select, update
+from sqlalchemy import Connection, Engine
 
 from invoicing_core.domain import audit_actions as actions
 from invoicing_core.domain.account import WeakPassword, check_password_policy
@@ -16,8 +16,10 @@ from invoicing_core.domain.password_reset import (
     new_reset_code,
 )
 from invoicing_core.passwords import hash_password, verify_password
+from invoicing_core.persistence import reset_code_repository, user_repository
 from invoicing_core.persistence.database import begin_write
-from invoicing_core.persistence.tables import access_tokens, password_reset_codes, users
+from invoicing_core.persistence.reset_code_repository import StoredCode
+from invoicing_core.persistence.user_repository import StoredUser
 from invoicing_core.services import lockouts
 from invoicing_core.services.account_audit import record_account_event
 from invoicing_core.services.clock import Clock, utc_now
@@ -52,16 +54,16 @@ class PasswordResetService:
         # Hashed before looking the user up, so unknown names take as long as known ones.
         code_hash = hash_password(code)
         with begin_write(self._engine) as connection:
-            user = _user_named(connection, username)
+            user = user_repository.named(connection, username, lock=True)
             if user is None:
                 return
-            to_user, to_user_from_address, from_address = _codes_sent_since(
+            sent = reset_code_repository.sent_since(
                 connection, user.id, address, now - CODES_WINDOW
             )
             if not may_send_another_code(
-                to_user=to_user,
-                to_user_from_address=to_user_from_address,
-                from_address=from_address,
+                to_user=sent.to_user,
+                to_user_from_address=sent.to_user_from_address,
+                from_address=sent.from_address,
             ):
                 _log.warning(
                     "password_reset_throttled username=%s address=%s", user.username, address
@@ -75,9 +77,9 @@ class PasswordResetService:
         _check_new_password(new_password)
         now = self._clock()
         with begin_write(self._engine) as connection:
-            user = _user_named(connection, username)
-            stored = None if user is None else _latest_code(connection, user.id)
-            if user is None or stored is None or not _state(stored).is_usable(now):
+            user = user_repository.named(connection, username, lock=True)
+            stored = None if user is None else reset_code_repository.latest(connection, user.id)
+            if user is None or stored is None or not stored.state.is_usable(now):
                 verify_password(None, code)  # the same time as checking a real code
                 raise invalid_reset_code()
             if verify_password(stored.code_hash, code):
@@ -87,7 +89,7 @@ class PasswordResetService:
         # Raised after the commit, so that the wrong try is counted.
         raise invalid_reset_code()
 
-    def _deliver(self, user: Row[Any], code: str) -> None:
+    def _deliver(self, user: StoredUser, code: str) -> None:
         recipient = ResetCodeRecipient(user.username, user.display_name, user.phone, user.email)
         try:
             self.sender.send(recipient, code)
@@ -104,44 +106,11 @@ def _check_new_password(password: str) -> None:
         raise
 
 
-def _user_named(connection: Connection, username: str) -> Row[Any] | None:
-    return connection.execute(
-        select(users).where(users.c.username == username).with_for_update()
-    ).first()
-
-
-def _codes_sent_since(
-    connection: Connection, user_id: int, address: str, since: datetime
-) -> tuple[int, int, int]:
-    # To the user, to the user at the address's request, and at the address's request.
-    to_user = password_reset_codes.c.user_id == user_id
-    from_address = password_reset_codes.c.address == address
-    sent = connection.execute(
-        select(
-            func.count().filter(to_user),
-            func.count().filter(to_user & from_address),
-            func.count().filter(from_address),
-        )
-        .where(or_(to_user, from_address))
-        .where(password_reset_codes.c.created_at >= since)
-    ).one()
-    return int(sent[0]), int(sent[1]), int(sent[2])
-
-
 def _store_code(
-    connection: Connection, user: Row[Any], address: str, code_hash: str, now: datetime
+    connection: Connection, user: StoredUser, address: str, code_hash: str, now: datetime
 ) -> None:
     fresh = ResetCode.issued_at(now)
-    connection.execute(
-        insert(password_reset_codes).values(
-            user_id=user.id,
-            address=address,
-            code_hash=code_hash,
-            created_at=now,
-            expires_at=fresh.expires_at,
-            failed_tries=0,
-        )
-    )
+    reset_code_repository.add(connection, user.id, address, code_hash, now, fresh.expires_at)
     _audit(
         connection,
         actions.RESET_REQUESTED,
@@ -152,60 +121,36 @@ def _store_code(
     )
 
 
-def _latest_code(connection: Connection, user_id: int) -> Row[Any] | None:
-    # Only the newest code counts: asking again makes the earlier codes useless.
-    return connection.execute(
-        select(password_reset_codes)
-        .where(password_reset_codes.c.user_id == user_id)
-        .order_by(password_reset_codes.c.id.desc())
-        .limit(1)
-        .with_for_update()
-    ).first()
-
-
-def _state(stored: Row[Any]) -> ResetCode:
-    return ResetCode(stored.expires_at, stored.failed_tries, stored.used_at is not None)
-
-
 def _count_wrong_try(
-    connection: Connection, user: Row[Any], stored: Row[Any], now: datetime
+    connection: Connection, user: StoredUser, stored: StoredCode, now: datetime
 ) -> None:
-    tries = _state(stored).after_wrong_try().failed_tries
-    connection.execute(
-        update(password_reset_codes)
-        .where(password_reset_codes.c.id == stored.id)
-        .values(failed_tries=tries)
-    )
+    tries = stored.state.after_wrong_try().failed_tries
+    reset_code_repository.set_failed_tries(connection, stored.id, tries)
     _audit(
         connection,
         actions.RESET_CODE_WRONG,
         user,
         now,
-        {"failed_tries": stored.failed_tries},
+        {"failed_tries": stored.state.failed_tries},
         {"failed_tries": tries},
     )
 
 
 def _reset(
-    connection: Connection, user: Row[Any], code_id: int, new_password: str, now: datetime
+    connection: Connection, user: StoredUser, code_id: int, new_password: str, now: datetime
 ) -> None:
-    connection.execute(
-        update(users).where(users.c.id == user.id).values(password_hash=hash_password(new_password))
-    )
+    user_repository.set_password_hash(connection, user.id, hash_password(new_password))
     before, after = lockouts.lift(connection, user, now)
-    connection.execute(
-        update(password_reset_codes).where(password_reset_codes.c.id == code_id).values(used_at=now)
-    )
+    reset_code_repository.mark_used(connection, code_id, now)
     # Whoever held a session may be the one who took over the account: all of them end.
-    revoked = connection.execute(delete(access_tokens).where(access_tokens.c.user_id == user.id))
-    after = {**after, "sessions_ended": revoked.rowcount}
+    after = {**after, "sessions_ended": user_repository.end_sessions(connection, user.id)}
     _audit(connection, actions.RESET_DONE, user, now, before, after)
 
 
 def _audit(
     connection: Connection,
     action: str,
-    user: Row[Any],
+    user: StoredUser,
     now: datetime,
     before: dict[str, Any] | None,
     after: dict[str, Any] | None,

@@ -11,7 +11,7 @@ from dataclasses import dataclass, field, replace
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import Connection, Engine, select
+from sqlalchemy import Connection, Engine
 
 from invoicing_core.domain import audit_actions
 from invoicing_core.domain.errors import (
@@ -30,12 +30,11 @@ from invoicing_core.domain.red_letter import (
     RedLinePart,
     open_confirmation,
 )
-from invoicing_core.persistence import invoice_repository
+from invoicing_core.persistence import company_repository, invoice_repository
 from invoicing_core.persistence import red_letter_form_repository as forms
 from invoicing_core.persistence.audit import AuditEntry, record
 from invoicing_core.persistence.database import begin_write
 from invoicing_core.persistence.red_letter_form_repository import StoredForm
-from invoicing_core.persistence.tables import companies
 from invoicing_core.services.accounts import Principal
 from invoicing_core.services.clock import Clock, utc_now
 from invoicing_core.services.invoices import (
@@ -207,9 +206,7 @@ def _reading_company(who: Principal) -> int:
 
 
 def _tax_id_of(connection: Connection, company_id: int) -> str:
-    query = select(companies.c.tax_id).where(companies.c.id == company_id)
-    tax_id: str = connection.execute(query).scalar_one()
-    return tax_id
+    return company_repository.get(connection, company_id).tax_id
 
 
 def _side(company_id: int, stored: StoredForm) -> PartyRole:

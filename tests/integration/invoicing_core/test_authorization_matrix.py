@@ -134,6 +134,16 @@ def _batch_in_chat(w: World) -> tuple[str, dict[str, Any]]:
     }
 
 
+def fixed(path: str, options: dict[str, Any] | None = None) -> Request:
+    """A request that is the same in every world (a function, so loops bind their own values)."""
+    return lambda _: (path, dict(options or {}))
+
+
+def red_form_move(move: str) -> Request:
+    """A move on a fresh red-letter form of the world's tenant."""
+    return lambda w: (f"/api/v1/red-letter-forms/{w.full_red_form()}/{move}", {})
+
+
 MATRIX: dict[tuple[str, str], tuple[dict[str, int], Request]] = {
     ("POST", "/api/v1/invoices"): (
         issuing(201, stranger=201),
@@ -184,7 +194,7 @@ MATRIX: dict[tuple[str, str], tuple[dict[str, int], Request]] = {
     **{
         ("POST", f"/api/v1/red-letter-forms/{{form_id}}/{move}"): (
             issuing(409),
-            lambda w, move=move: (f"/api/v1/red-letter-forms/{w.full_red_form()}/{move}", {}),
+            red_form_move(move),
         )
         for move in ("confirm", "deny", "withdraw")
     },
@@ -231,7 +241,7 @@ MATRIX: dict[tuple[str, str], tuple[dict[str, int], Request]] = {
     **{
         ("GET", f"/api/v1/agent/{name}"): (
             agents(200),
-            lambda w, name=name: (f"/api/v1/agent/{name}", {}),
+            fixed(f"/api/v1/agent/{name}"),
         )
         for name in ("me", "queue", "conversations", "agents", "canned-replies", "tickets")
     },
@@ -242,7 +252,7 @@ MATRIX: dict[tuple[str, str], tuple[dict[str, int], Request]] = {
     **{
         (method, f"/api/v1/agent/conversations/{{conversation_id}}{suffix}"): (
             agents(404),
-            lambda w, suffix=suffix, body=body: (
+            fixed(
                 f"/api/v1/agent/conversations/{NOBODYS_CONVERSATION}{suffix}",
                 {"json": body} if body else {},
             ),
@@ -260,7 +270,7 @@ MATRIX: dict[tuple[str, str], tuple[dict[str, int], Request]] = {
     **{
         ("GET", f"/api/v1/knowledge/{name}"): (
             knowledge_readers(200),
-            lambda w, name=name: (f"/api/v1/knowledge/{name}", {}),
+            fixed(f"/api/v1/knowledge/{name}"),
         )
         for name in ("unanswered", "review", "entries")
     },

@@ -16,14 +16,14 @@ def batch_file(invoices: list[dict[str, str]], lines: list[dict[str, str]]) -> b
     """An .xlsx in the batch template; cells not given stay empty."""
     workbook = Workbook()
     sheets = [workbook.active, workbook.create_sheet(C.LINE_SHEET)]
-    sheets[0].title = C.INVOICE_SHEET  # type: ignore[union-attr]
+    sheets[0].title = C.INVOICE_SHEET
     for sheet, columns, rows in zip(
         sheets, (C.INVOICE_COLUMNS, C.LINE_COLUMNS), (invoices, lines), strict=True
     ):
         headers = [column.header for column in columns]
-        sheet.append(headers)  # type: ignore[union-attr]
+        sheet.append(headers)
         for row in rows:
-            sheet.append([row.get(header, "") for header in headers])  # type: ignore[union-attr]
+            sheet.append([row.get(header, "") for header in headers])
     buffer = io.BytesIO()
     workbook.save(buffer)
     return buffer.getvalue()

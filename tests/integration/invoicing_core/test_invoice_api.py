@@ -169,7 +169,7 @@ def test_parallel_issuing_never_reuses_a_number(
     def issue_one(n: int) -> str:
         tenant = tenants[n % 2]
         kind = "digital_general" if n % 3 else "paper_general"
-        return issue(app_client, tenant, service_fee(kind))["number"]
+        return str(issue(app_client, tenant, service_fee(kind))["number"])
 
     with ThreadPoolExecutor(max_workers=8) as pool:
         numbers = list(pool.map(issue_one, range(24)))
@@ -202,6 +202,32 @@ def test_a_digital_invoice_cannot_be_voided_and_the_refusal_offers_a_red_letter(
     assert "红字发票" in response.json()["error"]["message"]
 
 
+def test_the_invoice_says_whether_it_may_be_voided_as_voiding_would(
+    app_client: TestClient, tenant: Tenant
+) -> None:
+    digital = issue(app_client, tenant, service_fee())
+    paper = issue(app_client, tenant, service_fee("paper_general"))
+    refusal = app_client.post(
+        f"/api/v1/invoices/{digital['number']}/void",
+        json={"reason": "开错了"},
+        headers=tenant.issuer,
+    ).json()["error"]
+
+    fetched = app_client.get(f"/api/v1/invoices/{digital['number']}", headers=tenant.viewer)
+
+    assert fetched.json()["void"] == {
+        "allowed": False,
+        "code": "void_not_allowed",
+        "message": refusal["message"],
+    }
+    assert digital["void"] == fetched.json()["void"]
+    assert "红字发票" in fetched.json()["void"]["message"]
+    assert paper["void"] == {"allowed": True, "code": None, "message": None}
+    listed = app_client.get("/api/v1/invoices", params={"size": 100}, headers=tenant.viewer)
+    verdicts = {item["number"]: item["void"]["allowed"] for item in listed.json()["items"]}
+    assert (verdicts[digital["number"]], verdicts[paper["number"]]) == (False, True)
+
+
 def test_a_paper_invoice_is_voided_in_its_month_and_the_audit_chain_holds(
     app_client: TestClient, core: InvoicingCore, tenant: Tenant
 ) -> None:
@@ -218,10 +244,16 @@ def test_a_paper_invoice_is_voided_in_its_month_and_the_audit_chain_holds(
         "voided",
         "购买方名称有误",
     )
+    assert response.json()["void"] == {
+        "allowed": False,
+        "code": "invoice_not_voidable_in_status",
+        "message": "该发票状态为“已作废”，不能作废。",
+    }
     again = app_client.post(
         f"/api/v1/invoices/{invoice['number']}/void", json={"reason": "再来"}, headers=tenant.issuer
     )
     assert again.status_code == 409
+    assert again.json()["error"]["code"] == "invoice_not_voidable_in_status"
     assert verify_chain(core.engine).intact
 
 

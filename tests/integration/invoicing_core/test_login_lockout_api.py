@@ -12,6 +12,7 @@ from sqlalchemy import update
 
 from invoicing_core import InvoicingCore
 from invoicing_core.domain.account import Role
+from invoicing_core.passwords import verify_password
 from invoicing_core.persistence.tables import users
 from tests.integration.invoicing_core.company_users import add_user, audit_trail, log_in
 from tests.integration.invoicing_core.conftest import (
@@ -70,11 +71,10 @@ def test_a_locked_out_address_still_costs_a_password_check(
     guesser = from_address(app_client, new_address())
     guess(guesser, locked, 5)
     checked: list[str] = []
-    real_verify = accounts_module.verify_password
 
     def counting(password_hash: str | None, password: str) -> bool:
         checked.append(password)
-        return real_verify(password_hash, password)
+        return verify_password(password_hash, password)
 
     monkeypatch.setattr(accounts_module, "verify_password", counting)
 

@@ -1,6 +1,7 @@
 """Password reset by one-time code through the API, with the code caught by a test sender."""
 
 from datetime import UTC, datetime, timedelta
+from typing import Any
 
 import pytest
 from fastapi.testclient import TestClient
@@ -56,7 +57,9 @@ def request_code(client: TestClient, username: str) -> None:
     assert response.status_code == 202, response.text
 
 
-def confirm(client: TestClient, username: str, code: str, password: str = NEW_PASSWORD) -> dict:
+def confirm(
+    client: TestClient, username: str, code: str, password: str = NEW_PASSWORD
+) -> dict[str, Any]:
     response = client.post(
         CONFIRM, json={"username": username, "code": code, "new_password": password}
     )

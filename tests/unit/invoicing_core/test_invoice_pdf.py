@@ -2,7 +2,8 @@ import io
 from collections.abc import Callable
 from datetime import datetime
 
-from pypdf import PdfReader
+from pypdf import PageObject, PdfReader
+from pypdf.generic import DictionaryObject, PdfObject
 
 from invoicing_core.domain.invoice import CHINA_TZ, Invoice
 from invoicing_core.domain.kind import InvoiceKind
@@ -59,14 +60,26 @@ def test_blue_pdf_carries_no_negative_mark(make_invoice: MakeInvoice) -> None:
     assert "负数" not in pdf_text(render_invoice_pdf(make_invoice()))
 
 
+def dictionary(value: object) -> DictionaryObject:
+    """A PDF dictionary, behind its reference if need be (pypdf types values as any object)."""
+    resolved = value.get_object() if isinstance(value, PdfObject) else value
+    assert isinstance(resolved, DictionaryObject), resolved
+    return resolved
+
+
+def fonts_of(page: PageObject) -> list[DictionaryObject]:
+    """The font dictionaries a page uses."""
+    return [
+        dictionary(font) for font in dictionary(dictionary(page["/Resources"])["/Font"]).values()
+    ]
+
+
 def test_the_cjk_font_is_embedded_as_truetype(make_invoice: MakeInvoice) -> None:
     pdf = render_invoice_pdf(make_invoice())
-    fonts = [
-        font.get_object()
-        for page in PdfReader(io.BytesIO(pdf)).pages
-        for font in page["/Resources"]["/Font"].values()
+    fonts = [font for page in PdfReader(io.BytesIO(pdf)).pages for font in fonts_of(page)]
+    descriptors = [
+        dictionary(font["/FontDescriptor"]) for font in fonts if "/FontDescriptor" in font
     ]
-    descriptors = [font["/FontDescriptor"] for font in fonts if "/FontDescriptor" in font]
     assert descriptors and all("/FontFile2" in descriptor for descriptor in descriptors)
     assert all(FONT_NAME in str(font["/BaseFont"]) for font in fonts)
 

@@ -2,9 +2,10 @@ import contextlib
 import csv
 import io
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from datetime import datetime
 
+import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
@@ -12,7 +13,7 @@ from invoicing_core.batch import BatchFileError, BatchResult, parse_batch
 from invoicing_core.batch import columns as C
 from invoicing_core.batch.csv_reader import CSV_COLUMNS
 from invoicing_core.batch.drafts import build_drafts
-from invoicing_core.batch.table import ErrorValue, Formula, Row, Table
+from invoicing_core.batch.table import CellValue, ErrorValue, Formula, Row, Table
 from invoicing_core.domain.invoice import CHINA_TZ, Invoice
 from invoicing_core.domain.party import Party
 
@@ -65,7 +66,7 @@ cell_values = st.one_of(
 )
 
 
-def table_of(sheet: str | None, headers: list[str], rows: list[list[object]]) -> Table:
+def table_of(sheet: str | None, headers: list[str], rows: Sequence[Sequence[CellValue]]) -> Table:
     return Table(
         sheet,
         [Row(number, dict(zip(headers, row, strict=False))) for number, row in enumerate(rows, 2)],
@@ -98,7 +99,7 @@ LINE_HEADERS = [column.header for column in C.LINE_COLUMNS]
     st.lists(st.lists(cell_values, min_size=10, max_size=10), max_size=8),
 )
 def test_any_cell_contents_give_row_errors_never_exceptions(
-    invoices: list[list[object]], lines: list[list[object]]
+    invoices: list[list[CellValue]], lines: list[list[CellValue]]
 ) -> None:
     result = build_drafts(
         table_of(C.INVOICE_SHEET, INVOICE_HEADERS, invoices),
@@ -124,7 +125,7 @@ GOOD_INVOICE = [
 GOOD_LINE = ["FP001", "技术咨询", "3040201000000000000", "", "次", "10", "100", "", "13%", "否"]
 
 
-def mutated(good: list[object]) -> st.SearchStrategy[list[object]]:
+def mutated(good: Sequence[CellValue]) -> st.SearchStrategy[list[CellValue]]:
     """A good row with a few cells replaced by anything."""
     changes = st.dictionaries(st.integers(0, len(good) - 1), cell_values, max_size=3)
     return changes.map(lambda change: [change.get(i, cell) for i, cell in enumerate(good)])
@@ -133,7 +134,7 @@ def mutated(good: list[object]) -> st.SearchStrategy[list[object]]:
 @settings(max_examples=300, deadline=None)
 @given(mutated(GOOD_INVOICE), st.lists(mutated(GOOD_LINE), min_size=1, max_size=3))
 def test_good_rows_with_any_cell_changed_give_a_draft_or_row_errors(
-    invoice: list[object], lines: list[list[object]]
+    invoice: list[CellValue], lines: list[list[CellValue]]
 ) -> None:
     result = build_drafts(
         table_of(C.INVOICE_SHEET, INVOICE_HEADERS, [invoice]),
@@ -191,6 +192,8 @@ def test_any_workbook_cells_give_a_result_or_a_documented_refusal(
         assert_well_formed(parse_batch(xlsx_file(invoices, lines), "b.xlsx"))
 
 
+# A speed test (about 4 s quiet, 14 s under load): `make test` runs it, `make unit` not.
+@pytest.mark.slow
 def test_ten_thousand_invoices_parse_in_seconds(
     excel_like_xlsx: Callable[[dict[str, list[list[str]]]], bytes],
     invoice_row: MakeRow,
