@@ -6,8 +6,7 @@ import argparse
 
 from channels import service_secrets
 from channels.app import migrate_database
-from invoicing_core import CoreSettings
-from invoicing_core.persistence import make_engine
+from invoicing_core import CoreSettings, make_engine
 
 
 def main() -> None:

@@ -7,8 +7,9 @@ import secrets
 import threading
 import time
 import uuid
-from collections.abc import AsyncIterator
-from contextlib import asynccontextmanager
+from collections.abc import AsyncIterator, Callable
+from contextlib import AbstractAsyncContextManager, asynccontextmanager
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -19,6 +20,7 @@ from fastapi import APIRouter, FastAPI, Request
 from fastapi.responses import FileResponse
 from fastapi.staticfiles import StaticFiles
 from sqlalchemy import Engine
+from starlette.requests import HTTPConnection
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 from uvicorn.middleware.proxy_headers import ProxyHeadersMiddleware
 
@@ -26,29 +28,43 @@ import channels.api.dependencies
 import invoicing_core.api
 import knowledge
 from channels import migrations, service_secrets
-from channels.answer_feedback import Rating, RatingSink
-from channels.api import agent, agent_socket, chat, chat_batch, chat_socket, health
+from channels.api import (
+    agent,
+    agent_socket,
+    chat,
+    chat_batch,
+    chat_socket,
+    health,
+    wechat_binding,
+)
+from channels.api import wechat as wechat_webhooks
 from channels.api.dependencies import Services
 from channels.api.errors import install_error_handlers
-from channels.body_limit import BodyLimit
-from channels.chat_service import ChatService
-from channels.conversation_store import ConversationStore
-from channels.customer_panel import customer_through_the_api
-from channels.delivery import Deliveries
-from channels.errors import Forbidden
-from channels.hub import KNOWLEDGE, Hub
-from channels.identity import CustomerLookup, Identify, Identity
-from channels.live_services import build_live
-from channels.logs import configure_logging
-from channels.rasa_client import RasaClient
-from channels.rate_limit import Limits, RateLimit, Rule
-from channels.security_headers import SecurityHeaders
+from channels.chat.answer_feedback import Rating, RatingSink
+from channels.chat.rasa_client import RasaClient
+from channels.chat.service import ChatService
+from channels.conversations.store import ConversationStore
+from channels.handoff.assembly import build_live
+from channels.handoff.customer_panel import customer_through_the_api
+from channels.live.delivery import Deliveries
+from channels.live.hub import KNOWLEDGE
 from channels.settings import AppSettings
+from channels.web.body_limit import BodyLimit
+from channels.web.errors import Forbidden
+from channels.web.identity import CustomerLookup, Identify, Identity
+from channels.web.logs import configure_logging
+from channels.web.rate_limit import Limits, RateLimit, Rule
+from channels.web.security_headers import SecurityHeaders
 from channels.wechat import assembly as wechat
-from channels.wechat import binding_api as wechat_binding_api
-from channels.wechat import router as wechat_router
-from invoicing_core import CoreSettings, InvoicingCore, NotLoggedIn, Principal, Role
-from invoicing_core.persistence import statement_time, upgrade_schema
+from invoicing_core import (
+    CoreSettings,
+    InvoicingCore,
+    NotLoggedIn,
+    Principal,
+    Role,
+    statement_time,
+    upgrade_schema,
+)
 
 WIDGET_DIR = Path(__file__).resolve().parent.parent / "web_widget"
 log = structlog.get_logger(__name__)
@@ -56,6 +72,31 @@ log = structlog.get_logger(__name__)
 # Knowledge bases opened in this process, by their (absolute) settings.
 _knowledge_bases: dict[str, knowledge.KnowledgeBase] = {}
 _opening_knowledge = threading.Lock()
+Lifespan = Callable[[FastAPI], AbstractAsyncContextManager[None]]
+
+
+@dataclass(frozen=True)
+class AppServices(Services):
+    """The app's one state (`app.state.services`): the channels' services, and the parts
+    only the composition root knows. The core's own routes find the core at
+    `app.state.invoicing_core`, as invoicing_core.api asks."""
+
+    # Tells this worker's own announcements apart.
+    worker: str
+    knowledge_base: knowledge.KnowledgeBase
+    unanswered_log: knowledge.UnansweredLog
+    feedback_log: knowledge.FeedbackLog
+
+
+@dataclass(frozen=True)
+class Configuration:
+    """The settings of the app, the core and the knowledge base, and the action
+    server's token."""
+
+    app: AppSettings
+    core: CoreSettings
+    knowledge: knowledge.KnowledgeSettings
+    actions_token: str
 
 
 def create_app(
@@ -64,84 +105,133 @@ def create_app(
     knowledge_settings: knowledge.KnowledgeSettings | None = None,
 ) -> FastAPI:
     """Build the app; its connections open in the lifespan, not here."""
-    settings = settings or AppSettings()
-    core_settings = core_settings or CoreSettings()
-    knowledge_settings = knowledge_settings or knowledge.KnowledgeSettings()
-    configure_logging(settings.log_level, settings.log_json)
-
-    @asynccontextmanager
-    async def lifespan(app: FastAPI) -> AsyncIterator[None]:
-        core = InvoicingCore.open(core_settings)
-        # Loads the model (and builds a stale index): seconds of CPU, off the event loop.
-        base = await to_thread.run_sync(open_knowledge_base, knowledge_settings, core.engine)
-        async with httpx.AsyncClient() as http:
-            store = ConversationStore(core.engine)
-            rasa = RasaClient(
-                http,
-                settings.effective_rasa_url,
-                settings.rasa_timeout_seconds,
-                settings.effective_action_server_url,
-                settings.health_timeout_seconds,
-                service_secrets.read(core_settings.var_dir, "rasa-token", settings.rasa_token),
-            )
-            app.state.invoicing_core = core
-            deliveries = Deliveries()
-            live = build_live(settings, core.engine, store, deliveries)
-            live.identify = _identify_through_the_core(core)
-            live.customer = _customer_through_the_core(app, core, actions_token)
-            app.state.live = live
-            app.state.feedback_log = knowledge.FeedbackLog(core.engine)
-            ratings = _ratings_into_the_knowledge_base(core, app.state.feedback_log)
-            chat_service = ChatService(store, rasa, live.handoff, ratings)
-            app.state.services = Services(settings, http, store, chat_service, deliveries)
-            app.state.knowledge_base = base
-            app.state.unanswered_log = knowledge.UnansweredLog(
-                core.engine, knowledge_settings.knowledge_log_below
-            )
-            app.state.wechat_binding = wechat.build_binding(core.engine, core.accounts.user_exists)
-            app.state.wechat_channels = wechat.build_wechat_channels(
-                settings,
-                core.engine,
-                http,
-                store,
-                app.state.services.chat,
-                app.state.services.deliveries,
-                app.state.wechat_binding,
-            )
-            log.info(
-                "app_started",
-                database=core.engine.url.render_as_string(hide_password=True),
-                rasa=settings.effective_rasa_url,
-                knowledge_index=str(base.settings.knowledge_index_dir),
-                knowledge_entries=base.manifest.entries,
-            )
-            recovery = asyncio.create_task(wechat.recover_forever(app.state.wechat_channels))
-            reloads = asyncio.create_task(_reload_when_published(live.hub, base, app))
-            try:
-                yield
-            finally:
-                recovery.cancel()
-                reloads.cancel()
-                await live.hub.close()
-            await wechat.drain(app.state.wechat_channels)
-        core.close()
-
-    app = FastAPI(title="开票助手 API", version="0.1.0", lifespan=lifespan)
-    app.state.worker = uuid.uuid4().hex  # tells this worker's own announcements apart
+    config = _configuration(settings, core_settings, knowledge_settings)
+    configure_logging(config.app.log_level, config.app.log_json)
+    limits = Limits(_rate_limits(config.app), config.app.redis_url)
+    app = FastAPI(title="开票助手 API", version="0.1.0", lifespan=_lifespan(config, limits))
     install_error_handlers(app)
     invoicing_core.api.install_error_handler(app)
+    _authenticate_through_the_core(app, config.actions_token)
+    _add_middleware(app, config, limits)
+    _add_routes(app, config)
+    return app
+
+
+def _configuration(
+    settings: AppSettings | None,
+    core_settings: CoreSettings | None,
+    knowledge_settings: knowledge.KnowledgeSettings | None,
+) -> Configuration:
+    """The given settings, else those of the environment."""
+    settings = settings or AppSettings()
+    core_settings = core_settings or CoreSettings()
     # Without a configured token the console's customer panel still reads invoices
     # through the same acting-for-a-conversation path, with a secret of this process.
     actions_token = service_secrets.read(
         core_settings.var_dir, "actions-token", settings.actions_token
     ) or secrets.token_urlsafe(32)
-    _authenticate_through_the_core(app, actions_token)
-    app.state.limits = Limits(_rate_limits(settings), settings.redis_url)
-    app.add_middleware(RateLimit, limits=app.state.limits, service_token=actions_token)
+    return Configuration(
+        settings, core_settings, knowledge_settings or knowledge.KnowledgeSettings(), actions_token
+    )
+
+
+def _lifespan(config: Configuration, limits: Limits) -> Lifespan:
+    """Open the core, the knowledge base and the services; run the background tasks."""
+
+    @asynccontextmanager
+    async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+        core = InvoicingCore.open(config.core)
+        app.state.invoicing_core = core
+        # Loads the model (and builds a stale index): seconds of CPU, off the event loop.
+        base = await to_thread.run_sync(open_knowledge_base, config.knowledge, core.engine)
+        async with httpx.AsyncClient() as http:
+            state = _open_services(app, config, core, base, http, limits)
+            app.state.services = state
+            _log_started(config.app, core, base)
+            recovery = asyncio.create_task(wechat.recover_forever(state.wechat_channels))
+            reloads = asyncio.create_task(_reload_when_published(state))
+            try:
+                yield
+            finally:
+                recovery.cancel()
+                reloads.cancel()
+                await state.live.hub.close()
+            await wechat.drain(state.wechat_channels)
+        core.close()
+
+    return lifespan
+
+
+def _open_services(
+    app: FastAPI,
+    config: Configuration,
+    core: InvoicingCore,
+    base: knowledge.KnowledgeBase,
+    http: httpx.AsyncClient,
+    limits: Limits,
+) -> AppServices:
+    """Wire the channels' parts on the opened core and knowledge base."""
+    settings = config.app
+    store = ConversationStore(core.engine)
+    deliveries = Deliveries()
+    live = build_live(settings, core.engine, store, deliveries)
+    live.identify = _identify_through_the_core(core)
+    live.customer = _customer_through_the_core(app, core, config.actions_token)
+    feedback_log = knowledge.FeedbackLog(core.engine)
+    ratings = _ratings_into_the_knowledge_base(core, feedback_log)
+    chat_service = ChatService(store, _rasa_client(http, config), live.handoff, ratings)
+    binding = wechat.build_binding(core.engine, core.accounts.user_exists)
+    wechat_channels = wechat.build_wechat_channels(
+        settings, core.engine, http, store, chat_service, deliveries, binding
+    )
+    return AppServices(
+        settings=settings,
+        http=http,
+        store=store,
+        chat=chat_service,
+        deliveries=deliveries,
+        live=live,
+        limits=limits,
+        wechat_binding=binding,
+        wechat_channels=wechat_channels,
+        max_upload_bytes=config.core.max_upload_bytes,
+        worker=uuid.uuid4().hex,
+        knowledge_base=base,
+        unanswered_log=knowledge.UnansweredLog(core.engine, config.knowledge.knowledge_log_below),
+        feedback_log=feedback_log,
+    )
+
+
+def _rasa_client(http: httpx.AsyncClient, config: Configuration) -> RasaClient:
+    settings = config.app
+    return RasaClient(
+        http,
+        settings.effective_rasa_url,
+        settings.rasa_timeout_seconds,
+        settings.effective_action_server_url,
+        settings.health_timeout_seconds,
+        service_secrets.read(config.core.var_dir, "rasa-token", settings.rasa_token),
+    )
+
+
+def _log_started(settings: AppSettings, core: InvoicingCore, base: knowledge.KnowledgeBase) -> None:
+    log.info(
+        "app_started",
+        database=core.engine.url.render_as_string(hide_password=True),
+        rasa=settings.effective_rasa_url,
+        knowledge_index=str(base.settings.knowledge_index_dir),
+        knowledge_entries=base.manifest.entries,
+    )
+
+
+def _add_middleware(app: FastAPI, config: Configuration, limits: Limits) -> None:
+    """Each added one wraps those before it: the last added sees a request first."""
+    settings = config.app
+    app.add_middleware(RateLimit, limits=limits, service_token=config.actions_token)
     app.add_middleware(
         BodyLimit,
         max_body_bytes=settings.max_body_bytes,
-        max_upload_bytes=core_settings.max_upload_bytes,
+        max_upload_bytes=config.core.max_upload_bytes,
     )
     docs = (app.docs_url, app.swagger_ui_oauth2_redirect_url, app.redoc_url)
     app.add_middleware(SecurityHeaders, docs_paths=[path for path in docs if path])
@@ -150,15 +240,18 @@ def create_app(
         # Outermost, so that every part sees the client a trusted proxy forwarded for.
         # The Procfile turns uvicorn's own off: it trusts 127.0.0.1 when not told.
         app.add_middleware(ProxyHeadersMiddleware, trusted_hosts=settings.forwarded_allow_ips)
+
+
+def _add_routes(app: FastAPI, config: Configuration) -> None:
     app.include_router(health.router)
     app.include_router(chat.router, prefix="/api/v1")
     app.include_router(chat_batch.router, prefix="/api/v1")
     app.include_router(invoicing_core.api.router, prefix="/api/v1")
     app.include_router(
-        _knowledge_router(actions_token, core_settings.max_upload_bytes), prefix="/api/v1"
+        _knowledge_router(config.actions_token, config.core.max_upload_bytes), prefix="/api/v1"
     )
-    app.include_router(wechat_router.router)
-    app.include_router(wechat_binding_api.router, prefix="/api/v1")
+    app.include_router(wechat_webhooks.router)
+    app.include_router(wechat_binding.router, prefix="/api/v1")
     app.include_router(agent.router, prefix="/api/v1")
     app.include_router(chat_socket.router)
     app.include_router(agent_socket.router)
@@ -166,7 +259,12 @@ def create_app(
     app.add_api_route("/", _demo_page, include_in_schema=False)
     app.add_api_route("/console", _console_page, include_in_schema=False)
     app.add_api_route("/console/knowledge", _knowledge_page, include_in_schema=False)
-    return app
+
+
+def state_of(connection: HTTPConnection) -> AppServices:
+    """The app's state, as the lifespan built it."""
+    state: AppServices = connection.app.state.services
+    return state
 
 
 def open_knowledge_base(
@@ -206,7 +304,7 @@ def _knowledge_router(actions_token: str, max_upload_bytes: int) -> APIRouter:
         presented = credentials.credentials if credentials else ""
         if secrets.compare_digest(presented, actions_token):
             conversation_id = request.headers.get("x-conversation-id", "")[:64] or None
-            store: ConversationStore = request.app.state.services.store
+            store = state_of(request).store
             username = await to_thread.run_sync(store.username_of, conversation_id or "")
             company = await to_thread.run_sync(core.accounts.company_of, username or "")
             return knowledge.Asker(company, conversation_id)
@@ -219,8 +317,8 @@ def _knowledge_router(actions_token: str, max_upload_bytes: int) -> APIRouter:
     router = APIRouter()
     router.include_router(
         knowledge.create_router(
-            knowledge.from_app_state("knowledge_base"),
-            knowledge.from_app_state("unanswered_log"),
+            _knowledge_base,
+            _unanswered_log,
             require_editor=_require_editor,
             report_scope=_unanswered_scope,
             asker=asker,
@@ -229,9 +327,9 @@ def _knowledge_router(actions_token: str, max_upload_bytes: int) -> APIRouter:
     )
     router.include_router(
         knowledge.create_editor_router(
-            knowledge.from_app_state("knowledge_base"),
-            knowledge.from_app_state("unanswered_log"),
-            knowledge.from_app_state("feedback_log"),
+            _knowledge_base,
+            _unanswered_log,
+            _feedback_log,
             require_editor=_require_editor,
             report_scope=_unanswered_scope,
             require_drafter=_require_drafter,
@@ -241,16 +339,30 @@ def _knowledge_router(actions_token: str, max_upload_bytes: int) -> APIRouter:
     return router
 
 
+def _knowledge_base(request: Request) -> knowledge.KnowledgeBase:
+    return state_of(request).knowledge_base
+
+
+def _unanswered_log(request: Request) -> knowledge.UnansweredLog:
+    return state_of(request).unanswered_log
+
+
+def _feedback_log(request: Request) -> knowledge.FeedbackLog:
+    return state_of(request).feedback_log
+
+
 async def _announce_published(request: Request, outcome: knowledge.BuildOutcome) -> None:
-    event = {"from": request.app.state.worker, "content_hash": outcome.manifest.content_hash}
-    await request.app.state.live.hub.publish(KNOWLEDGE, event)
+    state = state_of(request)
+    event = {"from": state.worker, "content_hash": outcome.manifest.content_hash}
+    await state.live.hub.publish(KNOWLEDGE, event)
 
 
-async def _reload_when_published(hub: Hub, base: knowledge.KnowledgeBase, app: FastAPI) -> None:
+async def _reload_when_published(state: AppServices) -> None:
     """Another worker published the knowledge base: load the index it built."""
-    async with hub.subscribe(KNOWLEDGE) as events:
+    base = state.knowledge_base
+    async with state.live.hub.subscribe(KNOWLEDGE) as events:
         async for event in events:
-            mine = event.get("from") == app.state.worker
+            mine = event.get("from") == state.worker
             if not mine and event.get("content_hash") != base.manifest.content_hash:
                 try:
                     await to_thread.run_sync(base.reload)
@@ -306,9 +418,9 @@ def _authenticate_through_the_core(app: FastAPI, actions_token: str | None) -> N
     ) -> Principal | None:
         presented = credentials.credentials if credentials else ""
         if actions_token and secrets.compare_digest(presented, actions_token):
-            services: Services = request.app.state.services
+            store = state_of(request).store
             conversation_id = request.headers.get("x-conversation-id", "")[:64]
-            username = await to_thread.run_sync(services.store.username_of, conversation_id)
+            username = await to_thread.run_sync(store.username_of, conversation_id)
             if username is None:
                 raise NotLoggedIn("请先登录后再办理发票业务。")
             return await to_thread.run_sync(core.accounts.principal_of, username)

@@ -10,12 +10,12 @@ from anyio import to_thread
 from fastapi import APIRouter, Path, Query
 from pydantic import BaseModel, StringConstraints
 
-from channels.agent_desk import Transcript
 from channels.api.agent_auth import CurrentAgent, LiveDep
-from channels.conversation import Conversation
-from channels.errors import NotFound
-from channels.hub import AGENTS
-from channels.tickets import Ticket
+from channels.conversations.model import Conversation
+from channels.handoff.agent_desk import Transcript
+from channels.handoff.tickets import Ticket
+from channels.live.hub import AGENTS
+from channels.web.errors import NotFound
 
 router = APIRouter(prefix="/agent", tags=["agent console"])
 Text = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=2000)]

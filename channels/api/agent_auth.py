@@ -6,16 +6,16 @@ from typing import Annotated
 
 from fastapi import Depends, Request
 
-from channels.agent_presence import Agent
-from channels.errors import Forbidden, Unauthorized
-from channels.identity import Identity
-from channels.live_services import LiveServices
+from channels.api.dependencies import ServicesDep
+from channels.handoff.agent_presence import Agent
+from channels.handoff.assembly import LiveServices
+from channels.web.errors import Forbidden, Unauthorized
+from channels.web.identity import Identity
 
 
-def live(request: Request) -> LiveServices:
+def live(services: ServicesDep) -> LiveServices:
     """The worker's live services, as built by the lifespan."""
-    built: LiveServices = request.app.state.live
-    return built
+    return services.live
 
 
 LiveDep = Annotated[LiveServices, Depends(live)]

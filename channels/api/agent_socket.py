@@ -16,14 +16,15 @@ import anyio
 from anyio import to_thread
 from fastapi import APIRouter, WebSocket
 
-from channels.agent_presence import Agent
 from channels.api import socket_session
 from channels.api.agent_auth import identify
+from channels.api.dependencies import services_of
 from channels.api.socket_frames import BadFrame, error_frame
 from channels.api.socket_session import Frame, Outbox
-from channels.errors import ClientError
-from channels.hub import AGENTS
-from channels.live_services import LiveServices
+from channels.handoff.agent_presence import Agent
+from channels.handoff.assembly import LiveServices
+from channels.live.hub import AGENTS
+from channels.web.errors import ClientError
 
 router = APIRouter()
 # Consoles of this worker, by agent: the agent goes offline when the last one closes.
@@ -66,7 +67,7 @@ async def agent_socket(websocket: WebSocket, token: str | None = None) -> None:
     """The console's live events (frames described in the module docstring)."""
     await websocket.accept()
     hello = await socket_session.first_frame(websocket)
-    live: LiveServices = websocket.app.state.live
+    live = services_of(websocket).live
     offered = (hello or {}).get("token") or token
     try:
         identity = await identify(live, offered if isinstance(offered, str) else None)

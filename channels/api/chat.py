@@ -9,8 +9,8 @@ from fastapi import APIRouter, Request
 from pydantic import BaseModel, Field, StringConstraints
 
 from channels.api.dependencies import Caller, ServicesDep
-from channels.conversation import ConversationState, Role
-from channels.rate_limit import client_address
+from channels.conversations.model import ConversationState, Role
+from channels.web.rate_limit import client_address
 
 router = APIRouter(tags=["chat"])
 
@@ -57,7 +57,7 @@ async def chat(
     """向助手发送一条消息并取得回复；登录后（带访问令牌）可办理发票业务。"""
     conversation_id = str(request.conversation_id) if request.conversation_id else None
     if conversation_id is None and username is None:
-        limits = http.app.state.limits
+        limits = services.limits
         await limits.hit(limits.rule("guest"), client_address(http.scope))
     turn = await services.chat.handle(conversation_id, request.message, "api", username)
     return {

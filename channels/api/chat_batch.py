@@ -15,8 +15,8 @@ from fastapi import APIRouter, File, Form, Request, UploadFile
 from fastapi.responses import JSONResponse
 
 from channels.api.dependencies import Caller, ServicesDep
-from channels.conversation import Reply
-from channels.errors import Unauthorized
+from channels.conversations.model import Reply
+from channels.web.errors import Unauthorized
 
 router = APIRouter(tags=["chat"])
 Mode = Literal["preview", "issue", "issue_valid"]
@@ -45,7 +45,7 @@ async def chat_batch(
     path, said, card_type = _MODES[mode]
     name = (file.filename or "未命名文件")[:100]
     # Read no more than a file may hold plus one byte: the core then refuses it as too large.
-    content = await file.read(request.app.state.invoicing_core.batches.max_file_bytes + 1)
+    content = await file.read(services.max_upload_bytes + 1)
     upload = (name, content, file.content_type or "application/octet-stream")
     status, body = await _through_the_core(request, path, upload, mode == "issue_valid")
     if status == 200:

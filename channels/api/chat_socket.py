@@ -22,16 +22,17 @@ from anyio import to_thread
 from fastapi import APIRouter, WebSocket
 
 from channels.api import socket_session
+from channels.api.dependencies import services_of
 from channels.api.socket_frames import BadFrame, client_id_of, error_frame, optional_text, text_of
 from channels.api.socket_session import Frame, Outbox
-from channels.chat_service import WITH_PEOPLE, ChatService
-from channels.conversation import Conversation, ConversationState
-from channels.conversation_store import ConversationStore
-from channels.errors import ClientError, NotFound
-from channels.hub import conversation_topic
-from channels.identity import Identity
-from channels.live_services import WIDGET, LiveServices
-from channels.rate_limit import Limits, RateLimited, client_address
+from channels.chat.service import WITH_PEOPLE, ChatService
+from channels.conversations.model import Conversation, ConversationState
+from channels.conversations.store import ConversationStore
+from channels.handoff.assembly import WIDGET, LiveServices
+from channels.live.hub import conversation_topic
+from channels.web.errors import ClientError, NotFound
+from channels.web.identity import Identity
+from channels.web.rate_limit import Limits, RateLimited, client_address
 
 router = APIRouter()
 HISTORY = 50
@@ -138,11 +139,11 @@ async def chat_socket(websocket: WebSocket, token: str | None = None) -> None:
     if hello is None or hello.get("type") != "hello":
         await websocket.close(code=1008)
         return
-    live: LiveServices = websocket.app.state.live
-    services = websocket.app.state.services
+    services = services_of(websocket)
+    live = services.live
     outbox = Outbox(websocket)
     user = await _user(live, hello.get("token") or token, outbox)
-    limits: Limits = websocket.app.state.limits
+    limits = services.limits
     client = client_address(websocket.scope)
     try:
         conversation = await _conversation(

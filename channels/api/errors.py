@@ -12,7 +12,7 @@ from fastapi.responses import JSONResponse
 from sqlalchemy.exc import OperationalError
 from starlette.exceptions import HTTPException
 
-from channels.errors import ClientError
+from channels.web.errors import ClientError
 
 log = structlog.get_logger(__name__)
 

@@ -6,7 +6,7 @@ import json
 import uuid
 from typing import Any
 
-from channels.errors import ClientError
+from channels.web.errors import ClientError
 
 MAX_FRAME_CHARS = 16_000
 MAX_TEXT_CHARS = 2000

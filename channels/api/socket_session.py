@@ -15,7 +15,7 @@ import structlog
 from starlette.websockets import WebSocket, WebSocketDisconnect
 
 from channels.api.socket_frames import BadFrame, error_frame, parse
-from channels.errors import ClientError
+from channels.web.errors import ClientError
 
 Frame = dict[str, Any]
 Handler = Callable[[Frame], Awaitable[None]]

@@ -2,8 +2,10 @@
 
 from alembic import context
 
-from channels import handoff_tables  # noqa: F401  (its tables join the metadata)
-from channels.conversation_tables import metadata
+# The handoff's and the WeChat channels' tables join the conversation store's metadata.
+import channels.handoff.tables
+import channels.wechat.tables  # noqa: F401
+from channels.conversations.tables import metadata
 from channels.migrations import VERSION_TABLE
 
 context.configure(

@@ -11,9 +11,9 @@ import httpx
 import structlog
 from sqlalchemy import Engine
 
-from channels.chat_service import ChatService
-from channels.conversation_store import ConversationStore
-from channels.delivery import Deliveries
+from channels.chat.service import ChatService
+from channels.conversations.store import ConversationStore
+from channels.live.delivery import Deliveries
 from channels.settings import AppSettings
 from channels.wechat.access_tokens import AccessTokens, TokenSource
 from channels.wechat.binding import Binding
@@ -22,7 +22,8 @@ from channels.wechat.customer_messages import WECHAT_WINDOW, CustomerMessages
 from channels.wechat.customer_service_api import CustomerServiceApi, RetryPolicy
 from channels.wechat.envelope import Envelope, WeChatEnvelope, WeComEnvelope
 from channels.wechat.inbound_log import InboundLog
-from channels.wechat.responder import WeChatResponder
+from channels.wechat.message_router import MessageRouter
+from channels.wechat.turn_timer import TurnTimer
 from channels.wechat.users import WeChatUsers
 
 log = structlog.get_logger(__name__)
@@ -67,7 +68,7 @@ def build_wechat_channels(
     if settings.wecom_token and settings.wecom_aes_key and settings.wecom_corp_id:
         channels["wecom"] = _channel(shared, "wecom", _wecom_envelope(settings), None)
     for account, channel in channels.items():
-        deliveries.register(account, channel.responder.messages.deliver)
+        deliveries.register(account, channel.timer.messages.deliver)
     return channels
 
 
@@ -86,17 +87,9 @@ def _wecom_envelope(settings: AppSettings) -> WeComEnvelope:
 
 def _channel(shared: Shared, account: str, envelope: Envelope, window: Any) -> WeChatChannel:
     messages = CustomerMessages(account, _api(shared, account), shared.users, shared.engine, window)
-    responder = WeChatResponder(
-        account,
-        shared.store,
-        shared.chat,
-        shared.users,
-        shared.inbound,
-        shared.binding,
-        messages,
-        shared.settings.wechat_reply_budget_seconds,
-    )
-    return WeChatChannel(envelope, responder)
+    router = MessageRouter(account, shared.store, shared.chat, shared.users, shared.binding)
+    budget = shared.settings.wechat_reply_budget_seconds
+    return WeChatChannel(envelope, TurnTimer(account, router, shared.inbound, messages, budget))
 
 
 def _api(shared: Shared, account: str) -> CustomerServiceApi:
@@ -147,7 +140,7 @@ def _wechat_text(touser: str, text: str) -> dict[str, Any]:
 async def drain(channels: WeChatChannels) -> None:
     """Let the turns still running finish (late answers still go out) before shutdown."""
     for channel in channels.values():
-        await channel.responder.drain()
+        await channel.timer.drain()
 
 
 async def recover_forever(channels: WeChatChannels) -> None:
@@ -156,6 +149,6 @@ async def recover_forever(channels: WeChatChannels) -> None:
         await asyncio.sleep(RECOVER_EVERY_SECONDS)
         for account, channel in channels.items():
             try:
-                await channel.responder.recover()
+                await channel.timer.recover()
             except Exception as exc:  # the next round tries again
                 log.warning("wechat_recovery_failed", account=account, error=repr(exc))

@@ -1,6 +1,6 @@
 """Messages to WeChat users outside their own request: late answers, agent replies.
 
-Registered with channels.delivery.Deliveries for "wechat" and "wecom". Every
+Registered with channels.live.delivery.Deliveries for "wechat" and "wecom". Every
 attempt is recorded in wechat_outbound with its outcome; a message outside the
 user's 48-hour window is recorded as undeliverable without calling WeChat.
 """
@@ -14,7 +14,7 @@ import structlog
 from anyio import to_thread
 from sqlalchemy import Engine, insert
 
-from channels.conversation import Conversation, Message
+from channels.conversations.model import Conversation, Message
 from channels.wechat.customer_service_api import CustomerServiceApi, SendOutcome
 from channels.wechat.rendering import as_text, chunks
 from channels.wechat.tables import wechat_outbound

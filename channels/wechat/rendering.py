@@ -5,8 +5,8 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import Any
 
-from channels.answer_feedback import ANSWER_CARD, PROMPT
-from channels.conversation import Message
+from channels.chat.answer_feedback import ANSWER_CARD, PROMPT
+from channels.conversations.model import Message
 
 # WeChat takes at most 2048 bytes of text per message; some room is kept.
 MAX_BYTES = 2000

@@ -4,7 +4,8 @@ from __future__ import annotations
 
 from sqlalchemy import Boolean, Column, Integer, String, Table, Text, UniqueConstraint
 
-from channels.conversation_tables import UtcDateTime, metadata
+from channels.conversations.tables import metadata
+from invoicing_core import UtcDateTime
 
 # One row per WeChat user (openid) or WeCom member (UserID) of an account.
 wechat_users = Table(

@@ -15,7 +15,7 @@ import httpx
 import pytest
 from playwright.sync_api import Browser, Page, Route, expect
 
-from channels.tickets import TicketStore
+from channels.handoff.tickets import TicketStore
 from invoicing_core.persistence import make_engine
 from tests.e2e.conftest import Stack
 from tests.e2e.pages import DESKTOP, PHONE, WAIT, Console, Widget, log_in_as_demo

@@ -16,8 +16,8 @@ from sqlalchemy import Engine, select
 
 import knowledge
 from channels.app import create_app
-from channels.conversation import Role
-from channels.conversation_store import ConversationStore
+from channels.conversations.model import Role
+from channels.conversations.store import ConversationStore
 from channels.wechat.inbound_log import TurnStatus
 from channels.wechat.tables import wechat_users
 from invoicing_core import CoreSettings
@@ -204,7 +204,7 @@ def test_binding_lets_invoice_actions_act_for_the_user(
 ) -> None:
     seed_demo(client.app.state.invoicing_core.accounts)  # type: ignore[attr-defined]
     sender = RecordingSender()
-    client.app.state.wechat_binding.sender = sender  # type: ignore[attr-defined]
+    client.app.state.services.wechat_binding.sender = sender  # type: ignore[attr-defined]
     openid = new_openid()
 
     def say(text: str) -> str:

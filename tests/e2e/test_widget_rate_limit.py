@@ -9,7 +9,7 @@ from playwright.sync_api import Browser, expect
 from sqlalchemy import func, select
 
 from bench.stack import app_server, free_port, prepare
-from channels.conversation_tables import messages
+from channels.conversations.tables import messages
 from invoicing_core.persistence import make_engine
 
 pytestmark = [pytest.mark.e2e, pytest.mark.browser]

@@ -7,7 +7,7 @@ from fastapi.testclient import TestClient
 from sqlalchemy import Engine
 
 from channels.app import create_app
-from channels.conversation_store import ConversationStore
+from channels.conversations.store import ConversationStore
 from channels.settings import AppSettings
 from invoicing_core import CoreSettings
 from invoicing_core.demo import seed_demo
@@ -16,9 +16,7 @@ ACTIONS_TOKEN = "actions-token-for-tests"
 
 
 @pytest.fixture(scope="module")
-def client(
-    database_url: str, engine: Engine, free_port: Callable[[], int]
-) -> Iterator[TestClient]:
+def client(database_url: str, engine: Engine, free_port: Callable[[], int]) -> Iterator[TestClient]:
     settings = AppSettings(actions_token=ACTIONS_TOKEN, rasa_port=free_port(), log_json=False)
     app = create_app(settings, CoreSettings(database_url=database_url))
     with TestClient(app) as test_client:

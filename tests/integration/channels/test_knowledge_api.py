@@ -180,7 +180,9 @@ def test_an_editor_reloads_unchanged_entries_without_a_rebuild(
     assert response.status_code == 200
     body = response.json()
     assert body["rebuilt"] is False
-    searched = app.state.knowledge_base.store.overlay(load_entries(ROOT / "knowledge" / "entries"))
+    searched = app.state.services.knowledge_base.store.overlay(
+        load_entries(ROOT / "knowledge" / "entries")
+    )
     assert body["entries"] == len(searched)
     assert client.get(SEARCH, params={"q": "忘记密码怎么办"}).json()["answered"] is True
 
@@ -213,4 +215,4 @@ def test_apps_of_one_process_share_one_loaded_knowledge_base(
 ) -> None:
     second = build_app(database_url, free_port)
     with TestClient(second):
-        assert second.state.knowledge_base is app.state.knowledge_base
+        assert second.state.services.knowledge_base is app.state.services.knowledge_base

@@ -6,9 +6,9 @@ import asyncio
 import uuid
 from collections.abc import Callable
 
-from channels.hub import Hub, InProcessHub
-from channels.live import LiveEvents
-from channels.redis_hub import RedisHub
+from channels.live.events import LiveEvents
+from channels.live.hub import Hub, InProcessHub
+from channels.live.redis_hub import RedisHub
 
 
 async def _published_reach_subscribers(publisher: Hub, subscriber: Hub) -> None:
@@ -44,7 +44,6 @@ async def test_redis_carries_events_from_one_worker_to_another(redis_url: str) -
     finally:
         await worker_a.close()
         await worker_b.close()
-
 
 
 async def test_a_lost_redis_loses_live_events_but_raises_nothing(

@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
-from tests.integration.channels.live.agents import agent_headers, console
-from tests.integration.channels.live.conftest import AppFactory
-from tests.integration.channels.live.frames import hello, message_with, say, until
+from tests.integration.channels.agents import agent_headers, console
+from tests.integration.channels.conftest import AppFactory
+from tests.integration.channels.frames import hello, message_with, say, until
 
 
 def test_widget_and_console_on_different_workers_talk_through_redis(
@@ -13,9 +13,10 @@ def test_widget_and_console_on_different_workers_talk_through_redis(
     widget_worker = make_client(redis_url=redis_url)
     console_worker = make_client(redis_url=redis_url)
     headers = agent_headers(console_worker)
-    with console(console_worker, headers) as agent_ws, widget_worker.websocket_connect(
-        "/ws/chat"
-    ) as ws:
+    with (
+        console(console_worker, headers) as agent_ws,
+        widget_worker.websocket_connect("/ws/chat") as ws,
+    ):
         conversation_id = hello(ws)["conversation_id"]
         say(ws, "转人工", "w-1")
         until(ws, message_with("人工客服 小王 已接入"))

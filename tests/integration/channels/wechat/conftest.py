@@ -15,7 +15,7 @@ from typing import Any
 import pytest
 import xmltodict
 from fastapi.testclient import TestClient
-from httpx import Response
+from httpx2 import Response  # what starlette's TestClient (an httpx2.Client) returns
 from sqlalchemy import Engine
 from wechatpy.crypto import WeChatCrypto
 from wechatpy.enterprise.crypto import WeChatCrypto as WeComCrypto

@@ -8,7 +8,7 @@ import pytest
 from fastapi.testclient import TestClient
 from sqlalchemy import Engine, select
 
-from channels.conversation_store import ConversationStore
+from channels.conversations.store import ConversationStore
 from channels.wechat.tables import wechat_users
 from invoicing_core.demo import seed_demo
 from tests.integration.channels.wechat.conftest import (
@@ -33,7 +33,7 @@ class RecordingSender:
 def sender(client: TestClient) -> RecordingSender:
     seed_demo(client.app.state.invoicing_core.accounts)  # type: ignore[attr-defined]
     recording = RecordingSender()
-    client.app.state.wechat_binding.sender = recording  # type: ignore[attr-defined]
+    client.app.state.services.wechat_binding.sender = recording  # type: ignore[attr-defined]
     return recording
 
 
@@ -61,8 +61,8 @@ def test_binding_with_the_code_sent_to_the_account_owner(
     assert username == "demo" and re.fullmatch(r"\d{6}", code)
 
     assert "绑定成功" in say(client, openid, code)
-    username, conversation_id = bound_user(engine, openid)
-    assert username == "demo"
+    owner, _ = bound_user(engine, openid)
+    assert owner == "demo"
 
     # Questions and actions now run in the bound user's conversation (Rasa is down here,
     # but the conversation, which the action server acts for, belongs to demo).

@@ -13,8 +13,8 @@ from typing import Any
 from fastapi.testclient import TestClient
 from sqlalchemy import Engine, select, update
 
-from channels.conversation import Reply, Role
-from channels.conversation_store import ConversationStore
+from channels.conversations.model import Reply, Role
+from channels.conversations.store import ConversationStore
 from channels.wechat.tables import wechat_outbound, wechat_users
 from tests.integration.channels.wechat.conftest import (
     event_xml,
@@ -36,11 +36,15 @@ def known_user(
         post_encrypted(client, text_xml(openid, "你好"), path=path)
     else:
         reply_of(post_plain(client, event_xml(openid, "subscribe")))
+    return openid, conversation_of(engine, openid)
+
+
+def conversation_of(engine: Engine, openid: str) -> str:
     with engine.connect() as connection:
-        conversation_id = connection.execute(
+        found: str = connection.execute(
             select(wechat_users.c.conversation_id).where(wechat_users.c.openid == openid)
         ).scalar_one()
-    return openid, conversation_id
+    return found
 
 
 def agent_says(client: TestClient, engine: Engine, conversation_id: str, text: str) -> None:
@@ -171,7 +175,8 @@ def test_an_answer_later_than_the_budget_is_success_then_a_customer_service_mess
     sent = standin.wait_for(1)
     assert {s.body["touser"] for s in sent} == {openid}
     assert any("智能助手暂时无法响应" in s.body["text"]["content"] for s in sent)
-    history = ConversationStore(engine).history(outcomes(engine, openid)[0]["conversation_id"])
+    # The outcome row is written after the send returns: the user's row names the conversation.
+    history = ConversationStore(engine).history(conversation_of(engine, openid))
     assert [m.text for m in history if m.role is Role.USER] == ["电子发票怎么下载"]
 
 

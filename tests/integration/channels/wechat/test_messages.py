@@ -9,7 +9,7 @@ from __future__ import annotations
 from fastapi.testclient import TestClient
 from sqlalchemy import Engine, func, select
 
-from channels.conversation_store import ConversationStore
+from channels.conversations.store import ConversationStore
 from channels.wechat.tables import wechat_inbound, wechat_users
 from tests.integration.channels.wechat.conftest import (
     OUR_ACCOUNT,

@@ -16,8 +16,8 @@ from fastapi.testclient import TestClient
 from sqlalchemy import Engine, insert, select
 
 from channels import migrations
-from channels.conversation import Reply, Role
-from channels.conversation_store import ConversationStore
+from channels.conversations.model import Reply, Role
+from channels.conversations.store import ConversationStore
 from channels.wechat.inbound_log import STALE_AFTER, TurnStatus
 from channels.wechat.tables import wechat_inbound
 from tests.integration.channels.wechat.conftest import new_openid
@@ -62,8 +62,8 @@ def sent_to(standin: WeChatApiStandIn, openid: str) -> list[str]:
 
 
 def recover(client: TestClient) -> None:
-    responder = client.app.state.wechat_channels["wechat"].responder  # type: ignore[attr-defined]
-    client.portal.call(responder.recover)  # type: ignore[union-attr]
+    timer = client.app.state.services.wechat_channels["wechat"].timer  # type: ignore[attr-defined]
+    client.portal.call(timer.recover)  # type: ignore[union-attr]
 
 
 @pytest.mark.parametrize("left", [TurnStatus.PENDING, TurnStatus.LATE])

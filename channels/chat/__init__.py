@@ -1,0 +1,1 @@
+"""One chat turn: the user's message stored, then the bot asked (Rasa) or the agent told."""

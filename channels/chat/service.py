@@ -1,0 +1,238 @@
+"""One chat turn: store what the user sent, then ask the bot or pass it to the agent.
+
+The bot's replies are stored and returned; a reply that asks for a human, a streak of
+unanswered turns or a bot that does not answer hands the conversation over
+(channels/handoff/service.py). While the queue or an agent holds a conversation the bot
+stays silent in it.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+import structlog
+from anyio import to_thread
+
+from channels.chat import answer_feedback
+from channels.chat.rasa_client import RasaClient, RasaUnavailable
+from channels.conversations.model import Conversation, ConversationState, Message, Reply, Role
+from channels.conversations.store import ConversationStore
+from channels.handoff import notices
+from channels.handoff.service import Handoff
+from channels.web.errors import ServiceUnavailable
+
+log = structlog.get_logger(__name__)
+WITH_PEOPLE = (ConversationState.WAITING, ConversationState.AGENT)
+# A message for the agents typed on any channel: "留言 请回电话 138…" (up to 1000 characters).
+LEAVE_MESSAGE = re.compile(r"^\s*留言[:：\s]+(?P<text>\S.{0,999})$", re.DOTALL)
+
+
+@dataclass(frozen=True)
+class ChatTurn:
+    """The conversation after a turn and the messages the turn produced."""
+
+    conversation: Conversation
+    replies: list[Message]
+    # The user's message had been handled before (a resend under the same client id);
+    # the replies are then those stored for it the first time.
+    duplicate: bool = False
+
+
+class ChatService:
+    """Routes a user's message to the bot or the agent, keeping every message in the store."""
+
+    def __init__(
+        self,
+        store: ConversationStore,
+        rasa: RasaClient,
+        handoff: Handoff | None = None,
+        ratings: answer_feedback.RatingSink | None = None,
+    ) -> None:
+        self._store = store
+        self._rasa = rasa
+        self._handoff = handoff
+        self._ratings = ratings
+
+    async def handle(
+        self,
+        conversation_id: str | None,
+        text: str,
+        channel: str,
+        username: str | None = None,
+        client_id: str | None = None,
+    ) -> ChatTurn:
+        """Handle one user message; the message is stored before the bot or agent sees it."""
+        conversation = await self._open(conversation_id, channel, username)
+        if client_id is None:
+            inbound = await to_thread.run_sync(self._store.receive, conversation.id, text)
+        else:
+            inbound, new = await to_thread.run_sync(
+                self._store.receive_once, conversation.id, text, client_id
+            )
+            if not new and await to_thread.run_sync(self._store.was_delivered, inbound.id):
+                answered = await to_thread.run_sync(self._store.replies_to, inbound)
+                return ChatTurn(conversation, answered, duplicate=True)
+        await self._publish(conversation, [inbound])
+        if self._is_back_to_bot(conversation, text):
+            # The notices' button, typed or tapped on a channel without the widget's frame.
+            await to_thread.run_sync(self._store.mark_delivered, inbound.id)
+            return await self.back_to_bot(conversation)
+        left = LEAVE_MESSAGE.match(text)
+        if left and self._handoff is not None and conversation.state is not ConversationState.AGENT:
+            # "留言 …" on any channel: WeChat and WeCom have no leave-message form.
+            await to_thread.run_sync(self._store.mark_delivered, inbound.id)
+            contact = f"{username or '未登录用户'}（{channel}）"
+            return await self.leave_message(conversation, contact, left["text"].strip())
+        if conversation.state in WITH_PEOPLE:
+            await to_thread.run_sync(self._store.mark_delivered, inbound.id)
+            return ChatTurn(conversation, [])
+        rated = await self._rating_typed(conversation, inbound, username)
+        if rated is not None:
+            return rated
+        return await self._ask_bot(conversation, inbound, username is not None)
+
+    async def rate(
+        self, conversation: Conversation, message_id: int, helpful: bool, username: str | None
+    ) -> bool:
+        """Keep the user's rating of a knowledge answer; False when the message is not one."""
+        message = await to_thread.run_sync(self._store.message, conversation.id, message_id)
+        rating = (
+            answer_feedback.rating_of(message, helpful, conversation.channel, username)
+            if message is not None
+            else None
+        )
+        if rating is None or self._ratings is None:
+            return False
+        await to_thread.run_sync(self._ratings, rating)
+        return True
+
+    async def _rating_typed(
+        self, conversation: Conversation, inbound: Message, username: str | None
+    ) -> ChatTurn | None:
+        """ "1" or "2" right after a knowledge answer rates it (WeChat's way of thumbs)."""
+        helpful = answer_feedback.TYPED.get(inbound.text.strip())
+        if helpful is None:
+            return None
+        recent = await to_thread.run_sync(self._store.history, conversation.id, 2)
+        if len(recent) < 2 or not await self.rate(conversation, recent[0].id, helpful, username):
+            return None
+        said = await to_thread.run_sync(
+            self._store.answer, inbound, [answer_feedback.thanks(helpful)], Role.BOT
+        )
+        await self._publish(conversation, said)
+        return ChatTurn(conversation, said)
+
+    async def back_to_bot(self, conversation: Conversation) -> ChatTurn:
+        """The user leaves the queue and goes on with the bot; the notice it got."""
+        if self._handoff is None:
+            return ChatTurn(conversation, [])
+        said = await self._handoff.back_to_bot(conversation, "user")
+        current = await self._handoff.current(conversation.id)
+        await self._publish(current, said)
+        return ChatTurn(current, said)
+
+    async def conversation_for(self, conversation_id: str, username: str) -> Conversation:
+        """The user's conversation (a guest one becomes theirs); NotFound if another's."""
+        return await self._open(conversation_id, "widget", username)
+
+    async def record(self, conversation: Conversation, said: str, reply: Reply) -> ChatTurn:
+        """What the user did in the widget outside a chat turn (a batch file checked or
+        issued) and the app's answer, kept in the conversation and shown live like a turn:
+        a reload and the agent's console show them too."""
+        inbound = await to_thread.run_sync(self._store.receive, conversation.id, said)
+        replies = await to_thread.run_sync(self._store.answer, inbound, [reply], Role.BOT)
+        await self._publish(conversation, [inbound, *replies])
+        return ChatTurn(conversation, [inbound, *replies])
+
+    async def leave_message(self, conversation: Conversation, contact: str, text: str) -> ChatTurn:
+        """The user's message for the agents becomes a ticket; the notice it got."""
+        if self._handoff is None:
+            return ChatTurn(conversation, [])
+        _ticket, said = await self._handoff.leave_message(conversation, contact, text)
+        current = await self._handoff.current(conversation.id)
+        await self._publish(current, said)
+        return ChatTurn(current, said)
+
+    def _is_back_to_bot(self, conversation: Conversation, text: str) -> bool:
+        return (
+            self._handoff is not None
+            and conversation.state is ConversationState.WAITING
+            and text.strip() == notices.BACK_TO_BOT_BUTTON["payload"]
+        )
+
+    async def _open(
+        self, conversation_id: str | None, channel: str, username: str | None
+    ) -> Conversation:
+        conversation = await to_thread.run_sync(
+            self._store.open, conversation_id, channel, username
+        )
+        if conversation.state is ConversationState.CLOSED and self._handoff is not None:
+            await to_thread.run_sync(self._handoff.handoffs.reopen, conversation.id)
+            conversation = await self._handoff.current(conversation.id)
+            # The widget's header said 会话已结束: it says who answers now.
+            await self._handoff.live.state(conversation)
+        return conversation
+
+    async def _ask_bot(
+        self, conversation: Conversation, inbound: Message, logged_in: bool
+    ) -> ChatTurn:
+        metadata = {"channel": conversation.channel, "logged_in": logged_in}
+        await self._typing(conversation, True)
+        try:
+            replies = await self._rasa.send(conversation.id, inbound.for_bot, metadata)
+        except RasaUnavailable as exc:
+            log.warning("rasa_unavailable", conversation_id=conversation.id, error=str(exc))
+            await self._bot_failed(conversation)
+            raise ServiceUnavailable(
+                "bot_unavailable",
+                "智能助手暂时无法响应，您的消息已保存，请稍后再试或联系人工客服。",
+                conversation_id=conversation.id,
+            ) from exc
+        finally:
+            await self._typing(conversation, False)
+        stored = await to_thread.run_sync(self._store.answer, inbound, replies, Role.BOT)
+        handed = await self._hand_over_if_needed(conversation, replies)
+        if self._handoff is not None:
+            conversation = await self._handoff.current(conversation.id)
+        await self._publish(conversation, [*stored, *handed])
+        return ChatTurn(conversation, [*stored, *handed])
+
+    async def _hand_over_if_needed(
+        self, conversation: Conversation, replies: Sequence[Reply]
+    ) -> list[Message]:
+        if self._handoff is None:
+            return []
+        asked = next((reply.handoff for reply in replies if reply.handoff is not None), None)
+        if asked is not None:
+            reason = str(asked.get("reason") or "user_request")
+            return await self._handoff.request(conversation, reason)
+        unanswered = any(reply.unanswered for reply in replies)
+        streak = await to_thread.run_sync(
+            self._handoff.handoffs.count_unanswered, conversation.id, unanswered
+        )
+        if streak >= self._handoff.policy.unanswered_turns:
+            return await self._handoff.request(conversation, "unanswered")
+        return []
+
+    async def _bot_failed(self, conversation: Conversation) -> None:
+        """The bot did not answer: tell the user and queue the conversation for a person."""
+        if self._handoff is None:
+            return
+        try:
+            said = await to_thread.run_sync(
+                self._store.add, conversation.id, Role.SYSTEM, [notices.bot_failed()]
+            )
+            handed = await self._handoff.request(conversation, "bot_error")
+            await self._publish(await self._handoff.current(conversation.id), [*said, *handed])
+        except Exception as exc:  # the 503 below must still reach the user
+            log.warning("handoff_after_bot_error_failed", error=repr(exc))
+
+    async def _publish(self, conversation: Conversation, messages: Sequence[Message]) -> None:
+        if self._handoff is not None and messages:
+            await self._handoff.live.messages(conversation, messages)
+
+    async def _typing(self, conversation: Conversation, on: bool) -> None:
+        if self._handoff is not None:
+            await self._handoff.live.typing(conversation.id, "bot", on, to_agents=False)

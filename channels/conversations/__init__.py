@@ -1,0 +1,1 @@
+"""Conversations and their messages: the model and the store every channel keeps them in."""

@@ -1,0 +1,139 @@
+"""Routes one WeChat or WeCom message: to the bot, to the binding commands, or to a
+fixed reply, keeping every message and reply in the user's conversation.
+
+The router knows nothing of WeChat's five seconds: channels/wechat/turn_timer.py
+runs it against the clock and decides how its answer reaches the user.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from anyio import to_thread
+
+from channels.chat.service import ChatService
+from channels.conversations.model import Reply, Role
+from channels.conversations.store import ConversationStore
+from channels.web.errors import NotFound, ServiceUnavailable
+from channels.wechat.binding import Binding
+from channels.wechat.commands import BIND_HELP, BIND_HINT, Command, binding_command
+from channels.wechat.inbound import Inbound
+from channels.wechat.rendering import as_text
+from channels.wechat.users import WeChatUser, WeChatUsers
+
+WELCOME = (
+    "您好，欢迎关注开票助手！开票政策和操作问题可以直接问我；"
+    "办理开票、查票等业务前请先绑定开票账号（发送“绑定”查看方法）。"
+)
+IMAGE_REPLY = (
+    "已收到您的图片。目前我只能理解文字消息，请用文字描述您的问题；如需人工帮助，请回复“转人工”。"
+)
+FILE_REPLY = (
+    "已收到您的文件。批量开票的 Excel/CSV 文件请在网页版开票助手的聊天窗口中上传，"
+    "微信中暂不支持处理文件。"
+)
+OTHER_REPLY = "目前我只能理解文字消息，请用文字描述您的问题。"
+
+
+@dataclass(frozen=True)
+class Answer:
+    """What a turn says, in which conversation."""
+
+    conversation_id: str | None
+    text: str
+
+
+class MessageRouter:
+    """Turns one account's inbound message into its answer."""
+
+    def __init__(
+        self,
+        account: str,
+        store: ConversationStore,
+        chat: ChatService,
+        users: WeChatUsers,
+        binding: Binding,
+    ) -> None:
+        self._account = account
+        self._store = store
+        self._chat = chat
+        self._users = users
+        self._binding = binding
+
+    async def route(self, message: Inbound, client_id: str) -> Answer:
+        """The answer to `message`; the bot sees it under `client_id` (stored once)."""
+        user = await to_thread.run_sync(self._users.arrive, self._account, message.openid)
+        if message.kind == "event":
+            return await self._event(message, user, client_id)
+        if message.kind == "text":
+            return await self._text(message.text, user, client_id)
+        reply = {"image": IMAGE_REPLY, "file": FILE_REPLY}.get(message.kind, OTHER_REPLY)
+        return await self._record(user, message.summary, reply)
+
+    async def _event(self, message: Inbound, user: WeChatUser, client_id: str) -> Answer:
+        if message.event == "subscribe":
+            await to_thread.run_sync(self._users.set_subscribed, self._account, user.openid, True)
+            return await self._record(user, message.summary, WELCOME)
+        if message.event == "unsubscribe":
+            await to_thread.run_sync(self._users.set_subscribed, self._account, user.openid, False)
+            return Answer(user.conversation_id, "")
+        if message.event == "click" and message.text:
+            return await self._text(message.text, user, client_id)
+        return Answer(user.conversation_id, "")  # view, location, scan: nothing to say
+
+    async def _text(self, text: str, user: WeChatUser, client_id: str) -> Answer:
+        pending = await to_thread.run_sync(
+            self._binding.has_pending_code, self._account, user.openid
+        )
+        command = binding_command(text, pending)
+        if command is not None:
+            reply = await to_thread.run_sync(self._binding_reply, command, user)
+            return await self._record(user, text, reply)
+        return await self._ask_bot(text, user, client_id)
+
+    def _binding_reply(self, command: Command, user: WeChatUser) -> str:
+        if command.name == "bind":
+            return self._binding.request(self._account, user.openid, command.argument)
+        if command.name == "code":
+            return self._binding.confirm(self._account, user.openid, command.argument)
+        if command.name == "unbind":
+            return self._binding.unbind(self._account, user.openid)
+        return BIND_HELP
+
+    async def _ask_bot(self, text: str, user: WeChatUser, client_id: str) -> Answer:
+        # The conversation is mapped before the bot sees the message, so that notices
+        # sent during the turn (a handoff) already find their way to this user.
+        conversation_id = await to_thread.run_sync(self._conversation_of, user.openid)
+        try:
+            turn = await self._chat.handle(
+                conversation_id, text, self._account, user.username, client_id
+            )
+        except ServiceUnavailable as error:
+            return Answer(conversation_id, error.message)
+        reply = as_text(turn.replies)
+        if user.username is None and "绑定开票账号" in reply:
+            reply = f"{reply}\n\n{BIND_HINT}"
+        return Answer(conversation_id, reply)
+
+    async def _record(self, user: WeChatUser, text: str, reply: str) -> Answer:
+        """Keep a message the bot does not see, and the channel's reply, in the conversation."""
+        return await to_thread.run_sync(self._record_sync, user.openid, text, reply)
+
+    def _record_sync(self, openid: str, text: str, reply: str) -> Answer:
+        conversation_id = self._conversation_of(openid)
+        inbound = self._store.receive(conversation_id, text)
+        self._store.answer(inbound, [Reply(reply)], Role.BOT)
+        return Answer(conversation_id, reply)
+
+    def _conversation_of(self, openid: str) -> str:
+        """The user's conversation, started (and remembered) when there is none to continue."""
+        user = self._users.find(self._account, openid)  # binding may have just changed it
+        username = user.username if user else None
+        current = user.conversation_id if user else None
+        try:
+            conversation = self._store.open(current, self._account, username)
+        except NotFound:  # the conversation became another user's (rebinding)
+            conversation = self._store.open(None, self._account, username)
+        if conversation.id != current:
+            self._users.set_conversation(self._account, openid, conversation.id)
+        return conversation.id
