@@ -31,6 +31,7 @@ from sanic.request import Request
 from sanic.response import HTTPResponse
 
 OPEN_PATHS = frozenset({"/health"})
+Middleware = Callable[[Request], Awaitable[HTTPResponse | None]]
 
 
 def authentic(request: Request, secret: str) -> bool:
@@ -64,7 +65,7 @@ class AppInput(RestInput):
         """Rasa's REST endpoints behind the token check."""
         blueprint = super().blueprint(on_new_message)
 
-        @blueprint.middleware("request")
+        @on_request(blueprint)
         async def authenticate(request: Request) -> HTTPResponse | None:
             return None if authentic(request, self._token) else _refused()
 
@@ -76,7 +77,7 @@ def action_server(token: str) -> Sanic:
     # No CORS: browsers never call the action server.
     app = create_app("actions", cors_origins=None)
 
-    @app.middleware("request")
+    @on_request(app)
     async def authenticate(request: Request) -> HTTPResponse | None:
         if request.path in OPEN_PATHS or authentic(request, token):
             return None
@@ -85,9 +86,17 @@ def action_server(token: str) -> Sanic:
     return app
 
 
+def on_request(owner: Sanic | Blueprint) -> Callable[[Middleware], Middleware]:
+    """`owner.middleware("request")`, with the types sanic 21.12 leaves out."""
+    register: Callable[[str], Callable[[Middleware], Middleware]] = owner.middleware
+    return register("request")
+
+
 def main() -> None:
     """Run the action server on SANIC_HOST:ACTION_PORT (scripts/action-server)."""
-    utils.configure_colored_logging(logging.INFO)
+    # rasa-sdk leaves this one untyped.
+    configure_logging: Callable[[int], None] = utils.configure_colored_logging
+    configure_logging(logging.INFO)
     utils.update_sanic_log_level()
     app = action_server(os.environ.get("ACTION_SERVER_TOKEN", ""))
     app.run(os.environ.get("SANIC_HOST", "127.0.0.1"), int(os.environ["ACTION_PORT"]))

@@ -1,6 +1,8 @@
 """The app's HTTP API as the actions see it: a service credential plus the conversation id.
 
-The app decides what the conversation's user may do; the actions only relay.
+The app decides what the conversation's user may do; the actions only relay. An error
+keeps the API's code and Chinese message; when the app does not answer there is no
+message, only the code "unavailable", and the bot says so in its own words (replies.py).
 """
 
 from __future__ import annotations
@@ -13,7 +15,6 @@ from urllib.parse import quote
 import aiohttp
 
 TIMEOUT_SECONDS = 15
-UNAVAILABLE = "开票系统暂时无法访问，请稍后再试或联系人工客服。"
 
 
 class ApiError(Exception):
@@ -89,7 +90,7 @@ class AppApi:
                     raise _error(response.status, body)
                 return body
         except (aiohttp.ClientError, TimeoutError) as exc:
-            raise ApiError(503, "unavailable", UNAVAILABLE) from exc
+            raise ApiError(503, "unavailable", "") from exc
 
     def _identity(self) -> dict[str, str]:
         return {
@@ -112,10 +113,16 @@ async def _json(response: aiohttp.ClientResponse) -> Any:
 
 def _error(status: int, body: Any) -> ApiError:
     error = body.get("error") if isinstance(body, dict) else None
-    if not isinstance(error, dict):
-        return ApiError(status, "http_error", UNAVAILABLE)
-    message = str(error.get("message") or UNAVAILABLE)
-    return ApiError(status, str(error.get("code", "error")), message, error.get("field"))
+    if not isinstance(error, dict) or not error.get("message"):
+        # Not the app's own refusal (a proxy's page, an empty body): nothing to show.
+        return ApiError(status, "http_error", "")
+    field = error.get("field")
+    return ApiError(
+        status,
+        str(error.get("code", "error")),
+        str(error["message"]),
+        str(field) if field is not None else None,
+    )
 
 
 def _clean(params: dict[str, Any] | None) -> dict[str, str] | None:

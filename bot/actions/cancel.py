@@ -2,14 +2,12 @@
 
 from __future__ import annotations
 
-from rasa_sdk import Action, Tracker
 from rasa_sdk.events import EventType
 from rasa_sdk.executor import CollectingDispatcher
+from rasa_sdk.interfaces import Action, Tracker
 from rasa_sdk.types import DomainDict
 
 from actions.slots import OFFER, TASK_SLOTS, clear_slots
-
-CANCELLED = "好的，已取消，没有开具、作废或红冲任何发票。还有什么可以帮您？"
 
 
 class ActionCancelTask(Action):
@@ -23,5 +21,5 @@ class ActionCancelTask(Action):
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
     ) -> list[EventType]:
         """Say so and clear every task slot."""
-        dispatcher.utter_message(text=CANCELLED)
+        dispatcher.utter_message(response="utter_task_cancelled")
         return clear_slots(tracker, (*TASK_SLOTS, OFFER))

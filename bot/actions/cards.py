@@ -2,20 +2,20 @@
 
 Built from the API's JSON; standard library only. Every card travels with a
 one-line text too, so channels that cannot show cards (WeChat) still say something.
+
+The cards' titles and field labels stay here rather than in domain.yml's responses:
+a card is data laid out (which rows, in which order, some only when the invoice has
+them), not a sentence, and Rasa's responses cannot build one. The labels of kinds and
+statuses are the API's (kind_label, status_label), so the bot keeps no copy of them.
 """
 
 from __future__ import annotations
 
 from typing import Any
 
-Card = dict[str, Any]
+from actions.drafts import KIND_NAMES
 
-KIND_LABELS = {
-    "digital_special": "数电发票（增值税专用发票）",
-    "digital_general": "数电发票（普通发票）",
-    "paper_special": "增值税专用发票（纸质）",
-    "paper_general": "增值税普通发票（纸质）",
-}
+Card = dict[str, Any]
 
 
 def field(label: str, value: Any) -> dict[str, str]:
@@ -28,7 +28,7 @@ def invoice_card(invoice: dict[str, Any], title: str = "发票信息") -> Card:
     buyer = invoice.get("buyer") or {}
     fields = [
         field("发票号码", invoice.get("number")),
-        field("发票类型", invoice.get("kind_label") or KIND_LABELS.get(invoice.get("kind", ""))),
+        field("发票类型", invoice.get("kind_label")),
         field("状态", invoice.get("status_label") or invoice.get("status")),
         field("开票日期", str(invoice.get("issued_at", ""))[:10]),
         field("购买方", buyer.get("name")),
@@ -52,9 +52,11 @@ def invoice_card(invoice: dict[str, Any], title: str = "发票信息") -> Card:
 
 
 def draft_card(draft: dict[str, Any], preview: dict[str, Any] | None = None) -> Card:
-    """What will be issued, before the user confirms; with the app's preview, its totals."""
+    """What will be issued, before the user confirms; with the app's preview, its kind's
+    label and totals (without one, the kind as the bot's buttons name it)."""
+    kind = (preview or {}).get("kind_label") or KIND_NAMES.get(draft["kind"], draft["kind"])
     fields = [
-        field("发票类型", KIND_LABELS.get(draft["kind"], draft["kind"])),
+        field("发票类型", kind),
         field("购买方", draft["buyer_name"]),
     ]
     if draft.get("tax_id"):

@@ -2,14 +2,13 @@
 
 from __future__ import annotations
 
-from rasa_sdk import Action, Tracker
 from rasa_sdk.events import EventType, FollowupAction, UserUtteranceReverted
 from rasa_sdk.executor import CollectingDispatcher
+from rasa_sdk.interfaces import Action, Tracker
 from rasa_sdk.types import DomainDict
 
 from actions.replies import ask_to_log_in
 
-NOT_UNDERSTOOD = "抱歉，我没有理解您的意思。您可以换个说法，或者说“转人工”联系人工客服。"
 # Entities that describe an invoice to issue; two of them make a request to issue.
 ISSUE_DETAILS = {"buyer_name", "tax_id", "item", "amount", "tax_rate", "invoice_kind"}
 
@@ -29,7 +28,7 @@ class ActionRouteDetails(Action):
             entity.get("entity") for entity in (tracker.latest_message or {}).get("entities", [])
         }
         if len(found & ISSUE_DETAILS) < 2 or tracker.active_loop.get("name"):
-            dispatcher.utter_message(text=NOT_UNDERSTOOD)
+            dispatcher.utter_message(response="utter_not_understood")
             return []
         if tracker.get_slot("logged_in") is False:
             ask_to_log_in(dispatcher, tracker)
@@ -48,5 +47,5 @@ class ActionNotUnderstood(Action):
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
     ) -> list[EventType]:
         """The conversation goes on as if the message had not come."""
-        dispatcher.utter_message(text=NOT_UNDERSTOOD)
+        dispatcher.utter_message(response="utter_not_understood")
         return [UserUtteranceReverted()]

@@ -2,15 +2,15 @@
 
 from __future__ import annotations
 
-from rasa_sdk import Action, Tracker
 from rasa_sdk.events import EventType, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
+from rasa_sdk.interfaces import Action, Tracker
 from rasa_sdk.types import DomainDict
 
 from actions.api_client import ApiError, invoice_path
 from actions.cards import download_card
 from actions.invoice_lookup import fetch, resolve
-from actions.replies import WECHAT_CHANNELS, metadata, report_refusal, send_card
+from actions.replies import WECHAT_CHANNELS, latest_intent, metadata, report_refusal, send_card_with
 from actions.slots import CURRENT_INVOICE, OFFER
 
 API_PREFIX = "/api/v1"
@@ -28,7 +28,7 @@ class ActionDownloadInvoice(Action):
     ) -> list[EventType]:
         """Check the invoice exists and is the user's, then link its PDF."""
         try:
-            number = await self._number(dispatcher, tracker)
+            number = await self._number(dispatcher, tracker, domain)
             if not number:
                 return []
             invoice = await fetch(tracker, number)
@@ -39,24 +39,25 @@ class ActionDownloadInvoice(Action):
         url = API_PREFIX + invoice_path(number, "/pdf")
         if metadata(tracker).get("channel") in WECHAT_CHANNELS:
             # No file download in WeChat: the web app has it (a relative path would not work).
-            text = f"发票{number}的PDF请在电脑上登录开票系统，在网页版开票助手或发票查询中下载。"
-            dispatcher.utter_message(text=text)
+            dispatcher.utter_message(response="utter_pdf_in_wechat", number=number)
         else:
-            text = f"发票{number}的PDF已生成，请点击下方“下载 PDF”按钮。"
-            send_card(dispatcher, text, download_card(number, url))
+            card = download_card(number, url)
+            send_card_with(dispatcher, domain, "utter_pdf_ready", card, number=number)
         return [SlotSet(CURRENT_INVOICE, number), SlotSet(OFFER, None)]
 
     @staticmethod
-    async def _number(dispatcher: CollectingDispatcher, tracker: Tracker) -> str | None:
+    async def _number(
+        dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
+    ) -> str | None:
         """An accepted PDF offer means the current invoice; otherwise what the user names."""
         current = tracker.get_slot(CURRENT_INVOICE)
-        intent = (tracker.latest_message or {}).get("intent", {}).get("name")
+        intent = latest_intent(tracker)
         if intent == "affirm" and current:
             return str(current)
-        number = await resolve(tracker, dispatcher)
+        number = await resolve(tracker, dispatcher, domain)
         if number or dispatcher.messages:
             return number
         if current:
             return str(current)
-        dispatcher.utter_message(text="请问要下载哪张发票？请提供发票号码，或说“刚开的那张”。")
+        dispatcher.utter_message(response="utter_ask_download_number")
         return None

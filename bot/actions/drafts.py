@@ -9,6 +9,14 @@ from decimal import Decimal
 from typing import Any
 
 KINDS = ("digital_special", "digital_general", "paper_special", "paper_general")
+# The kinds as clerks say them (and the kind question's buttons name them), for the
+# summary card when the app's preview, which carries the API's label, was refused.
+KIND_NAMES = {
+    "digital_special": "数电专票",
+    "digital_general": "数电普票",
+    "paper_special": "纸质专票",
+    "paper_general": "纸质普票",
+}
 SPECIAL_KINDS = ("digital_special", "paper_special")
 # The app's reading of a buyer's name (GET /buyers/type): an enterprise must give its
 # taxpayer id on a general invoice too.

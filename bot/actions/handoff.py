@@ -2,17 +2,13 @@
 
 from __future__ import annotations
 
-from rasa_sdk import Action, Tracker
 from rasa_sdk.events import EventType
 from rasa_sdk.executor import CollectingDispatcher
+from rasa_sdk.interfaces import Action, Tracker
 from rasa_sdk.types import DomainDict
 
-from actions.replies import latest_text
+from actions.replies import latest_text, response_text
 from actions.slots import OFFER, TASK_SLOTS, clear_slots
-
-HANDOFF_TEXT = (
-    "好的，正在为您转接人工客服，请稍候。客服接入后会看到我们之前的对话，您不用再重复说明。"
-)
 
 
 class ActionHandoff(Action):
@@ -27,6 +23,8 @@ class ActionHandoff(Action):
     ) -> list[EventType]:
         """Say a human is coming and mark the reply so the app puts the conversation in waiting."""
         request = {"reason": "user_request", "last_message": latest_text(tracker)[:200]}
-        dispatcher.utter_message(json_message={"text": HANDOFF_TEXT, "handoff": request})
+        text = response_text(domain, "utter_handoff")
+        # One custom message: the text and the request the app acts on, together.
+        dispatcher.utter_message(json_message={"text": text, "handoff": request})
         # The agent starts from the conversation, not from a half-filled form.
         return clear_slots(tracker, (*TASK_SLOTS, OFFER))

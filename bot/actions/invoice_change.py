@@ -1,30 +1,34 @@
-"""What voiding and red-lettering share after their form: refusal, no, or the change itself."""
+"""What voiding and red-lettering share after their form: a stop, a no, or the request itself."""
 
 from __future__ import annotations
 
 from abc import ABC, abstractmethod
 from typing import Any, ClassVar
 
-from rasa_sdk import Action, Tracker
 from rasa_sdk.events import EventType
 from rasa_sdk.executor import CollectingDispatcher
+from rasa_sdk.interfaces import Action, Tracker
 from rasa_sdk.types import DomainDict
 
 from actions.api_client import ApiError, invoice_path
-from actions.replies import api_for, report_refusal
+from actions.replies import api_for
 from actions.slots import clear_slots
 
 
 class InvoiceChange(Action, ABC):
-    """Runs after void_invoice_form or red_invoice_form; the form's slots are cleared."""
+    """Runs after void_invoice_form or red_invoice_form; the form's slots are cleared.
+
+    The app decides whether the change is allowed: the request is made after the user's
+    explicit yes, and a refusal is the app's to word (refused()).
+    """
 
     slots: ClassVar[tuple[str, ...]] = ()
+    # Set by the form when it stopped early (no login, no app) and said so already.
     refusal_slot: ClassVar[str] = ""
     reason_slot: ClassVar[str] = ""
     confirmed_slot: ClassVar[str] = ""
     path_suffix: ClassVar[str] = ""
-    # The API's code for "not allowed", answered with refused() rather than as an error.
-    refusal_code: ClassVar[str] = ""
+    # The response that says nothing was changed.
     cancelled: ClassVar[str] = ""
 
     async def run(
@@ -32,31 +36,31 @@ class InvoiceChange(Action, ABC):
     ) -> list[EventType]:
         """POST /invoices/{number}<suffix> {reason} only after an explicit yes."""
         number = tracker.get_slot("invoice_number")
-        refusal = tracker.get_slot(self.refusal_slot)
         done = clear_slots(tracker, self.slots)
-        if refusal:
-            return done + self.refused(dispatcher, number, refusal)
+        if tracker.get_slot(self.refusal_slot):
+            return done
         if not tracker.get_slot(self.confirmed_slot) or not number:
-            dispatcher.utter_message(text=self.cancelled)
+            dispatcher.utter_message(response=self.cancelled)
             return done
         body = {"reason": tracker.get_slot(self.reason_slot)}
         try:
             changed = await api_for(tracker).post(invoice_path(number, self.path_suffix), body)
         except ApiError as error:
-            if error.needs_login or not self.refusal_code or error.code != self.refusal_code:
-                report_refusal(dispatcher, tracker, error)
-                return done
-            return done + self.refused(dispatcher, number, error.message)
-        return done + self.changed(dispatcher, number, changed)
+            return done + self.refused(dispatcher, tracker, number, error)
+        return done + self.changed(dispatcher, domain, number, changed)
 
     @abstractmethod
     def refused(
-        self, dispatcher: CollectingDispatcher, number: str | None, reason: str
+        self, dispatcher: CollectingDispatcher, tracker: Tracker, number: str, error: ApiError
     ) -> list[EventType]:
-        """Say why the invoice cannot be changed."""
+        """Say why the app did not change the invoice, and what may be done instead."""
 
     @abstractmethod
     def changed(
-        self, dispatcher: CollectingDispatcher, number: str, invoice: dict[str, Any]
+        self,
+        dispatcher: CollectingDispatcher,
+        domain: DomainDict,
+        number: str,
+        invoice: dict[str, Any],
     ) -> list[EventType]:
         """Show the result."""

@@ -5,14 +5,15 @@ from __future__ import annotations
 from datetime import date, datetime, timedelta, timezone
 from typing import Any
 
-from rasa_sdk import Tracker
 from rasa_sdk.executor import CollectingDispatcher
+from rasa_sdk.interfaces import Tracker
+from rasa_sdk.types import DomainDict
 
 from actions.api_client import invoice_path
 from actions.cards import invoice_list_card
 from actions.invoice_refs import find_invoice_number, refers_to_current, refers_to_latest
 from actions.periods import Period, parse_period
-from actions.replies import api_for, entity_values, latest_text, send_card
+from actions.replies import api_for, entity_values, latest_text, send_card_with
 from actions.slots import CURRENT_INVOICE
 
 CHINA = timezone(timedelta(hours=8))
@@ -90,30 +91,30 @@ async def pick(tracker: Tracker) -> tuple[str | None, dict[str, Any] | None]:
     return None, page
 
 
-async def resolve(tracker: Tracker, dispatcher: CollectingDispatcher) -> str | None:
+async def resolve(
+    tracker: Tracker, dispatcher: CollectingDispatcher, domain: DomainDict
+) -> str | None:
     """The number of the one invoice the latest message means, or None after saying why."""
     number, page = await pick(tracker)
     if number or page is None:
         return number
     items = page.get("items") or []
     if not items:
-        dispatcher.utter_message(text="没有找到符合条件的发票，请提供发票号码。")
+        dispatcher.utter_message(response="utter_no_invoice_found_ask_number")
         return None
-    offer_choices(dispatcher, items, int(page.get("total", len(items))))
+    offer_choices(dispatcher, domain, items, int(page.get("total", len(items))))
     return None
 
 
 def offer_choices(
-    dispatcher: CollectingDispatcher, items: list[dict[str, Any]], total: int
+    dispatcher: CollectingDispatcher, domain: DomainDict, items: list[dict[str, Any]], total: int
 ) -> None:
-    """Several invoices match: list them and let the user pick one."""
-    send_card(
-        dispatcher,
-        f"找到{total}张发票，请问是哪一张？",
-        invoice_list_card(items, total, "符合条件的发票"),
-    )
+    """Several invoices match: list them and let the user pick one (a button per invoice,
+    built from the API's data, under the domain's words)."""
+    card = invoice_list_card(items, total, "符合条件的发票")
+    send_card_with(dispatcher, domain, "utter_invoices_to_pick", card, total=total)
     dispatcher.utter_message(
-        text="请点选或回复发票号码：",
+        response="utter_pick_invoice",
         buttons=[
             {
                 "title": f"{item['number']} {(item.get('buyer') or {}).get('name', '')}",

@@ -4,21 +4,18 @@ from __future__ import annotations
 
 from typing import Any
 
-from rasa_sdk import Action, Tracker
 from rasa_sdk.events import EventType, FollowupAction, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
+from rasa_sdk.interfaces import Action, Tracker
 from rasa_sdk.types import DomainDict
 
 from actions.api_client import ApiError
 from actions.cards import draft_card, invoice_card
 from actions.drafts import draft_from_slots, issue_request, slot_for_field
-from actions.questions import yes_or_no
-from actions.replies import api_for, ask_to_log_in, send_card
+from actions.replies import api_for, ask_to_log_in, say_error, send_card_with, unavailable
 from actions.slots import CURRENT_INVOICE, ISSUE_SLOTS, OFFER, clear_slots
 
 FORM = "issue_invoice_form"
-CANCELLED = "好的，这张发票不开了，已取消。还有什么可以帮您？"
-CONFIRM_BUTTONS = yes_or_no("确认开具")
 
 
 def _draft(tracker: Tracker) -> dict[str, Any]:
@@ -37,13 +34,10 @@ class ActionAskIssueConfirmed(Action):
     ) -> list[EventType]:
         """Show what will be issued, with the tax and uppercase total the app computes."""
         draft = _draft(tracker)
-        basis = "含税价" if draft["tax_included"] else "不含税价"
         preview = await _preview(dispatcher, tracker, draft)
-        send_card(dispatcher, f"将开具以下发票，金额按{basis}计算：", draft_card(draft, preview))
-        dispatcher.utter_message(
-            text="信息无误请回复“确认”开具；如需修改，直接告诉我，例如“金额改成8000”；不开了请说“算了”。",
-            buttons=CONFIRM_BUTTONS,
-        )
+        summary = "utter_issue_summary" if draft["tax_included"] else "utter_issue_summary_net"
+        send_card_with(dispatcher, domain, summary, draft_card(draft, preview))
+        dispatcher.utter_message(response="utter_ask_issue_confirmed")
         return []
 
 
@@ -56,8 +50,8 @@ async def _preview(
     try:
         preview: dict[str, Any] = await api_for(tracker).post("/invoices/preview", body)
     except ApiError as error:
-        if not error.needs_login and error.status in (409, 422):
-            dispatcher.utter_message(text=f"{error.message}请修改后再确认。")
+        if not error.needs_login and not unavailable(error) and error.status in (409, 422):
+            dispatcher.utter_message(response="utter_preview_refused", message=error.message)
         return None
     return preview
 
@@ -74,7 +68,7 @@ class ActionIssueInvoice(Action):
     ) -> list[EventType]:
         """POST /invoices with an idempotency key of this confirmation turn."""
         if not tracker.get_slot("issue_confirmed"):
-            dispatcher.utter_message(text=CANCELLED)
+            dispatcher.utter_message(response="utter_issue_cancelled")
             return clear_slots(tracker, ISSUE_SLOTS)
         body = issue_request(_draft(tracker), bool(tracker.get_slot("tax_id_confirmed")))
         key = f"{tracker.sender_id}:{(tracker.latest_message or {}).get('message_id', '')}"
@@ -82,25 +76,14 @@ class ActionIssueInvoice(Action):
             invoice = await api_for(tracker).post("/invoices", body, key=key)
         except ApiError as error:
             return _refused(dispatcher, tracker, error)
-        send_card(dispatcher, "发票已开具。", invoice_card(invoice, "发票已开具"))
+        send_card_with(dispatcher, domain, "utter_issued", invoice_card(invoice, "发票已开具"))
         number = invoice["number"]
-        dispatcher.utter_message(
-            text="需要下载这张发票的PDF吗？",
-            buttons=[
-                {"title": "下载PDF", "payload": download_payload(number)},
-                {"title": "不用了", "payload": "/deny"},
-            ],
-        )
+        dispatcher.utter_message(response="utter_offer_pdf", number=number)
         return [
             *clear_slots(tracker, ISSUE_SLOTS),
             SlotSet(CURRENT_INVOICE, number),
             SlotSet(OFFER, "pdf"),
         ]
-
-
-def download_payload(number: str) -> str:
-    """A button that asks for this invoice's PDF."""
-    return f'/download_invoice{{"invoice_number":"{number}"}}'
 
 
 def _refused(
@@ -114,9 +97,9 @@ def _refused(
         # The summary was confirmed already: only the taxpayer id is asked about.
         return [SlotSet("tax_id_warning", error.message), FollowupAction(FORM)]
     reopen: list[EventType] = [SlotSet("issue_confirmed", None), FollowupAction(FORM)]
-    dispatcher.utter_message(text=error.message)
+    say_error(dispatcher, error)
     slot = slot_for_field(error.field)
-    if error.status == 503:
+    if error.status == 503 or unavailable(error):
         return reopen
     if slot is None or error.status != 422:
         return clear_slots(tracker, ISSUE_SLOTS)

@@ -4,19 +4,24 @@ from __future__ import annotations
 
 import re
 import unicodedata
-from decimal import Decimal
 from typing import Any
 
-from rasa_sdk import Tracker
 from rasa_sdk.events import EventType, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.forms import FormValidationAction
+from rasa_sdk.interfaces import Tracker
 from rasa_sdk.types import DomainDict
 
 from actions.api_client import ApiError
 from actions.drafts import ENTERPRISE, NON_ENTERPRISE, SPECIAL_KINDS, kind_from_words
 from actions.money import find_amount, format_yuan, split_trailing_amount
-from actions.replies import api_for, entity_values, latest_text
+from actions.replies import (
+    api_for,
+    entity_values,
+    latest_intent,
+    latest_text,
+    slot_before_latest_message,
+)
 from actions.tax_rates import RATES, find_tax_rate
 
 # Intents whose free text may answer the question asked (a company name, an item).
@@ -127,7 +132,7 @@ class ValidateIssueInvoiceForm(FormValidationAction):
             # A bare name answering the question is the name, whole: the NLU may have marked
             # only "湖北省" of "湖北省图书馆".
             return {"buyer_name": text}
-        if entity_values(tracker, "buyer_name") or _intent(tracker) not in ANSWERING_INTENTS:
+        if entity_values(tracker, "buyer_name") or latest_intent(tracker) not in ANSWERING_INTENTS:
             return {}
         found = _GIVEN_TO.search(text)
         if found and found["name"] not in _NOT_A_BUYER:
@@ -155,7 +160,7 @@ class ValidateIssueInvoiceForm(FormValidationAction):
         }
         _acknowledge_extras(dispatcher, tracker, extras)
         tracker.slots.update(extras)
-        events = await super().run(dispatcher, tracker, domain)
+        events: list[EventType] = await super().run(dispatcher, tracker, domain)
         return [SlotSet(name, value) for name, value in extras.items()] + events
 
     # Validation of every value, however it was filled.
@@ -166,9 +171,9 @@ class ValidateIssueInvoiceForm(FormValidationAction):
         """One of the four API kinds; words like 专票 or 纸质普票 are mapped."""
         kind = kind_from_words(str(value))
         if kind is None and _DIGITAL_ONLY.search(str(value)):
-            dispatcher.utter_message(text="数电发票也分专票和普票，请问开哪一种？")
+            dispatcher.utter_message(response="utter_digital_kind_which")
         elif kind is None:
-            dispatcher.utter_message(text="没听清要开哪种发票，请选择专票或普票（数电或纸质）。")
+            dispatcher.utter_message(response="utter_invoice_kind_invalid")
         return {"invoice_kind": kind}
 
     async def validate_buyer_name(
@@ -181,15 +186,13 @@ class ValidateIssueInvoiceForm(FormValidationAction):
         if name in named:
             # Two names in one message ("给武汉光谷科技有限公司开…软件开发服务…"): the fuller one.
             name = max(named, key=len)
-        previous = _value_before_last_user(tracker, "buyer_name")
+        previous = slot_before_latest_message(tracker, "buyer_name")
         if previous and name != previous and not _may_rename_buyer(tracker):
             return {"buyer_name": previous}
         if _is_other_detail(name):
             return {"buyer_name": None}
         if not 2 <= len(name) <= 100:
-            dispatcher.utter_message(
-                text="购买方名称应为2到100个字，请提供完整的单位名称或个人姓名。"
-            )
+            dispatcher.utter_message(response="utter_buyer_name_invalid")
             return {"buyer_name": None}
         try:
             found = await api_for(tracker).get("/buyers/type", {"name": name})
@@ -204,12 +207,9 @@ class ValidateIssueInvoiceForm(FormValidationAction):
         """18 characters (or a legacy 15/20); the check character is the app's to judge."""
         tax_id = "".join(unicodedata.normalize("NFKC", str(value)).split()).upper()
         if not TAX_ID_SHAPE.fullmatch(tax_id):
-            dispatcher.utter_message(
-                text=f"“{value}”不像纳税人识别号：统一社会信用代码是18位数字或大写字母，"
-                "请核对后重新输入。"
-            )
+            dispatcher.utter_message(response="utter_tax_id_invalid", value=value)
             return {"tax_id": None}
-        if tax_id == _value_before_last_user(tracker, "tax_id"):
+        if tax_id == slot_before_latest_message(tracker, "tax_id"):
             return {"tax_id": tax_id}
         return {"tax_id": tax_id, **RECHECK_TAX_ID}
 
@@ -222,7 +222,7 @@ class ValidateIssueInvoiceForm(FormValidationAction):
         if _is_other_detail(item):
             return {"item": None}
         if not 1 <= len(item) <= 100:
-            dispatcher.utter_message(text="请告诉我开票项目的名称，例如“技术服务费”。")
+            dispatcher.utter_message(response="utter_item_invalid")
             return {"item": None}
         if amount is not None and not tracker.get_slot("amount"):
             return {"item": item, "amount": str(amount)}
@@ -234,9 +234,11 @@ class ValidateIssueInvoiceForm(FormValidationAction):
         """A positive amount in yuan, kept as "12000.00"."""
         amount = find_amount(str(value))
         if amount is None or amount <= 0:
-            dispatcher.utter_message(text="没看懂金额，请直接输入数字，例如“10600元”或“1.2万”。")
+            dispatcher.utter_message(response="utter_amount_invalid")
             return {"amount": None}
-        _acknowledge_change(dispatcher, tracker, "金额", str(amount), "amount")
+        if _changed(tracker, "amount", str(amount)):
+            shown = f"{format_yuan(amount)}元"
+            dispatcher.utter_message(response="utter_amount_changed", new_amount=shown)
         return {"amount": str(amount)}
 
     def validate_tax_rate(
@@ -245,9 +247,12 @@ class ValidateIssueInvoiceForm(FormValidationAction):
         """A rate the API accepts: 13%, 9%, 6%, 5%, 3%, 1%, 0%, 免税, 不征税."""
         rate = find_tax_rate(str(value))
         if rate is None:
-            dispatcher.utter_message(text=f"税率“{value}”不可用，可选：{RATE_CHOICES}。")
+            dispatcher.utter_message(
+                response="utter_tax_rate_invalid", value=value, choices=RATE_CHOICES
+            )
             return {"tax_rate": None}
-        _acknowledge_change(dispatcher, tracker, "税率", rate, "tax_rate")
+        if _changed(tracker, "tax_rate", rate):
+            dispatcher.utter_message(response="utter_tax_rate_changed", new_rate=rate)
         return {"tax_rate": rate}
 
     def validate_tax_id_confirmed(
@@ -261,7 +266,7 @@ class ValidateIssueInvoiceForm(FormValidationAction):
 
 def _correction(tracker: Tracker, slot: str) -> dict[str, Any]:
     """The new value of `slot` if the latest message corrects it ("项目改成…")."""
-    if _intent(tracker) not in ANSWERING_INTENTS:
+    if latest_intent(tracker) not in ANSWERING_INTENTS:
         return {}
     found = _CORRECTION.search(latest_text(tracker))
     if found and _CORRECTED_SLOT[found["what"]] == slot:
@@ -293,10 +298,10 @@ def _without_tax_id(dispatcher: CollectingDispatcher, tracker: Tracker) -> dict[
     if tracker.get_slot("requested_slot") != "tax_id" or not _NO_TAX_ID.search(text):
         return {}
     if tracker.get_slot("invoice_kind") in SPECIAL_KINDS:
-        dispatcher.utter_message(text="专票不能不填税号。")
+        dispatcher.utter_message(response="utter_tax_id_required_special")
         return {"tax_id": None}
     if tracker.get_slot("buyer_type") == ENTERPRISE:
-        dispatcher.utter_message(text="这张发票不能不填税号。")
+        dispatcher.utter_message(response="utter_tax_id_required")
         return {"tax_id": None}
     return {"buyer_type": NON_ENTERPRISE}
 
@@ -308,10 +313,12 @@ def _acknowledge_extras(
     if tracker.get_slot("requested_slot") is None:
         return  # the first message of the form: the summary will show them
     if "tax_included" in extras and extras["tax_included"] != tracker.get_slot("tax_included"):
-        basis = "含税" if extras["tax_included"] else "不含税"
-        dispatcher.utter_message(text=f"好的，金额按{basis}计算。")
+        included = extras["tax_included"]
+        dispatcher.utter_message(
+            response="utter_tax_included" if included else "utter_tax_excluded"
+        )
     if extras.get("remark") and extras["remark"] != tracker.get_slot("remark"):
-        dispatcher.utter_message(text=f"好的，备注：{extras['remark']}")
+        dispatcher.utter_message(response="utter_remark_set", new_remark=extras["remark"])
 
 
 def _is_other_detail(text: str) -> bool:
@@ -322,45 +329,22 @@ def _is_other_detail(text: str) -> bool:
     return short or bool(_REMARK.search(text) or _NO_REMARK.search(text))
 
 
-def _intent(tracker: Tracker) -> str | None:
-    return (tracker.latest_message or {}).get("intent", {}).get("name")
-
-
 def _answers(tracker: Tracker, slot: str) -> bool:
     """Whether the latest message answers the question for `slot`."""
-    return tracker.get_slot("requested_slot") == slot and _intent(tracker) in ANSWERING_INTENTS
-
-
-def _acknowledge_change(
-    dispatcher: CollectingDispatcher, tracker: Tracker, label: str, new: str, slot: str
-) -> None:
-    """A correction mid-form ("不对，金额是8000") is confirmed back to the user."""
-    previous = _value_before_last_user(tracker, slot)
-    if previous is not None and str(previous) != new:
-        dispatcher.utter_message(text=f"好的，{label}已改为{_shown(slot, new)}。")
-
-
-def _shown(slot: str, value: str) -> str:
-    return f"{format_yuan(Decimal(value))}元" if slot == "amount" else value
-
-
-def _value_before_last_user(tracker: Tracker, slot: str) -> Any:
-    """The slot's value before the latest user message."""
-    events = tracker.events
-    last_user = max(
-        (index for index, event in enumerate(events) if event.get("event") == "user"),
-        default=len(events),
+    return (
+        tracker.get_slot("requested_slot") == slot and latest_intent(tracker) in ANSWERING_INTENTS
     )
-    value = None
-    for event in events[:last_user]:
-        if event.get("event") == "slot" and event.get("name") == slot:
-            value = event.get("value")
-    return value
+
+
+def _changed(tracker: Tracker, slot: str, new: str) -> bool:
+    """A correction mid-form ("不对，金额是8000"), which is confirmed back to the user."""
+    previous = slot_before_latest_message(tracker, slot)
+    return previous is not None and str(previous) != new
 
 
 def _tax_included(tracker: Tracker) -> dict[str, Any]:
     """ "不含税" anywhere in an answer switches the amount to tax-exclusive."""
-    if _intent(tracker) not in ANSWERING_INTENTS:
+    if latest_intent(tracker) not in ANSWERING_INTENTS:
         return {}
     text = latest_text(tracker)
     if _EXCLUSIVE.search(text):
@@ -372,7 +356,7 @@ def _tax_included(tracker: Tracker) -> dict[str, Any]:
 
 def _remark(tracker: Tracker) -> dict[str, Any]:
     """ "备注写合同号HT-118" sets the remark; "备注不用填" clears it."""
-    if _intent(tracker) not in ANSWERING_INTENTS:
+    if latest_intent(tracker) not in ANSWERING_INTENTS:
         return {}
     text = latest_text(tracker).strip()
     if _NO_REMARK.search(text):

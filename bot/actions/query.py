@@ -5,9 +5,9 @@ from __future__ import annotations
 import re
 from typing import Any
 
-from rasa_sdk import Action, Tracker
 from rasa_sdk.events import EventType, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
+from rasa_sdk.interfaces import Action, Tracker
 from rasa_sdk.types import DomainDict
 
 from actions.api_client import ApiError
@@ -15,11 +15,10 @@ from actions.cards import invoice_card, invoice_list_card
 from actions.drafts import kind_from_words
 from actions.invoice_lookup import fetch, newest, number_in_message, search_params
 from actions.invoice_refs import refers_to_current, refers_to_latest
-from actions.replies import entity_values, latest_text, report_refusal, send_card
+from actions.replies import entity_values, latest_text, report_refusal, send_card_with
 from actions.slots import CURRENT_INVOICE
 
 STATUS_WORDS = {"voided": r"作废", "red_flushed": r"红冲|冲红|红字", "issued": r"正常|有效"}
-HINT = "可以告诉我发票号码、购买方名称或日期范围（如“上个月开给光谷科技的票”）来缩小范围。"
 
 
 def list_filters(tracker: Tracker) -> dict[str, Any]:
@@ -51,8 +50,8 @@ class ActionQueryInvoice(Action):
         try:
             number = self._single(tracker)
             if number:
-                return show_one(dispatcher, await fetch(tracker, number))
-            return await self._list(dispatcher, tracker)
+                return show_one(dispatcher, domain, await fetch(tracker, number))
+            return await self._list(dispatcher, tracker, domain)
         except ApiError as error:
             report_refusal(dispatcher, tracker, error)
             return []
@@ -67,28 +66,39 @@ class ActionQueryInvoice(Action):
         return number
 
     @staticmethod
-    async def _list(dispatcher: CollectingDispatcher, tracker: Tracker) -> list[EventType]:
+    async def _list(
+        dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
+    ) -> list[EventType]:
         params = list_filters(tracker)
         page = await newest(tracker, params)
         items, total = page.get("items") or [], int(page.get("total", 0))
         if not items:
-            dispatcher.utter_message(text="没有找到符合条件的发票。" + ("" if params else HINT))
+            none = "utter_no_invoice_found" if params else "utter_no_invoice_found_hint"
+            dispatcher.utter_message(response=none)
             return []
         if len(items) == 1 or refers_to_latest(latest_text(tracker)):
-            return show_one(dispatcher, items[0])
+            return show_one(dispatcher, domain, items[0])
+        # The list card's title, beside the field labels of the cards.
         title = "查询结果" if params else "最近开具的发票"
-        caption = f"共找到{total}张发票" + (
-            f"，显示最近{len(items)}张。" if total > len(items) else "。"
-        )
-        send_card(dispatcher, caption, invoice_list_card(items, total, title, params))
+        found = "utter_invoices_found_newest" if total > len(items) else "utter_invoices_found"
+        card = invoice_list_card(items, total, title, params)
+        send_card_with(dispatcher, domain, found, card, total=total, shown=len(items))
         if not params:
-            dispatcher.utter_message(text=HINT)
+            dispatcher.utter_message(response="utter_search_hint")
         return []
 
 
-def show_one(dispatcher: CollectingDispatcher, invoice: dict[str, Any]) -> list[EventType]:
+def show_one(
+    dispatcher: CollectingDispatcher, domain: DomainDict, invoice: dict[str, Any]
+) -> list[EventType]:
     """One invoice's card; it becomes the invoice "这张" refers to."""
-    status, total = invoice.get("status_label", ""), invoice.get("total_with_tax")
-    caption = f"发票{invoice['number']}：{status}，价税合计{total}元。"
-    send_card(dispatcher, caption, invoice_card(invoice))
+    send_card_with(
+        dispatcher,
+        domain,
+        "utter_invoice_shown",
+        invoice_card(invoice),
+        number=invoice["number"],
+        status=invoice.get("status_label", ""),
+        total=invoice.get("total_with_tax"),
+    )
     return [SlotSet(CURRENT_INVOICE, invoice["number"])]

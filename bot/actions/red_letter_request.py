@@ -1,14 +1,12 @@
-"""What a red-letter request asked for (pure: no Rasa imports, tested in tests/bot)."""
+"""What a red-letter request asked for (pure: no Rasa imports, tested in tests/unit/bot).
+
+The chat negates everything left; a request naming a part is told so before the yes
+(utter_red_letter_full_only in domain.yml).
+"""
 
 from __future__ import annotations
 
 from typing import Any
-
-# The chat negates everything left; a request naming a part is told so before the yes.
-FULL_ONLY = (
-    "注意：聊天中只能全额红冲。如只需冲销部分金额或部分商品行，请回复“取消”，"
-    "在开票系统中按行填写红冲金额后开具，或回复“转人工”。"
-)
 
 
 def asks_for_a_part(events: list[dict[str, Any]]) -> bool:

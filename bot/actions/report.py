@@ -6,15 +6,15 @@ import re
 from datetime import date
 from typing import Any
 
-from rasa_sdk import Action, Tracker
 from rasa_sdk.events import EventType
 from rasa_sdk.executor import CollectingDispatcher
+from rasa_sdk.interfaces import Action, Tracker
 from rasa_sdk.types import DomainDict
 
 from actions.api_client import ApiError
 from actions.cards import report_card
 from actions.invoice_lookup import period_in_message, today
-from actions.replies import api_for, latest_text, report_refusal, send_card
+from actions.replies import api_for, latest_text, report_refusal, send_card_with
 
 _PERIOD_WORDS = (
     ("day", r"日报|每日|当日|今日|今天"),
@@ -34,7 +34,8 @@ def report_period(text: str, named: tuple[str, date] | None, day: date) -> tuple
 
 
 def title_of(period: str, day: date) -> str:
-    """ "2026年11月开票汇总" and the like."""
+    """ "2026年11月开票汇总" and the like: the card's title, built from the period (as the
+    cards' words are, in code), and the start of its caption."""
     if period == "day":
         return f"{day.year}年{day.month}月{day.day}日开票汇总"
     if period == "year":
@@ -58,7 +59,7 @@ class ActionReport(Action):
         if found and found.granularity in ("day", "month", "year"):
             named = (found.granularity, found.start)
         elif found:
-            dispatcher.utter_message(text="汇总按日、月或年统计，这里按起始日所在月份为您汇总。")
+            dispatcher.utter_message(response="utter_report_by_month")
             named = ("month", found.start)
         period, day = report_period(latest_text(tracker), named, today())
         try:
@@ -68,12 +69,17 @@ class ActionReport(Action):
             return []
         title = title_of(period, day)
         voided = summary.get("voided_count") or 0
-        caption = (
-            f"{title}：有效发票{summary.get('count', 0)}张，"
-            f"价税合计{summary.get('total_with_tax')}元，其中税额{summary.get('total_tax')}元"
-            f"（红字发票按负数计{f'；另有{voided}张已作废，不计入' if voided else ''}）。"
+        send_card_with(
+            dispatcher,
+            domain,
+            "utter_report_with_voided" if voided else "utter_report",
+            report_card(summary, title),
+            title=title,
+            count=summary.get("count", 0),
+            total=summary.get("total_with_tax"),
+            tax=summary.get("total_tax"),
+            voided=voided,
         )
-        send_card(dispatcher, caption, report_card(summary, title))
         return []
 
 

@@ -4,12 +4,12 @@ from __future__ import annotations
 
 from typing import Any
 
-from rasa_sdk import Tracker
 from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.forms import ValidationAction
+from rasa_sdk.interfaces import Tracker
 from rasa_sdk.types import DomainDict
 
-from actions.replies import metadata
+from actions.replies import latest_intent, metadata
 from actions.slots import OFFER
 
 # Answers that can take up an offer ("需要下载PDF吗？" — "好的").
@@ -32,7 +32,7 @@ class ValidateSlotMappings(ValidationAction):
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
     ) -> dict[str, Any]:
         """An offer lasts one turn: anything but yes or no lets it lapse."""
-        intent = (tracker.latest_message or {}).get("intent", {}).get("name")
+        intent = latest_intent(tracker)
         if tracker.get_slot(OFFER) is None or intent in OFFER_ANSWERS:
             return {}
         return {OFFER: None}

@@ -80,10 +80,16 @@ def test_a_digital_invoice_is_not_voided_and_is_red_lettered_instead(
     number = issue_directly(api, "digital_general", "李娜", "培训费", "1060", "6%")
     chat = Chat(stack, demo_token)
 
+    # Refused at once, in the app's words (the invoice carries the app's verdict, the
+    # bot no copy of the rule), and the red-letter invoice offered: no reason asked first.
     refused = chat.say(f"作废{number}")
+    assert cards(refused, "invoice"), text_of(refused)
     assert "不能作废" in text_of(refused)
+    assert "作废原因" not in text_of(refused)
+    assert api.get(f"/invoices/{number}").json()["status"] == "issued"
     chat.say("好的")
-    chat.say("开票有误")
+    asked = chat.say("开票有误")
+    assert "原因：开票有误" in text_of(asked), text_of(asked)
     done = chat.say("确认")
 
     assert cards(done, "invoice"), text_of(done)
@@ -127,7 +133,7 @@ def test_asking_for_a_human_puts_the_conversation_in_the_queue(stack: Stack) -> 
 
 def draft_fields(replies: list[dict[str, object]]) -> dict[str, str]:
     """The summary card's fields, by label; fails when the turn showed no summary."""
-    [draft] = cards(replies, "invoice_draft")  # type: ignore[arg-type]
+    [draft] = cards(replies, "invoice_draft")
     return {f["label"]: f["value"] for f in draft["fields"]}
 
 

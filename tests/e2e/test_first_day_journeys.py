@@ -36,7 +36,8 @@ def page(browser: Browser, request: pytest.FixtureRequest) -> Iterator[Page]:
 
 
 def _shots(artefacts: Path, request: pytest.FixtureRequest) -> Path:
-    folder = artefacts / request.node.name.replace("[", "-").rstrip("]")
+    test_name: str = request.node.name  # pytest leaves FixtureRequest.node untyped
+    folder = artefacts / test_name.replace("[", "-").rstrip("]")
     folder.mkdir(exist_ok=True)
     return folder
 
@@ -182,6 +183,7 @@ def test_a_paper_invoice_is_voided_and_a_digital_one_red_lettered_instead(
     voided = page.locator('[data-card="invoice"]', has_text=paper).last
     expect(voided).to_contain_text("已作废", timeout=WAIT)
 
+    # Refused as soon as it is found, in the app's words, with the red-letter offer.
     widget.say(f"作废{digital}")
     expect(widget.message("bot", "不能作废")).to_be_visible(timeout=WAIT)
     page.get_by_role("button", name="开红字发票").last.click()

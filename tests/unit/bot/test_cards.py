@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from actions.cards import draft_card, invoice_card, invoice_list_card, report_card
+from actions.cards import Card, draft_card, invoice_card, invoice_list_card, report_card
 
 INVOICE = {
     "number": "26421000000000000001",
@@ -22,8 +22,9 @@ INVOICE = {
 }
 
 
-def fields(card: dict[str, object]) -> dict[str, str]:
-    return {row["label"]: row["value"] for row in card["fields"]}  # type: ignore[index, union-attr]
+def fields(card: Card) -> dict[str, str]:
+    rows: list[dict[str, str]] = card["fields"]
+    return {row["label"]: row["value"] for row in rows}
 
 
 def test_an_invoice_card_shows_totals_tax_and_the_uppercase_total() -> None:
