@@ -9,12 +9,8 @@
   var s = { token: sessionStorage.getItem(TOKEN), me: null, editing: null };
   var $ = function (id) { return document.getElementById(id); };
 
-  function el(tag, attrs, text) {
-    var node = document.createElement(tag);
-    Object.keys(attrs || {}).forEach(function (k) { node.setAttribute(k, attrs[k]); });
-    if (text !== undefined && text !== null) { node.textContent = String(text); }
-    return node;
-  }
+  // widget-cards.js (loaded first by the page) is the one home of the DOM helper.
+  var el = window.KaipiaoWidgetCards.el;
 
   function call(method, path, body, raw) {
     var init = { method: method, headers: { Authorization: "Bearer " + s.token } };

@@ -1,6 +1,8 @@
 // 开票助手 widget: cards (invoice, summary, list, report, download, upload, batch preview
 // and result, login, leave a message, rating). Loaded by widget.js and, read-only, by the
 // console; all text is set with textContent, so HTML in any message or card is shown, never run.
+// Also the one home of el(), the DOM helper of every page's script (the console and the
+// knowledge page load this file before their own).
 (function () {
   "use strict";
 

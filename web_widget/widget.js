@@ -95,7 +95,17 @@
     root.appendChild(ui.launcher);
     root.appendChild(ui.panel);
     ui.launcher.addEventListener("click", function () { if (ui.panel.hidden) { open(); } else { close(); } });
+    root.addEventListener("keydown", closeOnEscape);
     document.body.appendChild(root);
+  }
+
+  // Escape closes the panel, as it does any dialog, and close() puts the focus back on the
+  // launcher. Only inside the widget: the host page's own Escape stays the host page's.
+  // Not while an input method is composing: there Escape cancels the composition.
+  function closeOnEscape(event) {
+    if (event.key !== "Escape" || event.isComposing || event.defaultPrevented || ui.panel.hidden) { return; }
+    event.preventDefault();
+    close();
   }
 
   function open() {
