@@ -1,19 +1,47 @@
 # The two commands of the README: `make run` and `make test`.
 # Both run the idempotent set-up first (scripts/setup.py says what it skips).
+# The loop while working (CONTRIBUTING.md): `make unit`, then `make check`.
 
 PYTHON ?= python3
 VENV := .venv/bin
 
-.PHONY: run test setup lint lock bench load
+.PHONY: run test unit check mypy setup venvs lint lock bench load
 
 run: setup
 	$(VENV)/honcho start -f Procfile
 
+# Everything: unit, integration, end-to-end, browser and the bot's own tests.
 test: setup
 	$(VENV)/pytest
 
+# The unit tests alone, in well under 30 s: no app, database server, index or model,
+# and no speed tests (marked slow; `make test` runs them).
+unit: venvs
+	$(VENV)/pytest tests/unit -q -m "not slow" -p no:schemathesis
+
+# Style and types, as CI checks them before the tests and the pre-commit hooks do.
+check: venvs
+	$(VENV)/ruff check .
+	$(VENV)/ruff format --check .
+	@$(MAKE) --no-print-directory mypy
+
+# mypy twice: pyproject's packages (app, tests, benchmarks) on Python 3.11, then the
+# bot and the tests that run beside it on Rasa's Python 3.10, with rasa-sdk from
+# .venv-rasa (each run keeps its own cache, so neither invalidates the other's).
+BOT_TYPED := bot/actions bot/service_auth.py $(wildcard tests/integration/bot/tracker/*.py)
+mypy:
+	$(VENV)/mypy
+	$(VENV)/mypy --python-executable .venv-rasa/bin/python --python-version 3.10 \
+		--cache-dir .mypy_cache/rasa $(BOT_TYPED)
+
+lint: check
+
 setup:
 	@$(PYTHON) scripts/setup.py
+
+# Only the two virtual environments, up to date with their lock files.
+venvs:
+	@$(PYTHON) scripts/setup.py venvs
 
 # Every benchmark, one after another; figures go to the console and bench/results/.
 BENCH_POSTGRES_URL ?= postgresql+psycopg://postgres@127.0.0.1:5432/test

@@ -29,7 +29,7 @@ RASA = ROOT / ".venv-rasa" / "bin" / "rasa"
 def cross_validate(folds: int, out: Path) -> float:
     """Run the folds; the wall time in seconds."""
     env = {**os.environ, "RASA_TELEMETRY_ENABLED": "false", "SQLALCHEMY_SILENCE_UBER_WARNING": "1"}
-    command = [RASA, "test", "nlu", "--nlu", "data", "--config", "config.yml"]
+    command: list[str | Path] = [RASA, "test", "nlu", "--nlu", "data", "--config", "config.yml"]
     command += ["--cross-validation", "--folds", str(folds), "--out", out]
     started = time.perf_counter()
     subprocess.run(command, cwd=BOT, env=env, check=True, capture_output=True)

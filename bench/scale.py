@@ -41,8 +41,8 @@ from bench.conversation import TURNS, UNLIMITED, http_conversation
 from bench.full_stack import FullStack, running_stack
 from bench.processes import cpu, rss_mb
 from bench.report import percentiles, publish
-from channels.conversation import ConversationState, Message, Role
-from channels.conversation_store import ConversationStore
+from channels.conversations.model import ConversationState, Message, Role
+from channels.conversations.store import ConversationStore
 
 Frame = dict[str, Any]
 PING_SECONDS = 20.0

@@ -28,6 +28,9 @@ SOURCE_SEPARATORS = re.compile(r"[|\n｜；;]")
 URL = re.compile(r"https?://\S+")
 SOURCE_FIELDS = ("name", "article", "url")
 # "国家税务总局公告2024年第11号 第二条": the document, then the article cited.
+# libyaml's loader when PyYAML was built with it (the wheels are): the same documents and
+# line marks, about ten times faster than the pure-Python one on knowledge/entries.
+SAFE_LOADER: type[yaml.SafeLoader] = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 ARTICLE = re.compile(r"\s+(?=第[一二三四五六七八九十百零〇\d]+[条款项])")
 
 
@@ -91,8 +94,8 @@ def load_file(path: Path) -> list[Entry]:
 def _read_yaml(path: Path) -> Iterator[tuple[int, Any]]:
     text = _text(path)
     try:
-        document = yaml.compose(text, Loader=yaml.SafeLoader)
-        data = yaml.safe_load(text)
+        document = yaml.compose(text, Loader=SAFE_LOADER)
+        data = yaml.load(text, Loader=SAFE_LOADER)  # noqa: S506 (a safe loader)
     except yaml.MarkedYAMLError as error:
         line = error.problem_mark.line + 1 if error.problem_mark else None
         raise IngestError(path, line, f"YAML 格式错误：{error.problem}") from error

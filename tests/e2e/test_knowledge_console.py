@@ -7,25 +7,26 @@ from __future__ import annotations
 import uuid
 from collections.abc import Iterator
 from pathlib import Path
+from typing import TypedDict
 
 import httpx
 import pytest
-from playwright.sync_api import Browser, Page, expect
+from playwright.sync_api import Browser, Page, ViewportSize, expect
 
 from tests.e2e.conftest import Stack
 from tests.workbooks import workbook
 
 pytestmark = [pytest.mark.e2e, pytest.mark.browser]
 WAIT = 60_000
-DESKTOP = {"width": 1280, "height": 860}
-PHONE = {"width": 390, "height": 844}
+DESKTOP: ViewportSize = {"width": 1280, "height": 860}
+PHONE: ViewportSize = {"width": 390, "height": 844}
 QUESTION = "发票上的收款人和复核人一栏必须填写吗"
 
 
 @pytest.fixture(params=["desktop", "phone"])
 def page(request: pytest.FixtureRequest, browser: Browser) -> Iterator[Page]:
     viewport = DESKTOP if request.param == "desktop" else PHONE
-    context = browser.new_context(viewport=viewport, locale="zh-CN")  # type: ignore[arg-type]
+    context = browser.new_context(viewport=viewport, locale="zh-CN")
     page = context.new_page()
     page.viewport_name = request.param  # type: ignore[attr-defined]
     yield page
@@ -143,9 +144,23 @@ def test_a_widget_answer_shows_its_basis_and_takes_a_thumbs_down(
     shot(page, artefacts, "widget-feedback")
 
 
-def search(stack: Stack, question: str) -> dict[str, object]:
+class Hit(TypedDict):
+    """The fields of a search hit these tests read (knowledge/result.py: Hit.to_json)."""
+
+    id: str
+    answer: str
+
+
+class Found(TypedDict):
+    """The search's body, as far as these tests read it."""
+
+    answered: bool
+    hits: list[Hit]
+
+
+def search(stack: Stack, question: str) -> Found:
     response = httpx.get(
         f"{stack.app_url}/api/v1/knowledge/search", params={"q": question}, timeout=30
     )
-    body: dict[str, object] = response.json()
+    body: Found = response.json()
     return body

@@ -10,35 +10,36 @@ from typing import Any
 import httpx
 import pytest
 
-from channels.conversation_store import ConversationStore
+from channels.conversations.store import ConversationStore
 from invoicing_core.persistence import make_engine
 from tests.e2e.chat import Chat, text_of
 from tests.e2e.conftest import Stack
 
 pytestmark = pytest.mark.e2e
 # The slots and action that issued an invoice with no confirmation before the check.
-ISSUE_WITHOUT_ASKING = {
+TRACKER: dict[str, object] = {
+    "latest_message": {"text": "/affirm", "intent": {"name": "affirm"}, "entities": []},
+    "events": [],
+    "slots": {
+        "invoice_kind": "digital_general",
+        "buyer_name": "张三",
+        "item_name": "咨询服务",
+        "amount": "100",
+        "tax_rate": "6%",
+        "issue_confirmed": True,
+    },
+    "active_loop": {},
+    "paused": False,
+    "followup_action": None,
+    "latest_event_time": 0,
+    "latest_input_channel": "app",
+    "latest_action_name": "action_listen",
+}
+ISSUE_WITHOUT_ASKING: dict[str, object] = {
     "next_action": "action_issue_invoice",
     "version": "3.6.21",
     "domain": {},
-    "tracker": {
-        "latest_message": {"text": "/affirm", "intent": {"name": "affirm"}, "entities": []},
-        "events": [],
-        "slots": {
-            "invoice_kind": "digital_general",
-            "buyer_name": "张三",
-            "item_name": "咨询服务",
-            "amount": "100",
-            "tax_rate": "6%",
-            "issue_confirmed": True,
-        },
-        "active_loop": {},
-        "paused": False,
-        "followup_action": None,
-        "latest_event_time": 0,
-        "latest_input_channel": "app",
-        "latest_action_name": "action_listen",
-    },
+    "tracker": TRACKER,
 }
 
 
@@ -108,8 +109,12 @@ def test_rasa_answers_no_one_but_the_app(stack: Stack, conversation: Chat) -> No
 @pytest.mark.usefixtures("untouched")
 def test_the_action_server_acts_for_no_one_but_rasa(stack: Stack, conversation: Chat) -> None:
     _, actions = _ports(stack)
-    call = {**ISSUE_WITHOUT_ASKING, "sender_id": conversation.conversation_id}
-    call["tracker"] = {**call["tracker"], "sender_id": conversation.conversation_id}
+    sender = conversation.conversation_id
+    call = {
+        **ISSUE_WITHOUT_ASKING,
+        "sender_id": sender,
+        "tracker": {**TRACKER, "sender_id": sender},
+    }
     for headers in ({}, {"Authorization": "Bearer guessed"}):
         refused = httpx.post(f"{actions}/webhook", json=call, headers=headers)
         assert refused.status_code == 401, refused.text

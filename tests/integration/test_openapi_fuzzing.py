@@ -18,6 +18,8 @@ from bench.stack import app_server, logged_in, prepare
 
 # Slow by design (reloads the model) or outside the API's own contract.
 SKIPPED = r"^/api/v1/knowledge/reload$"
+# A generated request, of any operation.
+Case = schemathesis.Case[Any]
 
 
 @pytest.fixture(scope="module")
@@ -42,7 +44,7 @@ schema = (
 )
 
 
-def no_server_error(ctx: Any, response: schemathesis.Response, case: schemathesis.Case) -> None:
+def no_server_error(ctx: Any, response: schemathesis.Response, case: Case) -> None:
     """Like not_a_server_error, except the contract's 503 for a bot that is down (no Rasa here)."""
     if response.status_code == 503 and response.json()["error"]["code"] == "bot_unavailable":
         return
@@ -57,7 +59,7 @@ def no_server_error(ctx: Any, response: schemathesis.Response, case: schemathesi
     suppress_health_check=list(HealthCheck),
 )
 def test_no_generated_request_breaks_the_api(
-    case: schemathesis.Case, running: tuple[str, dict[str, str]]
+    case: Case, running: tuple[str, dict[str, str]]
 ) -> None:
     base, headers = running
     case.call_and_validate(

@@ -65,7 +65,6 @@ def test_the_onnx_encoder_gives_the_vectors_of_sentence_transformers(
     assert np.allclose((reference * exported).sum(axis=1), 1.0, atol=1e-4)
 
 
-
 def test_a_rebuild_embeds_only_the_texts_that_changed(
     tmp_path: Path,
     knowledge_index: Path,

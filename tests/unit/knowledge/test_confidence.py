@@ -12,7 +12,7 @@ from knowledge.settings import KnowledgeSettings
 
 
 def weights(threshold: float = 0.5) -> Weights:
-    return Weights(np.ones(len(FEATURES), np.float32) / len(FEATURES), 20.0, 0.7, threshold)
+    return Weights(np.full(len(FEATURES), 1 / len(FEATURES), np.float32), 20.0, 0.7, threshold)
 
 
 def test_the_confidence_is_one_half_at_the_offset_and_rises_with_the_score() -> None:
