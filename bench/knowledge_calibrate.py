@@ -5,7 +5,10 @@ out of the index (leave-one-phrasing-out); the out-of-domain questions of
 bench/data/knowledge_dev_ood.txt must be rejected. The held-out evaluation set
 is never read here. Prints the settings to put into knowledge/settings.py.
 
-    .venv/bin/python bench/knowledge_calibrate.py [--index DIR]
+    .venv/bin/python -m bench.knowledge_calibrate [--index DIR] [--keep-weights]
+
+`--keep-weights` refits only the confidence curve (after entries gained phrasings,
+say), keeping the fusion weights the settings name.
 """
 
 from __future__ import annotations
@@ -73,7 +76,7 @@ def _simplex(dimensions: int, parts: int) -> list[npt.NDArray[np.float32]]:
     points = []
     for bars in itertools.combinations(range(parts + dimensions - 1), dimensions - 1):
         edges = np.array([-1, *bars, parts + dimensions - 1])
-        points.append((np.diff(edges) - 1).astype(np.float32) / parts)
+        points.append(((np.diff(edges) - 1) / parts).astype(np.float32))
     return points
 
 
@@ -121,6 +124,7 @@ def main() -> None:
     """Calibrate and print the settings."""
     parser = argparse.ArgumentParser()
     parser.add_argument("--index", type=Path, help="an index of knowledge/entries (else built)")
+    parser.add_argument("--keep-weights", action="store_true", help="fit the confidence curve only")
     arguments = parser.parse_args()
     settings = KnowledgeSettings(knowledge_source=ROOT / "knowledge" / "entries")
     with tempfile.TemporaryDirectory() as scratch:
@@ -136,7 +140,7 @@ def main() -> None:
             data, current, settings.knowledge_confidence_slope, settings.knowledge_confidence_offset
         ),
     )
-    weights = fit_weights(data)
+    weights = current if arguments.keep_weights else fit_weights(data)
     slope, offset = fit_confidence(data, weights)
     figures = summary(data, weights, slope, offset)
     print("fitted:", figures)
