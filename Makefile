@@ -28,7 +28,7 @@ check: venvs
 # mypy twice: pyproject's packages (app, tests, benchmarks) on Python 3.11, then the
 # bot and the tests that run beside it on Rasa's Python 3.10, with rasa-sdk from
 # .venv-rasa (each run keeps its own cache, so neither invalidates the other's).
-BOT_TYPED := bot/actions bot/service_auth.py $(wildcard tests/integration/bot/tracker/*.py)
+BOT_TYPED := bot/actions bot/service_auth.py bot/bounded_sessions.py $(wildcard tests/integration/bot/tracker/*.py)
 mypy:
 	$(VENV)/mypy
 	$(VENV)/mypy --python-executable .venv-rasa/bin/python --python-version 3.10 \
@@ -51,10 +51,12 @@ bench: setup
 	$(VENV)/python -m bench.knowledge_accuracy
 	$(VENV)/python -m bench.knowledge_public
 	$(VENV)/python -m bench.knowledge_realworld
+	$(VENV)/python -m bench.knowledge_faq_import
 	$(VENV)/python -m bench.knowledge_speed
 	$(VENV)/python -m bench.bot_nlu_heldout
 	$(VENV)/python -m bench.bot_training
 	$(VENV)/python -m bench.conversation
+	$(VENV)/python -m bench.turn_growth
 
 # The long load run, apart from `make bench`: 500 widget connections held open, 50 of
 # them asking, for 5 minutes (about 7 with the start-up); exits 1 on a drop or a loss.

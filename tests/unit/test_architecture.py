@@ -16,9 +16,13 @@ COMPOSITION_ROOT = {ROOT / "channels" / "app.py", ROOT / "channels" / "__main__.
 CHANNELS_TABLES = set((ROOT / "channels").glob("*/tables.py"))
 # What bot/ may use besides the standard library: rasa-sdk and an HTTP client.
 BOT_ALLOWED = {"rasa_sdk", "httpx", "requests", "aiohttp", "actions"}
-# The one module that runs the servers (the app's channel into Rasa and the action
-# server behind their secrets) also uses Rasa and the web server they both run on.
-BOT_SERVERS = {ROOT / "bot" / "service_auth.py": {"rasa", "sanic"}}
+# The modules that plug into the servers (the app's channel into Rasa and the action
+# server behind their secrets; the tracker store) also use Rasa and its web server.
+BOT_SERVERS = {
+    ROOT / "bot" / "service_auth.py": {"rasa", "sanic"},
+    # Rasa's tracker store, extended so a long conversation's sessions stay bounded.
+    ROOT / "bot" / "bounded_sessions.py": {"rasa"},
+}
 
 
 def imports_of(path: Path) -> Iterator[tuple[int, str]]:

@@ -1,0 +1,123 @@
+"""Rasa's SQL tracker store with conversation sessions of bounded length.
+
+Rasa loads every event of a conversation's current session on each message, replays
+them into a tracker, has the policies build the dialogue states of all of them for each
+prediction and sends all of them to the action server with every custom action call. A
+session ends only after `session_expiration_time` of silence, so a conversation kept
+going (WeChat users keep one for months) made each turn cost more than the last.
+
+When the session loaded for a new message holds more than `max_session_events` events,
+this store starts a new one, as `action_session_start` would: the slots' current values
+are carried over, and so are the last `keep_turns` turns (re-stamped into the new
+session), so rules and memoization, which look a few turns back, see the same recent
+history. It only does so between turns (the last event is `action_listen`) and outside
+forms, so no turn or form is cut in two. Older events stay in the database
+(`retrieve_full_tracker` still returns them); they are just no longer loaded per turn.
+
+endpoints.yml: `type: bounded_sessions.BoundedSQLTrackerStore`, with the SQL store's
+options and optionally `max_session_events` and `keep_turns`.
+"""
+
+from __future__ import annotations
+
+import copy
+import json
+import time
+from typing import Any
+
+from rasa.core.tracker_store import SQLTrackerStore
+from rasa.shared.core.constants import ACTION_LISTEN_NAME, ACTION_SESSION_START_NAME
+from rasa.shared.core.events import (
+    ActionExecuted,
+    Event,
+    SessionStarted,
+    SlotSet,
+    UserUttered,
+)
+from rasa.shared.core.trackers import DialogueStateTracker
+
+# About 5 events make a turn here: a new session every 30 turns or so.
+MAX_SESSION_EVENTS = 200
+KEEP_TURNS = 5
+
+
+class BoundedSQLTrackerStore(SQLTrackerStore):  # type: ignore[misc]
+    """An SQLTrackerStore whose sessions roll over once they hold too many events."""
+
+    def __init__(
+        self,
+        *args: Any,
+        max_session_events: int = MAX_SESSION_EVENTS,
+        keep_turns: int = KEEP_TURNS,
+        **kwargs: Any,
+    ) -> None:
+        super().__init__(*args, **kwargs)
+        self.max_session_events = int(max_session_events)
+        self.keep_turns = int(keep_turns)
+
+    async def retrieve(self, sender_id: str) -> DialogueStateTracker | None:
+        """The current session's tracker, started afresh first when it has grown too long."""
+        tracker: DialogueStateTracker | None = await super().retrieve(sender_id)
+        if tracker is None or not self._should_roll_over(tracker):
+            return tracker
+        self._append(sender_id, rolled_over(tracker, self.keep_turns))
+        rolled: DialogueStateTracker | None = await super().retrieve(sender_id)
+        return rolled
+
+    def _should_roll_over(self, tracker: DialogueStateTracker) -> bool:
+        return (
+            len(tracker.events) > self.max_session_events
+            and tracker.latest_action_name == ACTION_LISTEN_NAME
+            and not tracker.active_loop_name
+        )
+
+    def _append(self, sender_id: str, events: list[Event]) -> None:
+        """Store events as `save` does (they are not in any tracker `save` will see)."""
+        with self.session_scope() as session:
+            for event in events:
+                data = event.as_dict()
+                session.add(
+                    self.SQLEvent(
+                        sender_id=sender_id,
+                        type_name=event.type_name,
+                        timestamp=data.get("timestamp"),
+                        intent_name=data.get("parse_data", {}).get("intent", {}).get("name"),
+                        action_name=data.get("name"),
+                        data=json.dumps(data),
+                    )
+                )
+            session.commit()
+
+
+def rolled_over(tracker: DialogueStateTracker, keep_turns: int) -> list[Event]:
+    """The events that start a new session from `tracker`: what action_session_start
+    logs, the slots' current values, then the last `keep_turns` turns re-stamped."""
+    now = time.time()
+    carried: list[Event] = [
+        SlotSet(slot.name, slot.value, timestamp=now)
+        for slot in tracker.slots.values()
+        if slot.value != slot.initial_value
+    ]
+    events: list[Event] = [
+        # Before the session's start, as Rasa logs it: not loaded with the session.
+        ActionExecuted(ACTION_SESSION_START_NAME, timestamp=now - 0.001),
+        SessionStarted(timestamp=now),
+        *carried,
+        ActionExecuted(ACTION_LISTEN_NAME, timestamp=now),
+    ]
+    for event in last_turns(tracker, keep_turns):
+        kept = copy.copy(event)
+        kept.timestamp = now
+        events.append(kept)
+    return events
+
+
+def last_turns(tracker: DialogueStateTracker, turns: int) -> list[Event]:
+    """The events from the `turns`-th last user message on (none when `turns` is 0)."""
+    if turns <= 0:
+        return []
+    events = list(tracker.events)
+    starts = [n for n, event in enumerate(events) if isinstance(event, UserUttered)]
+    if not starts:
+        return []
+    return events[starts[-turns] if len(starts) >= turns else starts[0] :]

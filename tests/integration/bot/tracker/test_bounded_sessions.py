@@ -1,0 +1,122 @@
+"""A long conversation's turns stay bounded: bot/bounded_sessions.py's tracker store.
+
+Rasa loads the current session's events on every message, and the policies and every
+action call work on all of them: the number loaded per turn must not grow with the
+conversation. The turns are driven as Rasa's processor drives the store (retrieve,
+the turn's events, save), on the real domain and an SQLite database.
+"""
+
+from __future__ import annotations
+
+import asyncio
+from pathlib import Path
+
+from bounded_sessions import BoundedSQLTrackerStore
+from rasa.shared.core.constants import ACTION_LISTEN_NAME, ACTION_SESSION_START_NAME
+from rasa.shared.core.domain import Domain
+from rasa.shared.core.events import (
+    ActionExecuted,
+    ActiveLoop,
+    BotUttered,
+    SessionStarted,
+    SlotSet,
+    UserUttered,
+)
+from rasa.shared.core.trackers import DialogueStateTracker
+from served_app import ROOT
+
+SENDER = "long-conversation"
+MAX_EVENTS = 40
+KEEP_TURNS = 2
+TURNS = 300
+# A turn: the message, its action, the reply, a slot, and back to listening.
+EVENTS_PER_TURN = 5
+
+
+def _store(path: Path) -> BoundedSQLTrackerStore:
+    domain = Domain.load(str(ROOT / "bot" / "domain.yml"))
+    return BoundedSQLTrackerStore(
+        domain=domain,
+        host=f"sqlite:///{path / 'tracker.db'}",
+        max_session_events=MAX_EVENTS,
+        keep_turns=KEEP_TURNS,
+    )
+
+
+async def _turn(store: BoundedSQLTrackerStore, n: int) -> tuple[int, DialogueStateTracker]:
+    """One turn as Rasa's processor runs it; the number of events the store loaded."""
+    tracker = await store.retrieve(SENDER)
+    if tracker is None:
+        tracker = DialogueStateTracker(SENDER, store.domain.slots)
+        for event in (
+            ActionExecuted(ACTION_SESSION_START_NAME),
+            SessionStarted(),
+            SlotSet("logged_in", False),
+            ActionExecuted(ACTION_LISTEN_NAME),
+        ):
+            tracker.update(event)
+    loaded = len(tracker.events)
+    tracker.update(UserUttered(f"第{n}条", {"name": "ask_report", "confidence": 1.0}))
+    tracker.update(ActionExecuted("action_report"))
+    tracker.update(BotUttered(f"回复{n}"))
+    tracker.update(SlotSet("current_invoice", f"{n:08d}"))
+    tracker.update(ActionExecuted(ACTION_LISTEN_NAME))
+    await store.save(tracker)
+    return loaded, tracker
+
+
+def _conversation(store: BoundedSQLTrackerStore) -> tuple[list[int], DialogueStateTracker]:
+    async def run() -> tuple[list[int], DialogueStateTracker]:
+        loaded = []
+        tracker = None
+        for n in range(TURNS):
+            count, tracker = await _turn(store, n)
+            loaded.append(count)
+        assert tracker is not None
+        return loaded, tracker
+
+    return asyncio.run(run())
+
+
+def test_the_events_loaded_per_turn_stay_bounded_as_the_conversation_grows(
+    tmp_path: Path,
+) -> None:
+    loaded, _ = _conversation(_store(tmp_path))
+    # A session rolls over when the message that finds it past the limit comes.
+    assert max(loaded) <= MAX_EVENTS
+    # Not cut short either: late in the conversation a session still reaches the limit.
+    assert max(loaded[-50:]) > MAX_EVENTS - EVENTS_PER_TURN
+
+
+def test_a_new_session_keeps_the_slots_and_the_last_turns(tmp_path: Path) -> None:
+    store = _store(tmp_path)
+    _, last = _conversation(store)
+    tracker = asyncio.run(store.retrieve(SENDER))
+    assert tracker is not None
+    assert tracker.get_slot("logged_in") is False
+    assert tracker.get_slot("current_invoice") == last.get_slot("current_invoice")
+    said = [event.text for event in tracker.events if isinstance(event, UserUttered)]
+    assert said[-KEEP_TURNS:] == [f"第{n}条" for n in range(TURNS - KEEP_TURNS, TURNS)]
+
+
+def test_every_turn_is_still_kept_in_the_full_tracker(tmp_path: Path) -> None:
+    store = _store(tmp_path)
+    _conversation(store)
+    full = asyncio.run(store.retrieve_full_tracker(SENDER))
+    said = {event.text for event in full.events if isinstance(event, UserUttered)}
+    assert said == {f"第{n}条" for n in range(TURNS)}
+
+
+def test_no_new_session_while_a_form_is_active(tmp_path: Path) -> None:
+    store = _store(tmp_path)
+    tracker = DialogueStateTracker(SENDER, store.domain.slots)
+    tracker.update(SessionStarted())
+    tracker.update(ActionExecuted(ACTION_LISTEN_NAME))
+    tracker.update(ActiveLoop("issue_invoice_form"))
+    for n in range(MAX_EVENTS):
+        tracker.update(UserUttered(f"第{n}条", {"name": "inform", "confidence": 1.0}))
+        tracker.update(ActionExecuted(ACTION_LISTEN_NAME))
+    asyncio.run(store.save(tracker))
+    loaded = asyncio.run(store.retrieve(SENDER))
+    assert loaded is not None
+    assert len(loaded.events) == len(tracker.events)
