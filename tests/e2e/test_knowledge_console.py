@@ -55,7 +55,10 @@ def test_an_editor_writes_previews_publishes_and_rolls_back_an_entry(
     page.get_by_role("button", name="新建条目", exact=True).click()
     page.get_by_label("条目 id").fill(entry_id)
     page.get_by_label("标准问题").fill(QUESTION)
-    page.get_by_label("其他问法（每行一个）").fill("收款人 复核人 要填吗\n复核人可以空着吗")
+    # Phrasings as taxpayers write them; with two the base only suggests the entry.
+    page.get_by_label("其他问法（每行一个）").fill(
+        "收款人 复核人 要填吗\n复核人可以空着吗\n复核人一栏不填有没有影响\n收款人复核人不写行吗"
+    )
     page.get_by_label("答案").fill(
         "不是必填项。收款人、复核人栏按企业内部管理需要填写，不影响发票效力。"
     )
