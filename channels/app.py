@@ -11,7 +11,7 @@ from collections.abc import AsyncIterator, Callable
 from contextlib import AbstractAsyncContextManager, asynccontextmanager
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import Any, cast
 
 import httpx
 import structlog
@@ -38,7 +38,7 @@ from channels.api import (
     wechat_binding,
 )
 from channels.api import wechat as wechat_webhooks
-from channels.api.dependencies import Services
+from channels.api.dependencies import Services, services_of
 from channels.api.errors import install_error_handlers
 from channels.chat.answer_feedback import Rating, RatingSink
 from channels.chat.rasa_client import RasaClient
@@ -262,9 +262,8 @@ def _add_routes(app: FastAPI, config: Configuration) -> None:
 
 
 def state_of(connection: HTTPConnection) -> AppServices:
-    """The app's state, as the lifespan built it."""
-    state: AppServices = connection.app.state.services
-    return state
+    """The app's state, as the lifespan built it: the services with the knowledge parts."""
+    return cast(AppServices, services_of(connection))
 
 
 def open_knowledge_base(
