@@ -63,10 +63,6 @@ bench: setup
 load: setup
 	$(VENV)/python -m bench.scale
 
-lint:
-	$(VENV)/ruff check .
-	$(VENV)/mypy
-
 # Refreeze requirements.lock after changing the pins in pyproject.toml.
 lock:
 	rm -rf /tmp/kaipiao-lock && $(PYTHON) -m venv /tmp/kaipiao-lock
