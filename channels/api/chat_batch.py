@@ -1,8 +1,7 @@
 """POST /api/v1/chat/batch: a batch file checked or issued within the user's conversation.
 
-The file goes to the invoicing API in-process with the user's own token (the core
-decides everything); what the user did and the preview or result are stored in the
-conversation like a chat turn, so a reload and the agent's console show them.
+The file goes to the invoicing API in-process with the user's own token, and the
+preview or result is kept in the conversation (channels/api/core_turns.py).
 """
 
 from __future__ import annotations
@@ -10,12 +9,10 @@ from __future__ import annotations
 from typing import Annotated, Any, Literal
 from uuid import UUID
 
-import httpx
 from fastapi import APIRouter, File, Form, Request, UploadFile
-from fastapi.responses import JSONResponse
 
+from channels.api.core_turns import core_turn
 from channels.api.dependencies import Caller, ServicesDep
-from channels.conversations.model import Reply
 from channels.web.errors import Unauthorized
 
 router = APIRouter(tags=["chat"])
@@ -47,25 +44,7 @@ async def chat_batch(
     # Read no more than a file may hold plus one byte: the core then refuses it as too large.
     content = await file.read(services.max_upload_bytes + 1)
     upload = (name, content, file.content_type or "application/octet-stream")
-    status, body = await _through_the_core(request, path, upload, mode == "issue_valid")
-    if status == 200:
-        reply = Reply("", card={"type": card_type, "filename": name, **body})
-    else:
-        reply = Reply(str((body.get("error") or {}).get("message") or "批量开票失败，请稍后再试。"))
-    turn = await services.chat.record(conversation, said.format(name=name), reply)
-    frames = [message.to_frame() for message in turn.replies]
-    if status != 200:
-        return JSONResponse({**body, "messages": frames}, status_code=status)
-    return {"conversation_id": turn.conversation.id, "messages": frames}
-
-
-async def _through_the_core(
-    request: Request, path: str, upload: tuple[str, bytes, str], good_rows_only: bool
-) -> tuple[int, dict[str, Any]]:
-    headers = {"Authorization": request.headers.get("authorization", "")}
-    files = {"file": upload}
-    data = {"issue_valid": "true"} if good_rows_only else {}
-    transport = httpx.ASGITransport(app=request.app)
-    async with httpx.AsyncClient(transport=transport, base_url="http://app.internal") as client:
-        response = await client.post(path, headers=headers, files=files, data=data)
-    return response.status_code, response.json()
+    data = {"issue_valid": "true"} if mode == "issue_valid" else {}
+    call = ("POST", path, {"files": {"file": upload}, "data": data})
+    card = {"type": card_type, "filename": name}
+    return await core_turn(request, services, conversation, said.format(name=name), call, card)

@@ -13,6 +13,8 @@ import httpx
 import structlog
 from starlette.types import ASGIApp
 
+from channels.web.core_call import call_core
+
 RECENT_INVOICES = 5
 log = structlog.get_logger(__name__)
 
@@ -22,12 +24,10 @@ async def customer_through_the_api(
 ) -> dict[str, Any]:
     """The panel's JSON: {username, display_name, company, invoices}."""
     headers = {"Authorization": f"Bearer {token}", "X-Conversation-Id": conversation_id}
-    transport = httpx.ASGITransport(app=app)
     try:
-        async with httpx.AsyncClient(transport=transport, base_url="http://app.internal") as client:
-            response = await client.get(
-                "/api/v1/invoices", params={"size": RECENT_INVOICES}, headers=headers
-            )
+        response = await call_core(
+            app, "GET", "/api/v1/invoices", headers, params={"size": RECENT_INVOICES}
+        )
         items = response.json().get("items", []) if response.status_code == 200 else []
     except (httpx.HTTPError, ValueError, AttributeError) as exc:
         log.warning("customer_invoices_unavailable", error=repr(exc))

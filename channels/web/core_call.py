@@ -1,0 +1,22 @@
+"""The core's own HTTP API, called in-process by the app acting for one user.
+
+The chat routes that act on invoices (batch files, recognised invoices) and the
+console's customer panel go through the same endpoints and checks as any client,
+with the user's own token, so the channels need no access to the core's internals.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import httpx
+from starlette.types import ASGIApp
+
+
+async def call_core(
+    app: ASGIApp, method: str, path: str, headers: dict[str, str], **request: Any
+) -> httpx.Response:
+    """The core's response to one request (`request` as for httpx: params, json, files, data)."""
+    transport = httpx.ASGITransport(app=app)
+    async with httpx.AsyncClient(transport=transport, base_url="http://app.internal") as client:
+        return await client.request(method, path, headers=headers, **request)
