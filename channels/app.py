@@ -33,6 +33,7 @@ from channels.api import (
     agent_socket,
     chat,
     chat_batch,
+    chat_recognition,
     chat_socket,
     health,
     wechat_binding,
@@ -246,6 +247,7 @@ def _add_routes(app: FastAPI, config: Configuration) -> None:
     app.include_router(health.router)
     app.include_router(chat.router, prefix="/api/v1")
     app.include_router(chat_batch.router, prefix="/api/v1")
+    app.include_router(chat_recognition.router, prefix="/api/v1")
     app.include_router(invoicing_core.api.router, prefix="/api/v1")
     app.include_router(
         _knowledge_router(config.actions_token, config.core.max_upload_bytes), prefix="/api/v1"

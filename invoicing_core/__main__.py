@@ -75,6 +75,11 @@ def _parser() -> argparse.ArgumentParser:
     stock.add_argument("--code", required=True, help="10- or 12-digit invoice code")
     stock.add_argument("--first", required=True, type=int, help="first invoice number")
     stock.add_argument("--count", required=True, type=int)
+    recognize = commands.add_parser(
+        "recognize", help="read an invoice image, PDF or OFD (no database needed)"
+    )
+    recognize.add_argument("file", type=Path)
+    recognize.add_argument("--json", action="store_true", help="print the result as JSON")
     return parser
 
 
@@ -194,9 +199,29 @@ COMMANDS: dict[str, Command] = {
 }
 
 
+def _recognize(args: argparse.Namespace) -> str:
+    """Recognise a file without touching the database (recognition stores nothing)."""
+    from invoicing_core.recognition import RecognitionError, recognize
+    from invoicing_core.recognition.summary import describe
+
+    path: Path = args.file
+    try:
+        recognition = recognize(path.read_bytes(), filename=path.name)
+    except OSError as error:
+        raise SystemExit(f"file_unreadable: 无法读取文件 {path}：{error.strerror}") from error
+    except RecognitionError as error:
+        raise SystemExit(f"{error.code}: {error.message}") from error
+    if args.json:
+        return json.dumps(recognition.to_json(), ensure_ascii=False, indent=2)
+    return describe(recognition)
+
+
 def main() -> None:
     """Run one operator command against the configured database."""
     args = _parser().parse_args()
+    if args.command == "recognize":
+        print(_recognize(args))
+        return
     core = InvoicingCore.open(CoreSettings())
     try:
         upgrade_schema(core.engine)

@@ -6,12 +6,15 @@ from datetime import timedelta
 from sqlalchemy import Engine
 
 from invoicing_core.persistence import make_engine
+from invoicing_core.recognition import MAX_INPUT_BYTES
 from invoicing_core.services.accounts import AccountService
 from invoicing_core.services.alerts import AlertService
 from invoicing_core.services.batch_issuing import BatchIssuing
 from invoicing_core.services.invoices import InvoiceService
 from invoicing_core.services.paper_stock import PaperStockService
 from invoicing_core.services.password_reset import PasswordResetService
+from invoicing_core.services.received_invoices import ReceivedInvoiceService
+from invoicing_core.services.recognitions import RecognitionService
 from invoicing_core.services.red_letter_forms import RedLetterFormService
 from invoicing_core.services.reports import ReportService
 from invoicing_core.services.reset_code_sender import ResetCodeSender
@@ -33,6 +36,8 @@ class InvoicingCore:
     users: UserAdminService
     password_resets: PasswordResetService
     alerts: AlertService
+    recognitions: RecognitionService
+    received_invoices: ReceivedInvoiceService
 
     @classmethod
     def open(
@@ -54,6 +59,12 @@ class InvoicingCore:
             users=UserAdminService(engine),
             password_resets=PasswordResetService(engine, reset_code_sender),
             alerts=AlertService(engine),
+            recognitions=RecognitionService(
+                engine,
+                concurrency=settings.recognition_concurrency,
+                max_file_bytes=min(settings.max_upload_bytes, MAX_INPUT_BYTES),
+            ),
+            received_invoices=ReceivedInvoiceService(engine),
         )
 
     def close(self) -> None:

@@ -19,6 +19,9 @@ class CoreSettings(BaseSettings):
     # The largest file that may be uploaded (a batch template; the app applies it to
     # every upload, the knowledge import too).
     max_upload_bytes: int = Field(default=10 * 2**20, ge=1024)
+    # Invoice recognitions one worker runs at once (each takes a CPU core for a second or
+    # two); more at the same time are refused with 503 and Retry-After.
+    recognition_concurrency: int = Field(default=2, ge=1, le=32)
 
     @property
     def effective_database_url(self) -> str:

@@ -14,6 +14,8 @@ from invoicing_core.api import (
     invoices,
     paper_stock,
     password_reset,
+    received_invoices,
+    recognitions,
     red_letter_forms,
     reports,
     users,
@@ -37,6 +39,8 @@ router.include_router(reports.router)
 router.include_router(password_reset.router)
 router.include_router(users.router)
 router.include_router(alerts.router)
+router.include_router(recognitions.router)
+router.include_router(received_invoices.router)
 
 __all__ = [
     "CoreDep",

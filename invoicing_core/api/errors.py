@@ -6,6 +6,7 @@ from fastapi import FastAPI, Request
 from fastapi.responses import JSONResponse
 
 from invoicing_core.domain.errors import DomainError
+from invoicing_core.recognition import RecognitionError
 
 # The status of each refusal; anything not listed is a 422 (bad input).
 _STATUS = {
@@ -28,22 +29,37 @@ _STATUS = {
     "confirmation_pending": 409,
     "confirmation_not_allowed": 409,
     "red_letter_form_not_found": 404,
+    "received_invoice_not_found": 404,
+    "recognition_not_found": 404,
+    "duplicate_received_invoice": 409,
+    "receipt_state_not_allowed": 409,
+    "recognition_busy": 503,
+    # Recognition's own refusals (invoicing_core.recognition RecognitionError).
+    "file_too_large": 413,
 }
+# Seconds a client should wait before trying a busy recognition again.
+RECOGNITION_RETRY_AFTER = "5"
 
 
-def error_response(error: DomainError) -> JSONResponse:
+def error_response(error: DomainError | RecognitionError) -> JSONResponse:
     """The contract's error body with the status that fits the error."""
     body: dict[str, str] = {"code": error.code, "message": error.message}
     if error.field is not None:
         body["field"] = error.field
-    headers = {"WWW-Authenticate": "Bearer"} if _STATUS.get(error.code) == 401 else None
-    return JSONResponse({"error": body}, status_code=_STATUS.get(error.code, 422), headers=headers)
+    status = _STATUS.get(error.code, 422)
+    headers = None
+    if status == 401:
+        headers = {"WWW-Authenticate": "Bearer"}
+    elif status == 503:
+        headers = {"Retry-After": RECOGNITION_RETRY_AFTER}
+    return JSONResponse({"error": body}, status_code=status, headers=headers)
 
 
 async def _handle(_request: Request, exc: Exception) -> JSONResponse:
-    return error_response(cast(DomainError, exc))
+    return error_response(cast(DomainError | RecognitionError, exc))
 
 
 def install_error_handler(app: FastAPI) -> None:
-    """Answer every DomainError raised by a route with its contract error body."""
+    """Answer every DomainError (and a file recognition refuses) with its contract error body."""
     app.add_exception_handler(DomainError, _handle)
+    app.add_exception_handler(RecognitionError, _handle)

@@ -20,6 +20,7 @@ from invoicing_core.api.schemas import (
     RedLetterIn,
     VoidIn,
 )
+from invoicing_core.api.uploads import megabytes, read_within
 from invoicing_core.batch import BatchTooLarge, write_batch_template
 from invoicing_core.core import InvoicingCore
 from invoicing_core.domain.dates import check_date
@@ -78,9 +79,9 @@ async def batch_preview(who: CurrentPrincipal, core: CoreDep, file: BatchFile) -
 
 async def _batch_bytes(file: UploadFile, core: InvoicingCore) -> bytes:
     largest = core.batches.max_file_bytes
-    data = await file.read(largest + 1)
-    if len(data) > largest:
-        raise BatchTooLarge(f"文件超过{largest / 2**20:g}MB，请拆分后分批上传。")
+    data = await read_within(file, largest)
+    if data is None:
+        raise BatchTooLarge(f"文件超过{megabytes(largest)}，请拆分后分批上传。")
     return data
 
 

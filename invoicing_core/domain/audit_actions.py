@@ -7,6 +7,10 @@ INVOICE_RED_LETTER = "invoice.red_letter"
 # Written by the red-letter form service; the suffix is the move (enter, confirm, deny, withdraw).
 RED_LETTER_FORM = "red_letter_form."
 
+# Written by the received-invoice ledger (收票台账): recording, and each change of state.
+RECEIVED_INVOICE_RECORD = "received_invoice.record"
+RECEIVED_INVOICE_STATE = "received_invoice.state"
+
 # Written by the paper stock service.
 PAPER_STOCK_RECEIVED = "paper_stock.receive"
 

@@ -139,3 +139,33 @@ class RedLetterFormNotFound(DomainError):
     """No confirmation form with that id concerns the caller's company."""
 
     code = "red_letter_form_not_found"
+
+
+class ReceivedInvoiceNotFound(DomainError):
+    """No invoice with that id is in the caller's company's ledger of received invoices."""
+
+    code = "received_invoice_not_found"
+
+
+class DuplicateReceivedInvoice(DomainError):
+    """The company has already recorded this invoice (kind, code and number)."""
+
+    code = "duplicate_received_invoice"
+
+
+class ReceiptStateNotAllowed(DomainError):
+    """A received invoice cannot move from its state to the one asked for."""
+
+    code = "receipt_state_not_allowed"
+
+
+class RecognitionNotFound(DomainError):
+    """No recognition with that id awaits recording for the caller's company (or it expired)."""
+
+    code = "recognition_not_found"
+
+
+class RecognitionBusy(DomainError):
+    """Every recognition slot of this worker is taken; the caller should try again shortly."""
+
+    code = "recognition_busy"

@@ -9,10 +9,11 @@ from typing import Any
 
 from sqlalchemy import Connection, Row, Select, func, insert, select, update
 
-from invoicing_core.domain.invoice import Invoice, InvoiceStatus, VoidRecord
+from invoicing_core.domain.invoice import CHINA_TZ, Invoice, InvoiceStatus, VoidRecord
 from invoicing_core.domain.kind import InvoiceKind
 from invoicing_core.domain.line import InvoiceLine
 from invoicing_core.domain.party import Party
+from invoicing_core.domain.receipt_verification import IssuedFacts
 from invoicing_core.domain.red_letter import RedLetterReason
 from invoicing_core.domain.tax_rate import TaxRate
 from invoicing_core.persistence.tables import invoice_lines, invoices
@@ -120,6 +121,31 @@ def owner_of(connection: Connection, identifier: str) -> tuple[int, str | None] 
         )
     ).first()
     return None if row is None else (row.company_id, row.buyer_tax_id)
+
+
+def issued_to(
+    connection: Connection, buyer_tax_id: str, identifiers: Sequence[str]
+) -> dict[str, IssuedFacts]:
+    """What is known now of the invoices so named that were issued to this buyer, by name."""
+    if not identifiers:
+        return {}
+    rows = connection.execute(
+        select(invoices).where(
+            invoices.c.number.in_(set(identifiers)), invoices.c.buyer_tax_id == buyer_tax_id
+        )
+    )
+    return {
+        row.number: IssuedFacts(
+            status=InvoiceStatus(row.status),
+            invoice_date=row.issued_at.astimezone(CHINA_TZ).date(),
+            seller_tax_id=row.seller["tax_id"],
+            buyer_tax_id=row.buyer_tax_id,
+            amount=Decimal(row.total_amount),
+            tax=Decimal(row.total_tax),
+            total_with_tax=Decimal(row.total_with_tax),
+        )
+        for row in rows
+    }
 
 
 def search(

@@ -5,15 +5,18 @@ from sqlalchemy import (
     BigInteger,
     Boolean,
     Column,
+    Date,
     ForeignKey,
     Index,
     Integer,
+    LargeBinary,
     MetaData,
     Numeric,
     PrimaryKeyConstraint,
     String,
     Table,
     Text,
+    UniqueConstraint,
 )
 
 from invoicing_core.persistence.types import UtcDateTime
@@ -235,4 +238,75 @@ quota_usage = Table(
     Column("month", String(7), nullable=False),
     Column("used", Numeric(18, 2), nullable=False),
     PrimaryKeyConstraint("company_id", "month"),
+)
+
+# The received-invoice ledger (收票台账): invoices a company received, with the original file.
+received_invoices = Table(
+    "received_invoices",
+    metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("company_id", Integer, ForeignKey("companies.id"), nullable=False),
+    Column("kind", String(20), nullable=False),
+    # Empty for digital invoices, which have no code: NULLs would not be unique.
+    Column("code", String(12), nullable=False),
+    Column("number", String(20), nullable=False),
+    Column("invoice_date", Date, nullable=False),
+    Column("seller_name", String(300), nullable=False),
+    Column("seller_tax_id", String(20), nullable=False),
+    Column("buyer_name", String(300), nullable=True),
+    Column("buyer_tax_id", String(20), nullable=True),
+    Column("amount", Numeric(18, 2), nullable=False),
+    Column("tax", Numeric(18, 2), nullable=False),
+    Column("total_with_tax", Numeric(18, 2), nullable=False),
+    # Every field as read and corrected (domain/ledger_fields.py LedgerField), and the
+    # rest of what recognition returned: format, lines, checks, QR payload.
+    Column("fields", JSON, nullable=False),
+    Column("recognition", JSON, nullable=False),
+    Column("state", String(12), nullable=False),
+    Column("recorded_by", String(64), nullable=False),
+    Column("recorded_by_name", String(64), nullable=False),
+    Column("recorded_at", UtcDateTime(), nullable=False),
+    Column("file_name", String(255), nullable=False),
+    Column("media_type", String(100), nullable=False),
+    Column("file_content", LargeBinary, nullable=False),
+    # The duplicate-reimbursement check, also against two clerks recording at once.
+    UniqueConstraint("company_id", "kind", "code", "number", name="uq_received_invoices_invoice"),
+    Index("ix_received_invoices_company_date", "company_id", "invoice_date"),
+)
+
+# Every change of a received invoice's state, recording it included (from_state NULL).
+received_invoice_transitions = Table(
+    "received_invoice_transitions",
+    metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column(
+        "received_invoice_id",
+        Integer,
+        ForeignKey("received_invoices.id", ondelete="CASCADE"),
+        nullable=False,
+        index=True,
+    ),
+    Column("from_state", String(12), nullable=True),
+    Column("to_state", String(12), nullable=False),
+    Column("at", UtcDateTime(), nullable=False),
+    Column("by", String(64), nullable=False),
+    Column("by_name", String(64), nullable=False),
+    Column("note", String(200), nullable=False),
+)
+
+# Recognitions awaiting recording: the upload and what was read, kept for a short time
+# (services/recognitions.py PENDING_FOR) so that recording needs no second upload.
+pending_recognitions = Table(
+    "pending_recognitions",
+    metadata,
+    # A random token: the id the client records with.
+    Column("id", String(32), primary_key=True),
+    Column("company_id", Integer, ForeignKey("companies.id"), nullable=False),
+    Column("username", String(64), nullable=False, index=True),
+    Column("created_at", UtcDateTime(), nullable=False),
+    Column("expires_at", UtcDateTime(), nullable=False, index=True),
+    Column("file_name", String(255), nullable=False),
+    Column("media_type", String(100), nullable=False),
+    Column("file_content", LargeBinary, nullable=False),
+    Column("result", JSON, nullable=False),
 )

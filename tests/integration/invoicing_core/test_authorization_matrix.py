@@ -20,6 +20,12 @@ from invoicing_core import InvoicingCore
 from invoicing_core.domain.account import Role
 from tests.integration.invoicing_core.company_users import add_user, log_in
 from tests.integration.invoicing_core.conftest import Tenant, make_tenant
+from tests.integration.invoicing_core.received_ledger import (
+    document_of,
+    recognize,
+    record,
+    stand_in_engine,
+)
 from tests.integration.invoicing_core.test_batch_and_pdf_api import batch_file, invoice, line
 from tests.integration.invoicing_core.test_invoice_api import issue, service_fee
 
@@ -34,6 +40,9 @@ PUBLIC = {
     ("GET", "/api/v1/invoices/batch/template"),
 }
 _serial = count(1)
+# Recognition is stood in for: this is about who may call, not about reading invoices.
+__all__ = ["stand_in_engine"]
+pytestmark = pytest.mark.usefixtures("stand_in_engine")
 
 
 @dataclass
@@ -58,6 +67,19 @@ class World:
             headers=self.tenant.issuer,
         )
         return int(response.json()["form"]["id"])
+
+    def invoice_document(self) -> bytes:
+        """A fresh invoice as received: each is a new one, never a duplicate."""
+        return document_of(issue(self.client, self.tenant, service_fee()))
+
+    def recognition(self) -> str:
+        """A fresh recognition of the tenant's, awaiting recording."""
+        return str(recognize(self.client, self.tenant.issuer, self.invoice_document())["id"])
+
+    def receipt(self) -> int:
+        """A fresh entry of the tenant's ledger, still recorded."""
+        response = record(self.client, self.tenant.issuer, self.recognition())
+        return int(response.json()["id"])
 
 
 Request = Callable[[World], tuple[str, dict[str, Any]]]
@@ -125,13 +147,30 @@ def _batch(_: World) -> tuple[str, dict[str, Any]]:
 
 
 def _batch_in_chat(w: World) -> tuple[str, dict[str, Any]]:
-    """A batch preview in a fresh guest conversation (the caller's once they send it)."""
-    conversation = w.client.app.state.services.store.open(None, "widget")  # type: ignore[attr-defined]
+    """A batch preview in a fresh guest conversation."""
     options = _batch(w)[1]
     return "/api/v1/chat/batch", {
         **options,
-        "data": {"conversation_id": conversation.id, "mode": "preview"},
+        "data": {"conversation_id": _guest_conversation(w), "mode": "preview"},
     }
+
+
+def _guest_conversation(w: World) -> str:
+    """A fresh guest conversation (the caller's once they act in it)."""
+    return str(w.client.app.state.services.store.open(None, "widget").id)  # type: ignore[attr-defined]
+
+
+def _recognition_in_chat(w: World) -> tuple[str, dict[str, Any]]:
+    file = ("i.pdf", w.invoice_document(), "application/pdf")
+    return "/api/v1/chat/recognition", {
+        "files": {"file": file},
+        "data": {"conversation_id": _guest_conversation(w)},
+    }
+
+
+def _record_in_chat(w: World) -> tuple[str, dict[str, Any]]:
+    body = {"conversation_id": _guest_conversation(w), "recognition_id": w.recognition()}
+    return "/api/v1/chat/recognition/record", {"json": body}
 
 
 def fixed(path: str, options: dict[str, Any] | None = None) -> Request:
@@ -142,6 +181,11 @@ def fixed(path: str, options: dict[str, Any] | None = None) -> Request:
 def red_form_move(move: str) -> Request:
     """A move on a fresh red-letter form of the world's tenant."""
     return lambda w: (f"/api/v1/red-letter-forms/{w.full_red_form()}/{move}", {})
+
+
+def received_entry(suffix: str) -> Request:
+    """A read of a fresh entry of the world's tenant's ledger."""
+    return lambda w: (f"/api/v1/received-invoices/{w.receipt()}{suffix}", {})
 
 
 MATRIX: dict[tuple[str, str], tuple[dict[str, int], Request]] = {
@@ -222,6 +266,40 @@ MATRIX: dict[tuple[str, str], tuple[dict[str, int], Request]] = {
         lambda w: ("/api/v1/reports/summary", {"params": {"period": "month"}}),
     ),
     ("GET", "/api/v1/alerts"): (admins(200), lambda w: ("/api/v1/alerts", {})),
+    ("POST", "/api/v1/recognitions"): (
+        expect(201),
+        lambda w: (
+            "/api/v1/recognitions",
+            {"files": {"file": ("i.pdf", w.invoice_document(), "application/pdf")}},
+        ),
+    ),
+    ("POST", "/api/v1/chat/recognition"): (expect(200), _recognition_in_chat),
+    ("POST", "/api/v1/chat/recognition/record"): (issuing(200), _record_in_chat),
+    ("POST", "/api/v1/received-invoices"): (
+        issuing(201),
+        lambda w: ("/api/v1/received-invoices", {"json": {"recognition_id": w.recognition()}}),
+    ),
+    **{
+        ("GET", f"/api/v1/received-invoices{suffix}"): (
+            expect(200),
+            fixed(f"/api/v1/received-invoices{suffix}"),
+        )
+        for suffix in ("", "/export.xlsx", "/summary")
+    },
+    **{
+        ("GET", f"/api/v1/received-invoices/{{receipt_id}}{suffix}"): (
+            expect(200, stranger=404),
+            received_entry(suffix),
+        )
+        for suffix in ("", "/original")
+    },
+    ("POST", "/api/v1/received-invoices/{receipt_id}/state"): (
+        issuing(200),
+        lambda w: (
+            f"/api/v1/received-invoices/{w.receipt()}/state",
+            {"json": {"state": "reimbursed", "note": "报销"}},
+        ),
+    ),
     ("GET", "/api/v1/users"): (admins(200), lambda w: ("/api/v1/users", {})),
     ("PATCH", "/api/v1/users/{username}"): (
         admins(200),
@@ -305,7 +383,8 @@ MATRIX: dict[tuple[str, str], tuple[dict[str, int], Request]] = {
 
 @pytest.fixture(scope="module")
 def world(app_client: TestClient, core: InvoicingCore) -> World:
-    tenant = make_tenant(app_client, core)
+    # Every request that needs a target issues a fresh invoice of 10,000 yuan for it.
+    tenant = make_tenant(app_client, core, quota="100000000")
     stranger = make_tenant(app_client, core)
     headers = {
         "anonymous": {},
