@@ -1,6 +1,7 @@
 // 开票助手 widget: cards (invoice, summary, list, report, download, upload, batch preview
-// and result, login, leave a message, rating). Loaded by widget.js and, read-only, by the
-// console; all text is set with textContent, so HTML in any message or card is shown, never run.
+// and result, recognised and recorded invoices, login, leave a message, rating). Loaded
+// by widget.js and, read-only, by the console; all text is set with textContent, so
+// HTML in any message or card is shown, never run.
 // Also the one home of el(), the DOM helper of every page's script (the console and the
 // knowledge page load this file before their own).
 (function () {
@@ -247,8 +248,68 @@
     return t;
   }
 
+  // What recognition read from an invoice the user received. A field read without
+  // certainty is marked for checking, and every failed check is shown; the invoice goes
+  // into the ledger only on the user's choice.
+  function recognition(card, ctx, box) {
+    box.setAttribute("data-recognition", card.id);
+    box.appendChild(el("h3", {}, "发票识别结果：" + card.filename));
+    var dl = el("dl", { "class": "kp-recognized" });
+    Object.keys(card.fields || {}).forEach(function (name) {
+      var f = card.fields[name];
+      dl.appendChild(el("dt", {}, f.label || name));
+      var text = f.text || f.value;
+      var attrs = whole(text);
+      if (!f.certain) { attrs["class"] = ((attrs["class"] || "") + " kp-uncertain").trim(); }
+      dl.appendChild(el("dd", attrs, text + (f.certain ? "" : "（请核对）")));
+    });
+    box.appendChild(dl);
+    var lines = card.lines || [];
+    if (lines.length) {
+      box.appendChild(table(["项目", "金额", "税率", "税额"], lines.map(function (l) {
+        return [cellOf(l.name), cellOf(l.amount), rateOf(l.rate), cellOf(l.tax)];
+      })));
+    }
+    if ((card.checks || []).length) {
+      var problems = el("ul", { "class": "kp-checks", role: "alert" });
+      card.checks.forEach(function (c) { problems.appendChild(el("li", {}, c.message)); });
+      box.appendChild(problems);
+    }
+    var row = el("div", { "class": "kp-buttons" });
+    function choice(label, act) {
+      row.appendChild(button(label, function () {
+        Array.prototype.forEach.call(row.querySelectorAll("button"), function (b) { b.disabled = true; });
+        act();
+      }));
+    }
+    choice("录入收票台账", function () { ctx.recordRecognition(card); });
+    choice("不录入", function () {});
+    box.appendChild(row);
+  }
+
+  function cellOf(field) { return field ? field.value : ""; }
+
+  function rateOf(field) {
+    var rate = Number(field && field.value);
+    return field && !isNaN(rate) ? Math.round(rate * 1000) / 10 + "%" : cellOf(field);
+  }
+
+  function receivedInvoice(card, ctx, box) {
+    ctx.settle('[data-recognition="' + card.recognition_id + '"]');  // recorded
+    box.appendChild(el("h3", {}, "已录入收票台账"));
+    box.appendChild(fields([
+      { label: "发票号码", value: card.number },
+      { label: "销售方", value: (card.seller || {}).name || "" },
+      { label: "价税合计", value: card.total_with_tax + " 元" },
+      { label: "状态", value: card.state_label },
+      { label: "核验", value: (card.verification || {}).message || "" }
+    ]));
+  }
+
   renderers.batch_preview = batchPreview;
   renderers.batch_result = batchResult;
+  renderers.recognition = recognition;
+  renderers.received_invoice = receivedInvoice;
 
   window.KaipiaoWidgetCards = { render: render, el: el, button: button };
 })();

@@ -70,10 +70,10 @@
     // No maxlength: a long paste is refused with a word, never cut silently (see submit).
     ui.input = el("input", { id: "kp-input", type: "text", autocomplete: "off",
       placeholder: "请输入您的问题，例如：忘记密码怎么办" });
-    ui.file = el("input", { type: "file", accept: ".xlsx,.csv", "class": "kp-visually-hidden",
-      "aria-label": "选择批量开票文件", tabindex: "-1" });
+    ui.file = el("input", { type: "file", accept: ".xlsx,.csv,.jpg,.jpeg,.png,.webp,.pdf,.ofd,image/*",
+      "class": "kp-visually-hidden", "aria-label": "选择批量开票文件或发票文件", tabindex: "-1" });
     ui.file.addEventListener("change", function () { if (ui.file.files[0]) { upload(ui.file.files[0]); } ui.file.value = ""; });
-    form.appendChild(C.button("上传", function () { ui.file.click(); }, { "class": "kp-upload", "aria-label": "上传批量开票文件", title: "上传 .xlsx 或 .csv 批量开票" }));
+    form.appendChild(C.button("上传", function () { ui.file.click(); }, { "class": "kp-upload", "aria-label": "上传批量开票文件或收到的发票", title: "上传 .xlsx/.csv 批量开票，或上传收到的发票照片、PDF、OFD 识别录入" }));
     form.appendChild(ui.file);
     form.appendChild(ui.input);
     form.appendChild(el("button", { type: "submit", "class": "kp-send" }, "发送"));
@@ -322,25 +322,46 @@
   // A batch file is checked first (mode "preview" issues nothing); only the user's choice
   // on the preview card issues it. Both go through the conversation (POST /api/v1/chat/batch),
   // so the preview and the result stay in it: after a reload and in the agent's console.
+  // A spreadsheet is a batch to issue; a photo, scan, PDF or OFD is an invoice received,
+  // read by recognition (POST /api/v1/chat/recognition) and recorded only on the card's choice.
   function upload(file) {
-    if (!options.token) { showError("请先登录后再批量开票。"); return; }
-    if (!/\.(xlsx|csv)$/i.test(file.name)) { showError("只支持 .xlsx 或 .csv 格式的批量开票文件。"); return; }
+    var batch = /\.(xlsx|csv)$/i.test(file.name);
+    var invoice = /\.(jpe?g|png|webp|pdf|ofd)$/i.test(file.name) || /^image\//.test(file.type);
+    if (!options.token) { showError(batch ? "请先登录后再批量开票。" : "请先登录后再识别发票。"); return; }
+    if (!batch && !invoice) { showError("只支持 .xlsx/.csv 批量开票文件，或 JPG、PNG、WebP、PDF、OFD 格式的发票。"); return; }
     if (file.size > 10 * 1024 * 1024) { showError("文件过大，请不要超过 10MB。"); return; }
     if (!state.conversationId) { showError("正在连接，请稍后再上传。"); return; }
+    if (!batch) { sendForm("/api/v1/chat/recognition", { file: file }); return; }
     state.files[file.name] = file;
     sendBatch(file, "preview");
   }
 
+  function recordRecognition(card) {
+    sendJson("/api/v1/chat/recognition/record", { recognition_id: card.id });
+  }
+
   function sendBatch(file, mode) {
+    sendForm("/api/v1/chat/batch", { mode: mode, file: file });
+  }
+
+  function sendForm(path, fields) {
     var body = new FormData();
     body.append("conversation_id", state.conversationId);
-    body.append("mode", mode);
-    body.append("file", file);
-    fetch(options.server + "/api/v1/chat/batch", { method: "POST", headers: authHeaders(), body: body })
-      .then(function (response) {
-        // The exchange is stored even when the file is refused: its messages show either way.
-        return response.json().then(function (data) { (data.messages || []).forEach(show); });
-      }).catch(function () { showError("网络连接失败，请检查网络后重试。"); });
+    Object.keys(fields).forEach(function (name) { body.append(name, fields[name]); });
+    postTurn(path, { method: "POST", headers: authHeaders(), body: body });
+  }
+
+  function sendJson(path, fields) {
+    var headers = Object.assign({ "content-type": "application/json" }, authHeaders());
+    var body = JSON.stringify(Object.assign({ conversation_id: state.conversationId }, fields));
+    postTurn(path, { method: "POST", headers: headers, body: body });
+  }
+
+  // The exchange is stored even when the core refuses: its messages show either way.
+  function postTurn(path, init) {
+    fetch(options.server + path, init).then(function (response) {
+      return response.json().then(function (data) { (data.messages || []).forEach(show); });
+    }).catch(function () { showError("网络连接失败，请检查网络后重试。"); });
   }
 
   // The user's choice on a preview card; the file is only in this page's memory.
@@ -358,6 +379,7 @@
       frame: send,
       download: download,
       chooseBatch: chooseBatch,
+      recordRecognition: recordRecognition,
       logIn: logIn,
       loggedIn: function () { return Boolean(options.token); },
       listInvoices: function (query) {
