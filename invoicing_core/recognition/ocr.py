@@ -24,10 +24,10 @@ MODEL_FILES = {
 }
 Point = Sequence[float]
 DETECTION_SIDE = 1280
-# One thread per recognition: onnxruntime's worker threads spin while they wait, and on a
-# 2-core machine shared with the app and Rasa two spinning threads made a picture slower
-# (measured 7.0 s against 4.3 s wall, 3.5 against 2.1 CPU-seconds, under load).
-THREADS = 1
+# Two threads: on an idle 2-core machine a photo took 1.8 s at p50 against 2.9 s with one
+# (8 benchmark photos, 2026-12-07). Under heavy load two spinning threads were slower
+# (7.0 s against 4.3 s); RECOGNITION_CONCURRENCY bounds how many pictures run at once.
+THREADS = 2
 
 
 def model_paths() -> dict[str, Path]:
