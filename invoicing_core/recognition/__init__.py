@@ -15,7 +15,7 @@ from invoicing_core.recognition.result import (
     RecognizedField,
     RecognizedLine,
 )
-from invoicing_core.recognition.sniff import MAX_INPUT_BYTES
+from invoicing_core.recognition.sniff import MAX_INPUT_BYTES, media_type
 
 
 def recognize(data: bytes, *, filename: str | None = None) -> Recognition:
@@ -38,5 +38,6 @@ __all__ = [
     "RecognitionError",
     "RecognizedField",
     "RecognizedLine",
+    "media_type",
     "recognize",
 ]

@@ -10,13 +10,26 @@ MAX_INPUT_BYTES = 20 * 1024 * 1024
 
 Kind = Literal["image", "pdf", "ofd"]
 
-_IMAGE_MAGIC = (
-    b"\xff\xd8\xff",  # JPEG
-    b"\x89PNG\r\n\x1a\n",
-    b"BM",  # BMP, as some scanners save
-    b"II*\x00",  # TIFF, little-endian
-    b"MM\x00*",  # TIFF, big-endian
+# Media types by leading bytes (a PDF may have a few bytes before its header).
+_MAGIC = (
+    (b"\xff\xd8\xff", "image/jpeg"),
+    (b"\x89PNG\r\n\x1a\n", "image/png"),
+    (b"BM", "image/bmp"),  # as some scanners save
+    (b"II*\x00", "image/tiff"),  # little-endian
+    (b"MM\x00*", "image/tiff"),  # big-endian
+    (b"PK\x03\x04", "application/ofd"),  # an OFD is a zip
 )
+
+
+def media_type(data: bytes) -> str | None:
+    """The document's media type by its content (neither its name nor a client's claim
+    is trusted), or None for anything but an image, PDF or OFD."""
+    for magic, found in _MAGIC:
+        if data.startswith(magic):
+            return found
+    if data[:4] == b"RIFF" and data[8:12] == b"WEBP":
+        return "image/webp"
+    return "application/pdf" if b"%PDF-" in data[:1024] else None
 
 
 def sniff(data: bytes) -> Kind:
@@ -29,12 +42,10 @@ def sniff(data: bytes) -> Kind:
         )
     if not data:
         raise RecognitionError("empty_file", "文件是空的，请重新上传发票。")
-    head = data[:16]
-    if data[:1024].lstrip().startswith(b"%PDF-") or b"%PDF-" in data[:1024]:
-        return "pdf"
-    if head.startswith(b"PK\x03\x04"):
-        return "ofd"
-    if head.startswith(_IMAGE_MAGIC) or (head[:4] == b"RIFF" and head[8:12] == b"WEBP"):
+    found = media_type(data)
+    if found in ("application/pdf", "application/ofd"):
+        return "pdf" if found == "application/pdf" else "ofd"
+    if found is not None:
         return "image"
     raise RecognitionError(
         "unsupported_file",

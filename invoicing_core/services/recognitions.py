@@ -25,6 +25,7 @@ from invoicing_core.recognition import (
     MAX_INPUT_BYTES,
     Recognition,
     RecognitionError,
+    media_type,
     recognize,
 )
 from invoicing_core.services.accounts import Principal
@@ -36,17 +37,6 @@ PENDING_PER_USER = 20
 _log = logging.getLogger(__name__)
 MAX_FILE_NAME = 255
 Recognizer = Callable[[bytes, str | None], Recognition]
-
-# Media types by leading bytes; the ledger serves the original with its true type only.
-_MEDIA_TYPES = (
-    (b"%PDF-", "application/pdf"),
-    (b"PK\x03\x04", "application/ofd"),
-    (b"\xff\xd8\xff", "image/jpeg"),
-    (b"\x89PNG\r\n\x1a\n", "image/png"),
-    (b"BM", "image/bmp"),
-    (b"II*\x00", "image/tiff"),
-    (b"MM\x00*", "image/tiff"),
-)
 
 
 def _recognize(data: bytes, filename: str | None) -> Recognition:
@@ -109,7 +99,7 @@ class RecognitionService:
             username=who.username,
             created_at=now,
             expires_at=now + PENDING_FOR,
-            original=OriginalFile(_file_name(filename, data), media_type_of(data), data),
+            original=OriginalFile(_file_name(filename, data), _served_as(data), data),
             result=recognition.to_json(),
         )
         with begin_write(self._engine) as connection:
@@ -126,16 +116,9 @@ def company_of(who: Principal, doing: str) -> int:
     return who.company_id
 
 
-def media_type_of(data: bytes) -> str:
-    """The document's media type by its content (a client's claim is not trusted)."""
-    for magic, media_type in _MEDIA_TYPES:
-        if data.startswith(magic):
-            return media_type
-    if data[:4] == b"RIFF" and data[8:12] == b"WEBP":
-        return "image/webp"
-    if b"%PDF-" in data[:1024]:
-        return "application/pdf"
-    return "application/octet-stream"
+def _served_as(data: bytes) -> str:
+    """The original's media type when served back: its true one, never the client's."""
+    return media_type(data) or "application/octet-stream"
 
 
 def _file_name(filename: str | None, data: bytes) -> str:
