@@ -51,6 +51,7 @@ from channels.live.delivery import Deliveries
 from channels.live.hub import KNOWLEDGE
 from channels.settings import AppSettings
 from channels.web.body_limit import BodyLimit
+from channels.web.core_call import CoreForConversation, acting_for_conversations
 from channels.web.errors import Forbidden
 from channels.web.identity import CustomerLookup, Identify, Identity
 from channels.web.logs import configure_logging
@@ -177,13 +178,22 @@ def _open_services(
     deliveries = Deliveries()
     live = build_live(settings, core.engine, store, deliveries)
     live.identify = _identify_through_the_core(core)
-    live.customer = _customer_through_the_core(app, core, config.actions_token)
+    acting = acting_for_conversations(app, config.actions_token)
+    live.customer = _customer_through_the_core(core, acting)
     feedback_log = knowledge.FeedbackLog(core.engine)
     ratings = _ratings_into_the_knowledge_base(core, feedback_log)
     chat_service = ChatService(store, _rasa_client(http, config), live.handoff, ratings)
     binding = wechat.build_binding(core.engine, core.accounts.user_exists)
     wechat_channels = wechat.build_wechat_channels(
-        settings, core.engine, http, store, chat_service, deliveries, binding
+        settings,
+        core.engine,
+        http,
+        store,
+        chat_service,
+        deliveries,
+        binding,
+        acting,
+        config.core.max_upload_bytes,
     )
     return AppServices(
         settings=settings,
@@ -467,7 +477,7 @@ def _identify_through_the_core(core: InvoicingCore) -> Identify:
     return identify
 
 
-def _customer_through_the_core(app: FastAPI, core: InvoicingCore, token: str) -> CustomerLookup:
+def _customer_through_the_core(core: InvoicingCore, acting: CoreForConversation) -> CustomerLookup:
     """The console's customer panel, read as the conversation's user (see customer_panel)."""
 
     async def customer(conversation_id: str, username: str) -> dict[str, Any]:
@@ -476,7 +486,7 @@ def _customer_through_the_core(app: FastAPI, core: InvoicingCore, token: str) ->
         except Exception:  # a deleted user still has a transcript
             who = None
         name = who.display_name if who else None
-        return await customer_through_the_api(app, token, conversation_id, username, name)
+        return await customer_through_the_api(acting, conversation_id, username, name)
 
     return customer
 

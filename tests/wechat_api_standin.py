@@ -1,7 +1,8 @@
 """A stand-in for WeChat's and WeCom's API servers, on 127.0.0.1, started by the tests.
 
-It hands out access tokens, records every message sent to it, and answers what a
-test scripts: an error code (45015, 40001, …), a slow answer (a timeout) or a 5xx.
+It hands out access tokens, records every message sent to it, answers what a test
+scripts: an error code (45015, 40001, …), a slow answer (a timeout) or a 5xx, and
+serves the pictures and files a test put there as users' uploads (media/get).
 """
 
 from __future__ import annotations
@@ -17,7 +18,7 @@ from typing import Any
 
 import uvicorn
 from fastapi import FastAPI, Request
-from fastapi.responses import JSONResponse
+from fastapi.responses import JSONResponse, Response
 
 
 @dataclass
@@ -40,6 +41,8 @@ class WeChatApiStandIn:
     # Scripted answers to the next sends: an errcode, "slow" or "http500".
     script: list[int | str] = field(default_factory=list)
     slow_seconds: float = 2.0
+    # What users uploaded, by MediaId: (bytes, content type).
+    media: dict[str, tuple[bytes, str]] = field(default_factory=dict)
     _lock: threading.Lock = field(default_factory=threading.Lock)
 
     def expire_token(self) -> None:
@@ -105,6 +108,15 @@ def build_app(state: WeChatApiStandIn) -> FastAPI:
         if answer == 0:
             state.sent.append(Sent(request.url.path, access_token, body))
         return JSONResponse({"errcode": answer, "errmsg": "ok" if answer == 0 else "scripted"})
+
+    @app.get("/cgi-bin/media/get")
+    async def media(access_token: str, media_id: str) -> Response:
+        if access_token != state.valid_token:
+            return JSONResponse({"errcode": 40001, "errmsg": "invalid credential"})
+        if media_id not in state.media:
+            return JSONResponse({"errcode": 40007, "errmsg": "invalid media_id"})
+        data, content_type = state.media[media_id]
+        return Response(data, media_type=content_type)
 
     app.add_api_route("/cgi-bin/message/custom/send", send, methods=["POST"])
     app.add_api_route("/cgi-bin/message/send", send, methods=["POST"])

@@ -11,22 +11,20 @@ from typing import Any
 
 import httpx
 import structlog
-from starlette.types import ASGIApp
 
-from channels.web.core_call import call_core
+from channels.web.core_call import CoreForConversation
 
 RECENT_INVOICES = 5
 log = structlog.get_logger(__name__)
 
 
 async def customer_through_the_api(
-    app: ASGIApp, token: str, conversation_id: str, username: str, display_name: str | None
+    core: CoreForConversation, conversation_id: str, username: str, display_name: str | None
 ) -> dict[str, Any]:
     """The panel's JSON: {username, display_name, company, invoices}."""
-    headers = {"Authorization": f"Bearer {token}", "X-Conversation-Id": conversation_id}
     try:
-        response = await call_core(
-            app, "GET", "/api/v1/invoices", headers, params={"size": RECENT_INVOICES}
+        response = await core(
+            "GET", "/api/v1/invoices", conversation_id, params={"size": RECENT_INVOICES}
         )
         items = response.json().get("items", []) if response.status_code == 200 else []
     except (httpx.HTTPError, ValueError, AttributeError) as exc:

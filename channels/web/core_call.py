@@ -7,7 +7,7 @@ with the user's own token, so the channels need no access to the core's internal
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, Protocol
 
 import httpx
 from starlette.types import ASGIApp
@@ -20,3 +20,22 @@ async def call_core(
     transport = httpx.ASGITransport(app=app)
     async with httpx.AsyncClient(transport=transport, base_url="http://app.internal") as client:
         return await client.request(method, path, headers=headers, **request)
+
+
+class CoreForConversation(Protocol):
+    """The core's API called as a conversation's user (the channels' own acting path)."""
+
+    async def __call__(
+        self, method: str, path: str, conversation_id: str, **request: Any
+    ) -> httpx.Response: ...
+
+
+def acting_for_conversations(app: ASGIApp, actions_token: str) -> CoreForConversation:
+    """Calls made with the app's acting token and the conversation's id: the core acts as
+    that conversation's logged-in or bound user, and refuses (401) when there is none."""
+
+    async def act(method: str, path: str, conversation_id: str, **request: Any) -> httpx.Response:
+        headers = {"Authorization": f"Bearer {actions_token}", "X-Conversation-Id": conversation_id}
+        return await call_core(app, method, path, headers, **request)
+
+    return act

@@ -15,6 +15,7 @@ from channels.chat.service import ChatService
 from channels.conversations.store import ConversationStore
 from channels.live.delivery import Deliveries
 from channels.settings import AppSettings
+from channels.web.core_call import CoreForConversation
 from channels.wechat.access_tokens import AccessTokens, TokenSource
 from channels.wechat.binding import Binding
 from channels.wechat.channel import WeChatChannel, WeChatChannels
@@ -22,7 +23,9 @@ from channels.wechat.customer_messages import WECHAT_WINDOW, CustomerMessages
 from channels.wechat.customer_service_api import CustomerServiceApi, RetryPolicy
 from channels.wechat.envelope import Envelope, WeChatEnvelope, WeComEnvelope
 from channels.wechat.inbound_log import InboundLog
+from channels.wechat.media import MediaDownloads
 from channels.wechat.message_router import MessageRouter
+from channels.wechat.receipts import InvoiceReceipts
 from channels.wechat.turn_timer import TurnTimer
 from channels.wechat.users import WeChatUsers
 
@@ -42,6 +45,10 @@ class Shared:
     users: WeChatUsers
     inbound: InboundLog
     binding: Binding
+    # The core's API as a conversation's user: recognising and recording invoices.
+    core: CoreForConversation
+    # The largest picture or file fetched from WeChat (the core's MAX_UPLOAD_BYTES).
+    max_media_bytes: int
 
 
 def build_binding(engine: Engine, user_exists: Callable[[str], bool]) -> Binding:
@@ -57,10 +64,13 @@ def build_wechat_channels(
     chat: ChatService,
     deliveries: Deliveries,
     binding: Binding,
+    core: CoreForConversation,
+    max_media_bytes: int,
 ) -> WeChatChannels:
     """The configured accounts, each registered for delivery; none when nothing is set."""
+    users, inbound = WeChatUsers(engine), InboundLog(engine)
     shared = Shared(
-        settings, engine, http, store, chat, WeChatUsers(engine), InboundLog(engine), binding
+        settings, engine, http, store, chat, users, inbound, binding, core, max_media_bytes
     )
     channels: WeChatChannels = {}
     if settings.wechat_token:
@@ -86,19 +96,28 @@ def _wecom_envelope(settings: AppSettings) -> WeComEnvelope:
 
 
 def _channel(shared: Shared, account: str, envelope: Envelope, window: Any) -> WeChatChannel:
-    messages = CustomerMessages(account, _api(shared, account), shared.users, shared.engine, window)
-    router = MessageRouter(account, shared.store, shared.chat, shared.users, shared.binding)
+    tokens, base = _tokens(shared, account)
+    api = _api(shared, account, tokens, base)
+    messages = CustomerMessages(account, api, shared.users, shared.engine, window)
+    settings = shared.settings
+    media = MediaDownloads(
+        shared.http,
+        tokens,
+        f"{base}/cgi-bin/media/get",
+        settings.wechat_api_timeout_seconds,
+        shared.max_media_bytes,
+    )
+    receipts = InvoiceReceipts(shared.store, media, shared.core)
+    router = MessageRouter(
+        account, shared.store, shared.chat, shared.users, shared.binding, receipts
+    )
     budget = shared.settings.wechat_reply_budget_seconds
     return WeChatChannel(envelope, TurnTimer(account, router, shared.inbound, messages, budget))
 
 
-def _api(shared: Shared, account: str) -> CustomerServiceApi:
+def _tokens(shared: Shared, account: str) -> tuple[AccessTokens, str]:
+    """The account's access tokens and its API's base URL."""
     settings = shared.settings
-    policy = RetryPolicy(
-        settings.wechat_api_attempts,
-        settings.wechat_api_backoff_seconds,
-        settings.wechat_api_timeout_seconds,
-    )
     if account == "wechat":
         base = settings.wechat_api_base.rstrip("/")
         source = TokenSource(
@@ -110,7 +129,6 @@ def _api(shared: Shared, account: str) -> CustomerServiceApi:
                 "secret": settings.wechat_app_secret,
             },
         )
-        send_url, payload = f"{base}/cgi-bin/message/custom/send", _wechat_text
     else:
         base = settings.wecom_api_base.rstrip("/")
         source = TokenSource(
@@ -118,6 +136,20 @@ def _api(shared: Shared, account: str) -> CustomerServiceApi:
             f"{base}/cgi-bin/gettoken",
             {"corpid": settings.wecom_corp_id, "corpsecret": settings.wecom_secret},
         )
+    tokens = AccessTokens(shared.engine, shared.http, source, settings.wechat_api_timeout_seconds)
+    return tokens, base
+
+
+def _api(shared: Shared, account: str, tokens: AccessTokens, base: str) -> CustomerServiceApi:
+    settings = shared.settings
+    policy = RetryPolicy(
+        settings.wechat_api_attempts,
+        settings.wechat_api_backoff_seconds,
+        settings.wechat_api_timeout_seconds,
+    )
+    if account == "wechat":
+        send_url, payload = f"{base}/cgi-bin/message/custom/send", _wechat_text
+    else:
         agent_id = settings.wecom_agent_id
         send_url = f"{base}/cgi-bin/message/send"
 
@@ -129,7 +161,6 @@ def _api(shared: Shared, account: str) -> CustomerServiceApi:
                 "text": {"content": text},
             }
 
-    tokens = AccessTokens(shared.engine, shared.http, source, policy.timeout_seconds)
     return CustomerServiceApi(shared.http, tokens, send_url, payload, policy)
 
 

@@ -22,6 +22,8 @@ class Inbound:
     event: str = ""  # subscribe, unsubscribe, click, …
     summary: str = ""  # what is stored for non-text messages
     agent_id: int = 0  # WeCom's application id
+    media_id: str = ""  # a picture's or file's id, to fetch it (media/get)
+    file_name: str = ""  # a file message's name
 
 
 def from_wechatpy(account: str, message: Any) -> Inbound:
@@ -45,6 +47,8 @@ def from_wechatpy(account: str, message: Any) -> Inbound:
         event=event,
         summary=_summary(kind, event, raw, text),
         agent_id=int(raw.get("AgentID") or 0),
+        media_id=str(raw.get("MediaId") or "")[:256],
+        file_name=str(raw.get("FileName") or raw.get("Title") or "")[:100],
     )
 
 

@@ -1,5 +1,6 @@
-"""Routes one WeChat or WeCom message: to the bot, to the binding commands, or to a
-fixed reply, keeping every message and reply in the user's conversation.
+"""Routes one WeChat or WeCom message: to the bot, to the binding commands, an invoice
+picture or file to recognition (channels/wechat/receipts.py), or to a fixed reply,
+keeping every message and reply in the user's conversation.
 
 The router knows nothing of WeChat's five seconds: channels/wechat/turn_timer.py
 runs it against the clock and decides how its answer reaches the user.
@@ -18,6 +19,7 @@ from channels.web.errors import NotFound, ServiceUnavailable
 from channels.wechat.binding import Binding
 from channels.wechat.commands import BIND_HELP, BIND_HINT, Command, binding_command
 from channels.wechat.inbound import Inbound
+from channels.wechat.receipts import RECORD_WORDS, InvoiceReceipts, is_invoice_document
 from channels.wechat.rendering import as_text
 from channels.wechat.users import WeChatUser, WeChatUsers
 
@@ -33,6 +35,7 @@ FILE_REPLY = (
     "微信中暂不支持处理文件。"
 )
 OTHER_REPLY = "目前我只能理解文字消息，请用文字描述您的问题。"
+INVOICE_NEEDS_BINDING = f"识别和录入收到的发票需要先绑定开票账号。\n\n{BIND_HINT}"
 
 
 @dataclass(frozen=True)
@@ -53,12 +56,14 @@ class MessageRouter:
         chat: ChatService,
         users: WeChatUsers,
         binding: Binding,
+        receipts: InvoiceReceipts | None = None,
     ) -> None:
         self._account = account
         self._store = store
         self._chat = chat
         self._users = users
         self._binding = binding
+        self._receipts = receipts
 
     async def route(self, message: Inbound, client_id: str) -> Answer:
         """The answer to `message`; the bot sees it under `client_id` (stored once)."""
@@ -67,8 +72,19 @@ class MessageRouter:
             return await self._event(message, user, client_id)
         if message.kind == "text":
             return await self._text(message.text, user, client_id)
+        if self._receipts is not None and is_invoice_document(message):
+            return await self._invoice(self._receipts, message, user)
         reply = {"image": IMAGE_REPLY, "file": FILE_REPLY}.get(message.kind, OTHER_REPLY)
         return await self._record(user, message.summary, reply)
+
+    async def _invoice(
+        self, receipts: InvoiceReceipts, message: Inbound, user: WeChatUser
+    ) -> Answer:
+        if user.username is None:
+            return await self._record(user, message.summary, INVOICE_NEEDS_BINDING)
+        conversation_id = await to_thread.run_sync(self._conversation_of, user.openid)
+        reply = await receipts.read(conversation_id, message)
+        return await to_thread.run_sync(self._keep, conversation_id, message.summary, reply)
 
     async def _event(self, message: Inbound, user: WeChatUser, client_id: str) -> Answer:
         if message.event == "subscribe":
@@ -89,6 +105,11 @@ class MessageRouter:
         if command is not None:
             reply = await to_thread.run_sync(self._binding_reply, command, user)
             return await self._record(user, text, reply)
+        if self._receipts is not None and user.username and text.strip() in RECORD_WORDS:
+            conversation_id = await to_thread.run_sync(self._conversation_of, user.openid)
+            recorded = await self._receipts.record(conversation_id)
+            if recorded is not None:
+                return await to_thread.run_sync(self._keep, conversation_id, text, recorded)
         return await self._ask_bot(text, user, client_id)
 
     def _binding_reply(self, command: Command, user: WeChatUser) -> str:
@@ -120,10 +141,13 @@ class MessageRouter:
         return await to_thread.run_sync(self._record_sync, user.openid, text, reply)
 
     def _record_sync(self, openid: str, text: str, reply: str) -> Answer:
-        conversation_id = self._conversation_of(openid)
+        return self._keep(self._conversation_of(openid), text, Reply(reply))
+
+    def _keep(self, conversation_id: str, text: str, reply: Reply) -> Answer:
+        """Store what the user sent and the channel's own reply; the reply as WeChat text."""
         inbound = self._store.receive(conversation_id, text)
-        self._store.answer(inbound, [Reply(reply)], Role.BOT)
-        return Answer(conversation_id, reply)
+        stored = self._store.answer(inbound, [reply], Role.BOT)
+        return Answer(conversation_id, as_text(stored))
 
     def _conversation_of(self, openid: str) -> str:
         """The user's conversation, started (and remembered) when there is none to continue."""

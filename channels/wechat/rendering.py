@@ -47,11 +47,42 @@ def _card(card: dict[str, Any]) -> str:
     # The widget's card shape: {"type", "title", "fields": [{"label", "value"}], …}.
     if card.get("type") == ANSWER_CARD:
         return PROMPT
+    if card.get("type") == "recognition":
+        return _recognition(card)
+    if card.get("type") == "received_invoice":
+        return _received(card)
     lines = [f"【{card['title']}】"] if card.get("title") else []
     for row in card.get("fields") or []:
         if isinstance(row, dict) and str(row.get("value") or "").strip():
             lines.append(f"{row.get('label', '')}：{row['value']}")
     return "\n".join(lines)
+
+
+def _recognition(card: dict[str, Any]) -> str:
+    """What was read from a sent invoice, unconfirmed fields marked, and how to record it."""
+    lines = ["【发票识别结果】"]
+    for field in (card.get("fields") or {}).values():
+        if isinstance(field, dict):
+            mark = "" if field.get("certain") else "（请核对）"
+            shown = field.get("text") or field.get("value")
+            lines.append(f"{field.get('label', '')}：{shown}{mark}")
+    lines += [f"⚠ {check.get('message', '')}" for check in card.get("checks") or []]
+    lines.append("核对无误请回复“录入”记入收票台账；识别有误请重新拍一张清晰的照片发送。")
+    return "\n".join(lines)
+
+
+def _received(card: dict[str, Any]) -> str:
+    verification = card.get("verification") or {}
+    return "\n".join(
+        [
+            "【已录入收票台账】",
+            f"发票号码：{card.get('number', '')}",
+            f"销售方：{(card.get('seller') or {}).get('name') or ''}",
+            f"价税合计：{card.get('total_with_tax', '')} 元",
+            f"状态：{card.get('state_label', '')}",
+            f"核验：{verification.get('message', '')}",
+        ]
+    )
 
 
 def _size(text: str) -> int:
