@@ -254,6 +254,8 @@
   function recognition(card, ctx, box) {
     box.setAttribute("data-recognition", card.id);
     box.appendChild(el("h3", {}, "发票识别结果：" + card.filename));
+    // Recorded before: said first, so nobody reimburses it twice (重复报销).
+    if (card.recorded_before) { box.appendChild(el("p", { "class": "kp-recorded-before", role: "alert" }, card.recorded_before)); }
     var dl = el("dl", { "class": "kp-recognized" });
     Object.keys(card.fields || {}).forEach(function (name) {
       var f = card.fields[name];
@@ -282,8 +284,8 @@
         act();
       }));
     }
-    choice("录入收票台账", function () { ctx.recordRecognition(card); });
-    choice("不录入", function () {});
+    if (!card.recorded_before) { choice("录入收票台账", function () { ctx.recordRecognition(card); }); }
+    choice(card.recorded_before ? "知道了" : "不录入", function () {});
     box.appendChild(row);
   }
 

@@ -61,13 +61,16 @@ def _card(card: dict[str, Any]) -> str:
 def _recognition(card: dict[str, Any]) -> str:
     """What was read from a sent invoice, unconfirmed fields marked, and how to record it."""
     lines = ["【发票识别结果】"]
+    if card.get("recorded_before"):
+        lines.append(f"⚠ {card['recorded_before']}")
     for field in (card.get("fields") or {}).values():
         if isinstance(field, dict):
             mark = "" if field.get("certain") else "（请核对）"
             shown = field.get("text") or field.get("value")
             lines.append(f"{field.get('label', '')}：{shown}{mark}")
     lines += [f"⚠ {check.get('message', '')}" for check in card.get("checks") or []]
-    lines.append("核对无误请回复“录入”记入收票台账；识别有误请重新拍一张清晰的照片发送。")
+    if not card.get("recorded_before"):
+        lines.append("核对无误请回复“录入”记入收票台账；识别有误请重新拍一张清晰的照片发送。")
     return "\n".join(lines)
 
 

@@ -25,11 +25,19 @@ class RecognitionOut(BaseModel):
     lines: list[dict[str, Any]]
     checks: list[dict[str, Any]]
     qr_payload: str | None
+    recorded_before: str | None = Field(
+        description="本企业已录入过这张发票时的说明（何时、由谁录入、状态），用于防止重复报销"
+    )
 
     @classmethod
-    def of(cls, outcome: RecognitionOutcome) -> "RecognitionOut":
-        """From the service."""
-        return cls(id=outcome.id, expires_at=outcome.expires_at, **outcome.recognition.to_json())
+    def of(
+        cls, outcome: RecognitionOutcome, read: dict[str, Any], recorded_before: str | None
+    ) -> "RecognitionOut":
+        """From the service: what was read (the recognition's JSON), and the ledger's word
+        on an earlier record of the invoice."""
+        return cls(
+            id=outcome.id, expires_at=outcome.expires_at, recorded_before=recorded_before, **read
+        )
 
 
 class RecordIn(Strict):

@@ -19,7 +19,8 @@ InvoiceFile = Annotated[
 
 @router.post("", status_code=status.HTTP_201_CREATED, response_model=RecognitionOut)
 async def recognize(who: CurrentPrincipal, core: CoreDep, file: InvoiceFile) -> RecognitionOut:
-    """识别一张发票：返回各字段的值、来源和置信度以及校验结果，和用于录入收票台账的编号。
+    """识别一张发票：返回各字段的值、来源和置信度以及校验结果，和用于录入收票台账的编号；
+    本企业已录入过这张发票时，recorded_before 说明何时由谁录入、现在的状态（是否已报销）。
 
     识别结果保留1小时，未录入则删除；识别繁忙时返回 503 和 Retry-After，请稍后重试。
     """
@@ -31,4 +32,6 @@ async def recognize(who: CurrentPrincipal, core: CoreDep, file: InvoiceFile) -> 
             f"文件过大，请上传不超过{megabytes(largest)}的发票图片、PDF或OFD文件。",
         )
     outcome = await to_thread.run_sync(core.recognitions.recognize, who, data, file.filename)
-    return RecognitionOut.of(outcome)
+    read = outcome.recognition.to_json()
+    earlier = await to_thread.run_sync(core.received_invoices.recorded_before, who, read)
+    return RecognitionOut.of(outcome, read, earlier)

@@ -15,6 +15,7 @@ from sqlalchemy.exc import IntegrityError
 
 from invoicing_core.domain import audit_actions
 from invoicing_core.domain.errors import (
+    DomainError,
     Forbidden,
     InvalidInput,
     ReceivedInvoiceNotFound,
@@ -97,6 +98,22 @@ class ReceivedInvoiceService:
     def __init__(self, engine: Engine, clock: Clock = utc_now) -> None:
         self._engine = engine
         self._clock = clock
+
+    def recorded_before(self, who: Principal, recognized: Mapping[str, Any]) -> str | None:
+        """Why this recognised invoice cannot be recorded again ("该发票已于 … 录入（状态：…）"),
+        when the company has recorded it; None otherwise, also when what was read does not
+        identify an invoice yet. Shown with the recognition, before anyone records it."""
+        company_id = company_of(who, "识别发票")
+        try:
+            invoice = received_invoice(corrected_fields(recognized.get("fields", {}), {}))
+        except DomainError:
+            return None
+        with self._engine.connect() as connection:
+            earlier = ledger.same_invoice(connection, company_id, invoice)
+        if earlier is None:
+            return None
+        recorded = earlier.recorded
+        return duplicate_refusal(recorded.at, recorded.by_name, earlier.state).message
 
     def record(
         self, who: Principal, recognition_id: str, corrections: Mapping[str, str]

@@ -86,14 +86,16 @@ def test_a_received_invoice_is_read_recorded_and_refused_the_second_time(
     expect(recorded).to_contain_text(number)
     page.screenshot(path=shots / "2-recorded.png", full_page=True)
 
-    # The same invoice again: read again, but refused by the ledger with who and when.
+    # The same invoice again: the card says at once when and by whom it was recorded,
+    # and offers no second record (重复报销).
     upload()
     again = page.locator('[data-card="recognition"]').nth(1)
     expect(again).to_contain_text(number, timeout=WAIT)
-    again.get_by_role("button", name="录入收票台账").click()
-    expect(widget.message("bot", "该发票已于")).to_contain_text("录入", timeout=WAIT)
+    expect(again.get_by_role("alert").first).to_contain_text("该发票已于")
+    expect(again).to_contain_text("不能重复录入")
+    expect(again.get_by_role("button", name="录入收票台账")).to_have_count(0)
     assert page.locator('[data-card="received_invoice"]').count() == 1
-    page.screenshot(path=shots / "3-duplicate-refused.png", full_page=True)
+    page.screenshot(path=shots / "3-recorded-before.png", full_page=True)
 
     # Both exchanges are part of the conversation: a reload shows them, settled.
     page.reload()

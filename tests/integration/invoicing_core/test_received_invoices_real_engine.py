@@ -22,11 +22,14 @@ def test_the_pdf_of_an_invoice_issued_here_is_read_recorded_once_and_matched(
 
     found = recognize(app_client, tenant.issuer, pdf.content)
     entry = record(app_client, tenant.issuer, found["id"])
-    again = record(
-        app_client, tenant.issuer, recognize(app_client, tenant.issuer, pdf.content)["id"]
-    )
+    read_again = recognize(app_client, tenant.issuer, pdf.content)
+    again = record(app_client, tenant.issuer, read_again["id"])
 
     assert found["format"] == "pdf"
+    assert found["recorded_before"] is None
+    # Read again, the invoice says at once that it was recorded: when, by whom, its state.
+    assert read_again["recorded_before"] == again.json()["error"]["message"]
+    assert "（状态：已录入）" in read_again["recorded_before"]
     assert entry.status_code == 201, entry.text
     assert entry.json()["code"] + entry.json()["number"] == invoice["number"]
     assert entry.json()["verification"]["status"] == "matched"

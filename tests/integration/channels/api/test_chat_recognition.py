@@ -60,6 +60,7 @@ def test_a_received_invoice_is_read_recorded_once_and_kept_in_the_conversation(
     assert card["fields"]["number"]["value"] == number
     assert card["fields"]["kind"]["text"] == "数电发票（增值税专用发票）"
     assert card["fields"]["total_with_tax"]["label"] == "价税合计（小写）"
+    assert card["recorded_before"] is None
 
     recorded = _record(client, token, conversation_id, card["id"])
     assert recorded.status_code == 200, recorded.text
@@ -72,6 +73,7 @@ def test_a_received_invoice_is_read_recorded_once_and_kept_in_the_conversation(
     assert entry["recognition_id"] == card["id"]  # the widget settles that card by it
 
     again = _upload(client, token, conversation_id, "再传一次.pdf", pdf).json()["messages"][1]
+    assert again["card"]["recorded_before"].startswith("该发票已于")  # said before any record
     refused = _record(client, token, conversation_id, again["card"]["id"])
     assert refused.status_code == 409
     assert refused.json()["error"]["code"] == "duplicate_received_invoice"

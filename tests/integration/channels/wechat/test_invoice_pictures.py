@@ -103,6 +103,7 @@ def test_a_photo_is_read_recorded_on_the_word_and_refused_the_second_time(
     # The same invoice photographed again: read again, refused by the ledger.
     again = str(reply_of(_send_picture(patient, openid, _uploaded(standin, photo)))["Content"])
     assert f"发票号码：{number}" in again
+    assert "⚠ 该发票已于" in again and "回复“录入”" not in again
     refused = _say(patient, openid, "录入")
     duplicate = r"该发票已于 \d{4}-\d{2}-\d{2} 由 .+ 录入（状态：已录入），不能重复录入。"
     assert re.match(duplicate, refused), refused
