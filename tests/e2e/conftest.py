@@ -6,6 +6,7 @@ import os
 import shutil
 from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
 import httpx
 import pytest
@@ -84,3 +85,27 @@ def browser() -> Iterator[object]:
         )
         yield chromium
         chromium.close()
+
+
+@pytest.fixture(params=["desktop", "phone"])
+def page(browser: Any, request: pytest.FixtureRequest) -> Iterator[Any]:
+    """A fresh page on one viewport, desktop (1280×860) or phone (390×844), downloads on."""
+    from tests.e2e.pages import DESKTOP, PHONE
+
+    viewport = DESKTOP if request.param == "desktop" else PHONE
+    context = browser.new_context(
+        viewport=viewport, is_mobile=viewport is PHONE, accept_downloads=True
+    )
+    try:
+        yield context.new_page()
+    finally:
+        context.close()
+
+
+@pytest.fixture
+def shots(artefacts: Path, request: pytest.FixtureRequest) -> Path:
+    """This test's own folder of screenshots under the artefacts."""
+    test_name: str = request.node.name  # pytest leaves FixtureRequest.node untyped
+    folder = artefacts / test_name.replace("[", "-").rstrip("]")
+    folder.mkdir(exist_ok=True)
+    return folder

@@ -8,7 +8,6 @@ and hostile input. Screenshots of each journey are kept under the test's artefac
 from __future__ import annotations
 
 import re
-from collections.abc import Iterator
 from pathlib import Path
 
 import httpx
@@ -24,33 +23,14 @@ ONE_SENTENCE = (
 )
 
 
-@pytest.fixture(params=[DESKTOP, PHONE], ids=["desktop", "phone"])
-def page(browser: Browser, request: pytest.FixtureRequest) -> Iterator[Page]:
-    """The demo page, signed in as the clerk, on one viewport."""
-    viewport = request.param
-    context = browser.new_context(viewport=viewport, is_mobile=viewport is PHONE)
-    try:
-        yield context.new_page()
-    finally:
-        context.close()
-
-
-def _shots(artefacts: Path, request: pytest.FixtureRequest) -> Path:
-    test_name: str = request.node.name  # pytest leaves FixtureRequest.node untyped
-    folder = artefacts / test_name.replace("[", "-").rstrip("]")
-    folder.mkdir(exist_ok=True)
-    return folder
-
-
 def _field(card: Locator, label: str) -> Locator:
     """The value a card shows for one label."""
     return card.locator("dt", has_text=label).locator("xpath=following-sibling::dd[1]")
 
 
 def test_one_sentence_issuing_keeps_the_details_takes_a_correction_and_shows_words(
-    stack: Stack, page: Page, artefacts: Path, request: pytest.FixtureRequest
+    stack: Stack, page: Page, shots: Path
 ) -> None:
-    shots = _shots(artefacts, request)
     log_in_as_demo(page, stack.app_url)
     widget = Widget(page)
 
@@ -79,9 +59,8 @@ def test_one_sentence_issuing_keeps_the_details_takes_a_correction_and_shows_wor
 
 
 def test_long_odd_and_hostile_input_leaves_the_bot_answering(
-    stack: Stack, page: Page, artefacts: Path, request: pytest.FixtureRequest
+    stack: Stack, page: Page, shots: Path
 ) -> None:
-    shots = _shots(artefacts, request)
     log_in_as_demo(page, stack.app_url)
     widget = Widget(page)
     widget.say("我要红冲一张发票")
@@ -111,9 +90,8 @@ def test_long_odd_and_hostile_input_leaves_the_bot_answering(
 
 
 def test_the_invoice_list_shows_more_than_the_first_five(
-    stack: Stack, page: Page, api: httpx.Client, artefacts: Path, request: pytest.FixtureRequest
+    stack: Stack, page: Page, api: httpx.Client, shots: Path
 ) -> None:
-    shots = _shots(artefacts, request)
     line = {"name": "办公用品", "quantity": "1", "unit_price": "113", "tax_rate": "13%"}
     for _ in range(6):
         issued = api.post(
@@ -136,9 +114,8 @@ def test_the_invoice_list_shows_more_than_the_first_five(
 
 
 def test_a_guest_asks_from_the_greeting_and_logs_in_inside_the_widget(
-    stack: Stack, page: Page, artefacts: Path, request: pytest.FixtureRequest
+    stack: Stack, page: Page, shots: Path
 ) -> None:
-    shots = _shots(artefacts, request)
     page.goto(stack.app_url)
     widget = Widget(page)
     suggestions = page.get_by_role("group", name="猜您想问")
@@ -169,9 +146,8 @@ def _issued(api: httpx.Client, kind: str) -> str:
 
 
 def test_a_paper_invoice_is_voided_and_a_digital_one_red_lettered_instead(
-    stack: Stack, page: Page, api: httpx.Client, artefacts: Path, request: pytest.FixtureRequest
+    stack: Stack, page: Page, api: httpx.Client, shots: Path
 ) -> None:
-    shots = _shots(artefacts, request)
     paper, digital = _issued(api, "paper_general"), _issued(api, "digital_general")
     log_in_as_demo(page, stack.app_url)
     widget = Widget(page)
@@ -202,7 +178,7 @@ def test_a_paper_invoice_is_voided_and_a_digital_one_red_lettered_instead(
 
 
 def test_a_reload_in_the_middle_of_a_form_goes_on_where_it_stopped(
-    stack: Stack, page: Page, artefacts: Path, request: pytest.FixtureRequest
+    stack: Stack, page: Page, shots: Path
 ) -> None:
     log_in_as_demo(page, stack.app_url)
     widget = Widget(page)
@@ -222,15 +198,14 @@ def test_a_reload_in_the_middle_of_a_form_goes_on_where_it_stopped(
     expect(_field(draft, "项目")).to_have_text("办公用品")
     page.get_by_role("button", name="取消").last.click()
     expect(widget.message("bot", "已取消")).to_be_visible(timeout=WAIT)
-    page.screenshot(path=_shots(artefacts, request) / "1-form-after-reload.png")
+    page.screenshot(path=shots / "1-form-after-reload.png")
 
 
 def test_an_invoice_is_found_downloaded_and_the_month_summarised_in_words(
     stack: Stack,
     browser: Browser,
     api: httpx.Client,
-    artefacts: Path,
-    request: pytest.FixtureRequest,
+    shots: Path,
 ) -> None:
     number = _issued(api, "digital_general")
     for viewport in (DESKTOP, PHONE):
@@ -246,7 +221,7 @@ def test_an_invoice_is_found_downloaded_and_the_month_summarised_in_words(
         expect(card).to_contain_text("已开具", timeout=WAIT)
         with page.expect_download() as download:
             card.get_by_role("button", name=f"下载发票 {number} 的 PDF").click()
-        saved = artefacts / f"{number}.pdf"
+        saved = shots / f"{number}.pdf"
         download.value.save_as(saved)
         assert saved.read_bytes().startswith(b"%PDF")
 
@@ -257,5 +232,5 @@ def test_an_invoice_is_found_downloaded_and_the_month_summarised_in_words(
         for raw in ("digital_general", "red_flushed", "voided", "paper_general"):
             expect(report).not_to_contain_text(raw)
         name = "desktop" if viewport is DESKTOP else "phone"
-        page.screenshot(path=_shots(artefacts, request) / f"{name}-summary.png")
+        page.screenshot(path=shots / f"{name}-summary.png")
         context.close()

@@ -3,14 +3,13 @@
 from __future__ import annotations
 
 import time
-from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from playwright.sync_api import Browser, Page, expect
+from playwright.sync_api import Page, expect
 
 from tests.e2e.conftest import Stack
-from tests.e2e.pages import DESKTOP, PHONE, WAIT, Widget, log_in_as_demo
+from tests.e2e.pages import WAIT, Widget, log_in_as_demo
 
 pytestmark = [pytest.mark.e2e, pytest.mark.browser]
 HEADERS = (
@@ -21,24 +20,9 @@ HEADERS = (
 ROW = "{serial},数电普票,武汉批量客户有限公司,91420106MA49X8Q2Y7,,,,,,,,办公用品,,,,2,50,,{rate},是"
 
 
-@pytest.fixture(params=[DESKTOP, PHONE], ids=["desktop", "phone"])
-def page(browser: Browser, request: pytest.FixtureRequest) -> Iterator[Page]:
-    """The demo page on one viewport."""
-    viewport = request.param
-    context = browser.new_context(
-        viewport=viewport, is_mobile=viewport is PHONE, accept_downloads=True
-    )
-    try:
-        yield context.new_page()
-    finally:
-        context.close()
-
-
 def test_a_batch_is_previewed_and_the_user_chooses_what_to_issue(
-    stack: Stack, page: Page, tmp_path: Path, artefacts: Path, request: pytest.FixtureRequest
+    stack: Stack, page: Page, tmp_path: Path, shots: Path
 ) -> None:
-    shots = artefacts / request.node.name.replace("[", "-").rstrip("]")
-    shots.mkdir(exist_ok=True)
     log_in_as_demo(page, stack.app_url)
     widget = Widget(page)
     widget.say("我要批量开票")

@@ -3,29 +3,17 @@ refuses the same invoice a second time (重复报销)."""
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from pathlib import Path
 
 import httpx
 import pypdfium2
 import pytest
-from playwright.sync_api import Browser, Page, expect
+from playwright.sync_api import Page, expect
 
 from tests.e2e.conftest import Stack
-from tests.e2e.pages import DESKTOP, PHONE, WAIT, Widget, log_in_as_demo
+from tests.e2e.pages import WAIT, Widget, log_in_as_demo
 
 pytestmark = [pytest.mark.e2e, pytest.mark.browser]
-
-
-@pytest.fixture(params=[DESKTOP, PHONE], ids=["desktop", "phone"])
-def page(browser: Browser, request: pytest.FixtureRequest) -> Iterator[Page]:
-    """The demo page on one viewport."""
-    viewport = request.param
-    context = browser.new_context(viewport=viewport, is_mobile=viewport is PHONE)
-    try:
-        yield context.new_page()
-    finally:
-        context.close()
 
 
 def _photo_of_an_invoice(api: httpx.Client, folder: Path) -> tuple[str, Path]:
@@ -52,15 +40,8 @@ def _photo_of_an_invoice(api: httpx.Client, folder: Path) -> tuple[str, Path]:
 
 
 def test_a_received_invoice_is_read_recorded_and_refused_the_second_time(
-    stack: Stack,
-    page: Page,
-    api: httpx.Client,
-    tmp_path: Path,
-    artefacts: Path,
-    request: pytest.FixtureRequest,
+    stack: Stack, page: Page, api: httpx.Client, tmp_path: Path, shots: Path
 ) -> None:
-    shots = artefacts / request.node.name.replace("[", "-").rstrip("]")
-    shots.mkdir(exist_ok=True)
     number, photo = _photo_of_an_invoice(api, tmp_path)
     log_in_as_demo(page, stack.app_url)
     widget = Widget(page)
