@@ -35,6 +35,7 @@ def apply_rules(document: MergedDocument) -> Verdict:
     certain = {name for name, merged in document.fields.items() if merged.agreed}
     for party in ("buyer", "seller"):
         _tax_id(document, f"{party}_tax_id", verdict)
+    _whose_tax_id(document, verdict)
     _uppercase(document, verdict)
     _total(document, verdict, certain | verdict.confirmed)
     _line_sums(document, verdict, certain | verdict.confirmed)
@@ -59,6 +60,15 @@ def _tax_id(document: MergedDocument, name: str, verdict: Verdict) -> None:
         verdict.checks.append(Check(name, "tax_id_check_failed", check.message))
     elif check.status is TaxIdStatus.BAD_FORMAT:
         verdict.checks.append(Check(name, "tax_id_invalid", check.message))
+
+
+def _whose_tax_id(document: MergedDocument, verdict: Verdict) -> None:
+    """A check character proves an id, not whose it is. Every invoice prints the seller's,
+    so a buyer's id read without any seller's (a buyer without an id, its seller's id
+    taken for the buyer's), or one id on both sides, is the layout's guess."""
+    buyer, seller = document.value("buyer_tax_id"), document.value("seller_tax_id")
+    if buyer is not None and (seller is None or seller == buyer):
+        verdict.confirmed -= {"buyer_tax_id", "seller_tax_id"}
 
 
 def _uppercase(document: MergedDocument, verdict: Verdict) -> None:

@@ -51,6 +51,20 @@ def test_agreeing_sources_and_rules_make_fields_certain() -> None:
     assert all(cell is not None and cell.certain for cell in (line.amount, line.tax, line.rate))
 
 
+def test_a_valid_id_read_as_the_buyers_without_any_sellers_is_not_certain() -> None:
+    # An individual buyer has no id; the seller's, taken for the buyer's, checks out fine.
+    lone = printed(buyer_tax_id="91420106MA49X8Q2Y7")
+    del lone.fields["seller_tax_id"]
+    recognition = assemble("image", [qr(), lone], "payload")
+    assert not recognition.fields["buyer_tax_id"].certain
+    same = printed(buyer_tax_id="91420100MA4K5R3T13")  # the seller's id on both sides
+    recognition = assemble("image", [qr(), same], "payload")
+    assert not recognition.fields["buyer_tax_id"].certain
+    assert not recognition.fields["seller_tax_id"].certain
+    both = assemble("image", [qr(), printed(buyer_tax_id="91420106MA49X8Q2Y7")], "payload")
+    assert both.fields["buyer_tax_id"].certain and both.fields["seller_tax_id"].certain
+
+
 def test_a_disagreement_is_reported_and_leaves_the_field_uncertain() -> None:
     recognition = assemble("image", [qr(), printed(number="26421000000000000007")], "payload")
     assert [(c.field, c.code) for c in recognition.checks] == [("number", "qr_mismatch")]
