@@ -10,12 +10,12 @@ from __future__ import annotations
 
 from typing import Any
 
-import httpx
 from fastapi import Request
 from fastapi.responses import JSONResponse
 
 from channels.api.dependencies import Services
-from channels.conversations.model import Conversation, Reply
+from channels.chat.core_replies import core_body, reply_from_core
+from channels.conversations.model import Conversation
 from channels.web.core_call import call_core
 
 
@@ -35,22 +35,9 @@ async def core_turn(
     method, path, arguments = call
     headers = {"Authorization": request.headers.get("authorization", "")}
     response = await call_core(request.app, method, path, headers, **arguments)
-    body = _json(response)
-    if response.is_success:
-        reply = Reply("", card={**card, **body})
-    else:
-        error = body.get("error") or {}
-        reply = Reply(str(error.get("message") or "操作没有成功，请稍后再试。"))
-    turn = await services.chat.record(conversation, said, reply)
+    turn = await services.chat.record(conversation, said, reply_from_core(response, card))
     frames = [message.to_frame() for message in turn.replies]
     if not response.is_success:
+        body = core_body(response)
         return JSONResponse({**body, "messages": frames}, status_code=response.status_code)
     return {"conversation_id": turn.conversation.id, "messages": frames}
-
-
-def _json(response: httpx.Response) -> dict[str, Any]:
-    try:
-        body = response.json()
-    except ValueError:
-        return {}
-    return body if isinstance(body, dict) else {}

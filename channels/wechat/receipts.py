@@ -11,11 +11,10 @@ words. The cards are the widget's, so the console shows the same.
 from __future__ import annotations
 
 import re
-from typing import Any
 
-import httpx
 from anyio import to_thread
 
+from channels.chat.core_replies import reply_from_core
 from channels.conversations.model import Reply, Role
 from channels.conversations.store import ConversationStore
 from channels.web.core_call import CoreForConversation
@@ -59,7 +58,7 @@ class InvoiceReceipts:
         response = await self._core(
             "POST", "/api/v1/recognitions", conversation_id, files={"file": upload}
         )
-        return _reply(response, {"type": "recognition", "filename": name})
+        return reply_from_core(response, {"type": "recognition", "filename": name})
 
     async def record(self, conversation_id: str) -> Reply | None:
         """Record the conversation's newest unrecorded recognition; None when there is none."""
@@ -72,7 +71,8 @@ class InvoiceReceipts:
             conversation_id,
             json={"recognition_id": recognition_id},
         )
-        return _reply(response, {"type": "received_invoice", "recognition_id": recognition_id})
+        card = {"type": "received_invoice", "recognition_id": recognition_id}
+        return reply_from_core(response, card)
 
     def _waiting(self, conversation_id: str) -> str | None:
         recorded: set[str] = set()
@@ -85,14 +85,3 @@ class InvoiceReceipts:
             elif card.get("type") == "recognition" and str(card.get("id")) not in recorded:
                 return str(card["id"])
         return None
-
-
-def _reply(response: httpx.Response, card: dict[str, Any]) -> Reply:
-    try:
-        body = response.json()
-    except ValueError:
-        body = {}
-    if response.is_success and isinstance(body, dict):
-        return Reply("", card={**card, **body})
-    error = body.get("error") if isinstance(body, dict) else None
-    return Reply(str((error or {}).get("message") or "发票没有处理成功，请稍后再试。"))
