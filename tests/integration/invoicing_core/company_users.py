@@ -4,7 +4,7 @@ from itertools import count
 from typing import Any
 
 from fastapi.testclient import TestClient
-from sqlalchemy import select
+from sqlalchemy import func, select
 
 from invoicing_core import InvoicingCore
 from invoicing_core.domain.account import Role
@@ -33,10 +33,23 @@ def add_user(core: InvoicingCore, tenant: Tenant | None, role: Role) -> str:
     return username
 
 
-def audit_trail(core: InvoicingCore, target: str) -> list[dict[str, Any]]:
-    """The audit entries about `target`, oldest first."""
+def audit_trail(core: InvoicingCore, target: str, after: int = 0) -> list[dict[str, Any]]:
+    """The audit entries about `target` after the entry `after`, oldest first.
+
+    Pass `after` (newest_audit_id before the test acts) where a target's id may have
+    been used before: a migration test that downgrades the shared database and
+    upgrades it again starts the ids of the dropped tables afresh, the audit log stays.
+    """
     with core.engine.connect() as connection:
         rows = connection.execute(
-            select(audit_log).where(audit_log.c.target == target).order_by(audit_log.c.id)
+            select(audit_log)
+            .where(audit_log.c.target == target, audit_log.c.id > after)
+            .order_by(audit_log.c.id)
         )
         return [dict(row._mapping) for row in rows]
+
+
+def newest_audit_id(core: InvoicingCore) -> int:
+    """The id of the newest audit entry (0 when there is none)."""
+    with core.engine.connect() as connection:
+        return int(connection.execute(select(func.max(audit_log.c.id))).scalar() or 0)
