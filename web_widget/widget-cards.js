@@ -257,13 +257,28 @@
     // Recorded before: said first, so nobody reimburses it twice (重复报销).
     if (card.recorded_before) { box.appendChild(el("p", { "class": "kp-recorded-before", role: "alert" }, card.recorded_before)); }
     var dl = el("dl", { "class": "kp-recognized" });
+    var editable = [];  // uncertain fields the clerk may correct before recording
     Object.keys(card.fields || {}).forEach(function (name) {
       var f = card.fields[name];
-      dl.appendChild(el("dt", {}, f.label || name));
+      var label = f.label || name;
       var text = f.text || f.value;
-      var attrs = whole(text);
-      if (!f.certain) { attrs["class"] = ((attrs["class"] || "") + " kp-uncertain").trim(); }
-      dl.appendChild(el("dd", attrs, text + (f.certain ? "" : "（请核对）")));
+      if (f.certain || name === "kind" || card.recorded_before) {
+        dl.appendChild(el("dt", {}, label));
+        var attrs = whole(text);
+        if (!f.certain) { attrs["class"] = ((attrs["class"] || "") + " kp-uncertain").trim(); }
+        dl.appendChild(el("dd", attrs, text + (f.certain ? "" : "（请核对）")));
+        return;
+      }
+      // Label above a full-width input: a 20-digit number stays readable on a phone.
+      var dt = el("dt", { "class": "kp-edit" }, label);
+      dt.appendChild(el("span", { "class": "kp-hint" }, "请核对，可更正"));
+      dl.appendChild(dt);
+      var input = el("input", { type: "text", "aria-label": label + "（请核对，可更正）" });
+      input.value = f.value || "";
+      editable.push({ name: name, input: input, read: input.value });
+      var dd = el("dd", { "class": "kp-edit" });
+      dd.appendChild(input);
+      dl.appendChild(dd);
     });
     box.appendChild(dl);
     var lines = card.lines || [];
@@ -278,13 +293,20 @@
       box.appendChild(problems);
     }
     var row = el("div", { "class": "kp-buttons" });
-    function choice(label, act) {
-      row.appendChild(button(label, function () {
-        Array.prototype.forEach.call(row.querySelectorAll("button"), function (b) { b.disabled = true; });
-        act();
-      }));
+    function settle(done) {
+      Array.prototype.forEach.call(box.querySelectorAll("button, input"), function (b) { b.disabled = done; });
     }
-    if (!card.recorded_before) { choice("录入收票台账", function () { ctx.recordRecognition(card); }); }
+    function choice(label, act) {
+      row.appendChild(button(label, function () { settle(true); act(); }));
+    }
+    // Only what the clerk changed is sent; a refused record (a field the core cannot
+    // accept) leaves the card open to correct and record again.
+    function record() {
+      var corrections = {};
+      editable.forEach(function (e) { if (e.input.value.trim() !== e.read) { corrections[e.name] = e.input.value.trim(); } });
+      ctx.recordRecognition(card, corrections).then(function (ok) { if (!ok) { settle(false); } });
+    }
+    if (!card.recorded_before) { choice("录入收票台账", record); }
     choice(card.recorded_before ? "知道了" : "不录入", function () {});
     box.appendChild(row);
   }

@@ -336,8 +336,8 @@
     sendBatch(file, "preview");
   }
 
-  function recordRecognition(card) {
-    sendJson("/api/v1/chat/recognition/record", { recognition_id: card.id });
+  function recordRecognition(card, corrections) {
+    return sendJson("/api/v1/chat/recognition/record", { recognition_id: card.id, corrections: corrections || {} });
   }
 
   function sendBatch(file, mode) {
@@ -354,14 +354,15 @@
   function sendJson(path, fields) {
     var headers = Object.assign({ "content-type": "application/json" }, authHeaders());
     var body = JSON.stringify(Object.assign({ conversation_id: state.conversationId }, fields));
-    postTurn(path, { method: "POST", headers: headers, body: body });
+    return postTurn(path, { method: "POST", headers: headers, body: body });
   }
 
   // The exchange is stored even when the core refuses: its messages show either way.
+  // Resolves to whether the core accepted it.
   function postTurn(path, init) {
-    fetch(options.server + path, init).then(function (response) {
-      return response.json().then(function (data) { (data.messages || []).forEach(show); });
-    }).catch(function () { showError("网络连接失败，请检查网络后重试。"); });
+    return fetch(options.server + path, init).then(function (response) {
+      return response.json().then(function (data) { (data.messages || []).forEach(show); return response.ok; });
+    }).catch(function () { showError("网络连接失败，请检查网络后重试。"); return false; });
   }
 
   // The user's choice on a preview card; the file is only in this page's memory.
@@ -388,7 +389,8 @@
       },
       // Cards already acted on (rated, issued) keep their buttons off, after a reload too.
       settle: function (cards) {
-        Array.prototype.forEach.call(ui.list.querySelectorAll(cards + " button"), function (b) { b.disabled = true; });
+        var controls = ui.list.querySelectorAll(cards + " button, " + cards + " input");
+        Array.prototype.forEach.call(controls, function (b) { b.disabled = true; });
       },
       uploadControl: function () {
         return window.KaipiaoWidgetCards.button("选择文件上传", function () { ui.file.click(); });

@@ -31,6 +31,9 @@ class RecordIn(BaseModel):
     recognition_id: str = Field(
         min_length=1, max_length=32, pattern=r"^[0-9a-f]+$", description="识别结果编号"
     )
+    corrections: dict[str, str] = Field(
+        default_factory=dict, max_length=30, description="用户更正的字段：字段名 → 值"
+    )
 
 
 @router.post("/chat/recognition")
@@ -62,6 +65,7 @@ async def chat_record_recognition(
     if username is None:
         raise Unauthorized("not_logged_in", "请先登录后再录入发票。")
     conversation = await services.chat.conversation_for(str(body.conversation_id), username)
-    call = ("POST", "/api/v1/received-invoices", {"json": {"recognition_id": body.recognition_id}})
+    record = {"recognition_id": body.recognition_id, "corrections": body.corrections}
+    call = ("POST", "/api/v1/received-invoices", {"json": record})
     card = {"type": "received_invoice", "recognition_id": body.recognition_id}
     return await core_turn(request, services, conversation, "录入收票台账", call, card)
