@@ -5,10 +5,15 @@
 PYTHON ?= python3
 VENV := .venv/bin
 
-.PHONY: run test unit check mypy setup venvs lint lock bench load
+.PHONY: run cluster test unit check mypy setup venvs lint lock bench load
 
 run: setup
 	$(VENV)/honcho start -f Procfile
+
+# The scaled topology on one machine: HAProxy, two of each process, PostgreSQL and Redis
+# (scripts/cluster.py; needs `apt-get install haproxy`).
+cluster: setup
+	$(VENV)/python scripts/cluster.py
 
 # Everything: unit, integration, end-to-end, browser and the bot's own tests.
 test: setup

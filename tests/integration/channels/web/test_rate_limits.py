@@ -44,9 +44,11 @@ def app_with(database_url: str, **overrides: Unpack[Overrides]) -> TestClient:
 
 
 def served_as_in_the_procfile(app: FastAPI) -> ASGIApp:
-    """The app wrapped as uvicorn wraps it when started by the Procfile's command."""
-    line = next(line for line in (ROOT / "Procfile").read_text().splitlines() if line[:4] == "app:")
-    command = re.sub(r"\$\{\w+:-([^}]*)\}", r"\1", line.removeprefix("app:"))
+    """The app wrapped as uvicorn wraps it when started by the Procfile's command, the
+    uvicorn command of scripts/app-worker."""
+    script = (ROOT / "scripts" / "app-worker").read_text().replace("\\\n", " ")
+    line = next(line for line in script.splitlines() if line.startswith("exec "))
+    command = re.sub(r"\$\{\w+:-([^}]*)\}", r"\1", line.removeprefix("exec "))
     options: dict[str, Any] = uvicorn.main.make_context("uvicorn", shlex.split(command)[1:]).params
     config = uvicorn.Config(
         app,
