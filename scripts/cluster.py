@@ -81,7 +81,8 @@ def main() -> None:
         subprocess.run([PYTHON, "-m", *command], cwd=ROOT, env=env, check=True)
     honcho = ROOT / ".venv" / "bin" / "honcho"
     os.chdir(ROOT)
-    os.execve(honcho, [str(honcho), "start", "-f", "deploy/Procfile.cluster"], env)
+    # honcho takes this process over, so Ctrl-C reaches it directly.
+    os.execve(honcho, [str(honcho), "start", "-f", "deploy/Procfile.cluster"], env)  # noqa: S606
 
 
 if __name__ == "__main__":
