@@ -5,7 +5,7 @@
 PYTHON ?= python3
 VENV := .venv/bin
 
-.PHONY: run cluster test unit check mypy setup venvs lint lock bench load
+.PHONY: run cluster test test-cluster unit check mypy setup venvs lint lock bench load
 
 run: setup
 	$(VENV)/honcho start -f Procfile
@@ -17,7 +17,11 @@ cluster: setup
 
 # Everything: unit, integration, end-to-end, browser and the bot's own tests.
 test: setup
-	$(VENV)/pytest
+	$(VENV)/pytest -m "not cluster"
+
+# The scaled topology's tests (tests/cluster): HAProxy, two of each process, PostgreSQL.
+test-cluster: setup
+	$(VENV)/pytest tests/cluster -m cluster
 
 # The unit tests alone, in well under 30 s: no app, database server, index or model,
 # and no speed tests (marked slow; `make test` runs them).

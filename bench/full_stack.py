@@ -6,7 +6,7 @@ import os
 import signal
 import subprocess
 import time
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
@@ -63,20 +63,30 @@ def running_stack(var_dir: Path, extra_env: dict[str, str] | None = None) -> Ite
         ["invoicing_core", "seed-demo"],
     ):
         subprocess.run([python, "-m", *command], env=env, cwd=ROOT, check=True)
-    log = var_dir / "stack.log"
+    app_url = f"http://127.0.0.1:{ports['APP_PORT']}"
+    honcho: list[str | Path] = [ROOT / ".venv" / "bin" / "honcho", "start", "-f", "Procfile"]
+    with processes_running(honcho, env, var_dir / "stack.log", app_url) as log:
+        yield FullStack(app_url, f"http://127.0.0.1:{ports['RASA_PORT']}", log, env)
+
+
+@contextmanager
+def processes_running(
+    command: Sequence[str | Path], env: dict[str, str], log: Path, healthy_url: str
+) -> Iterator[Path]:
+    """Run `command` (honcho, or a script that becomes it) in a session of its own, its
+    output in `log`, until `healthy_url`/healthz answers 200; stop them all on exit."""
     with log.open("wb") as output:
         process = subprocess.Popen(
-            [ROOT / ".venv" / "bin" / "honcho", "start", "-f", "Procfile"],
+            command,
             cwd=ROOT,
             env=env,
             stdout=output,
             stderr=subprocess.STDOUT,
             start_new_session=True,
         )
-    app_url = f"http://127.0.0.1:{ports['APP_PORT']}"
     try:
-        _wait_healthy(process, app_url, log)
-        yield FullStack(app_url, f"http://127.0.0.1:{ports['RASA_PORT']}", log, env)
+        _wait_healthy(process, healthy_url, log)
+        yield log
     finally:
         os.killpg(process.pid, signal.SIGINT)
         try:

@@ -4,7 +4,8 @@ HAProxy (deploy/haproxy.cfg) in front of two app workers, two Rasa replicas and 
 action servers (deploy/Procfile.cluster), on PostgreSQL and Redis. Every address is a
 setting; those not set in the environment get the defaults below. The app's database
 and Rasa's tracker database are made when missing, migrated and given the demo data;
-the secrets are the same files `make run` uses. Ctrl-C stops every process.
+the secrets are the files `make run` uses (VAR_DIR), written when missing. Ctrl-C stops
+every process.
 """
 
 from __future__ import annotations
@@ -77,8 +78,8 @@ def main() -> None:
     env = cluster_environment(dict(os.environ))
     for url in (env["DATABASE_URL"], env["RASA_TRACKER_URL"]):
         ensure_database(url)
-    for command in (["channels", "migrate"], ["invoicing_core", "seed-demo"]):
-        subprocess.run([PYTHON, "-m", *command], cwd=ROOT, env=env, check=True)
+    for command in ("channels secrets", "channels migrate", "invoicing_core seed-demo"):
+        subprocess.run([PYTHON, "-m", *command.split()], cwd=ROOT, env=env, check=True)
     honcho = ROOT / ".venv" / "bin" / "honcho"
     os.chdir(ROOT)
     # honcho takes this process over, so Ctrl-C reaches it directly.

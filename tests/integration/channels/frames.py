@@ -3,14 +3,20 @@
 from __future__ import annotations
 
 from collections.abc import Callable
-from typing import Any
-
-from starlette.testclient import WebSocketTestSession
+from typing import Any, Protocol
 
 Frame = dict[str, Any]
 
 
-def until(ws: WebSocketTestSession, wanted: Callable[[Frame], bool], limit: int = 40) -> Frame:
+class JsonSocket(Protocol):
+    """A websocket that sends and receives JSON: Starlette's test session, or a real one."""
+
+    def send_json(self, data: Any) -> None: ...
+
+    def receive_json(self) -> Any: ...
+
+
+def until(ws: JsonSocket, wanted: Callable[[Frame], bool], limit: int = 40) -> Frame:
     """The first frame that `wanted` accepts, reading at most `limit` frames."""
     seen = []
     for _ in range(limit):
@@ -31,12 +37,12 @@ def of_type(kind: str) -> Callable[[Frame], bool]:
     return lambda f: f["type"] == kind
 
 
-def hello(ws: WebSocketTestSession, **fields: Any) -> Frame:
+def hello(ws: JsonSocket, **fields: Any) -> Frame:
     """Open the conversation and return the welcome frame."""
     ws.send_json({"type": "hello", **fields})
     return until(ws, of_type("welcome"))
 
 
-def say(ws: WebSocketTestSession, text: str, client_id: str) -> None:
+def say(ws: JsonSocket, text: str, client_id: str) -> None:
     """Send a user message."""
     ws.send_json({"type": "message", "text": text, "client_id": client_id})

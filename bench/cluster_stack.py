@@ -1,0 +1,83 @@
+"""`make cluster` started for tests and benchmarks: free ports, private databases.
+
+The topology is the one scripts/cluster.py runs (HAProxy, two app workers, two Rasa
+replicas, two action servers); only its settings differ: every address on a free
+port, a private VAR_DIR (secrets), two PostgreSQL databases made for the run and
+dropped after it, and Redis databases apart from the development cluster's.
+"""
+
+from __future__ import annotations
+
+import os
+import secrets
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
+from pathlib import Path
+from urllib.parse import urlsplit
+
+import psycopg
+
+from bench.full_stack import processes_running
+from bench.stack import ROOT, free_port
+
+# The PostgreSQL server the run makes its databases on (the machine's, trust auth).
+SERVER_URL = os.environ.get("CLUSTER_TEST_SERVER", "postgresql://postgres@127.0.0.1:5432/postgres")
+ADDRESSES = (
+    "APP_1_ADDR",
+    "APP_2_ADDR",
+    "RASA_BALANCER_ADDR",
+    "RASA_1_ADDR",
+    "RASA_2_ADDR",
+    "ACTIONS_BALANCER_ADDR",
+    "ACTIONS_1_ADDR",
+    "ACTIONS_2_ADDR",
+)
+
+
+@dataclass(frozen=True)
+class Cluster:
+    """Where the running cluster answers: its balancer and each app worker."""
+
+    url: str
+    workers: tuple[str, str]
+    log: Path
+    env: dict[str, str]
+
+
+def _server(database: str) -> str:
+    return urlsplit(SERVER_URL)._replace(path=f"/{database}").geturl()
+
+
+@contextmanager
+def running_cluster(var_dir: Path) -> Iterator[Cluster]:
+    """The cluster on free ports with databases of its own, stopped and dropped after."""
+    suffix = secrets.token_hex(4)
+    databases = (f"kaipiao_t{suffix}", f"kaipiao_rasa_t{suffix}")
+    addresses = {name: f"127.0.0.1:{free_port()}" for name in ADDRESSES}
+    env = {
+        **os.environ,
+        **addresses,
+        "CLUSTER_HOST": "127.0.0.1",
+        "CLUSTER_PORT": str(free_port()),
+        "VAR_DIR": str(var_dir),
+        "DATABASE_URL": _server(databases[0]).replace("postgresql:", "postgresql+psycopg:", 1),
+        "RASA_TRACKER_URL": _server(databases[1]),
+        "REDIS_URL": "redis://127.0.0.1:6379/2",
+        "RASA_REDIS_DB": "3",
+        "LOG_JSON": "false",
+    }
+    url = f"http://127.0.0.1:{env['CLUSTER_PORT']}"
+    workers = (f"http://{addresses['APP_1_ADDR']}", f"http://{addresses['APP_2_ADDR']}")
+    command: list[str | Path] = [ROOT / ".venv" / "bin" / "python", ROOT / "scripts" / "cluster.py"]
+    try:
+        with processes_running(command, env, var_dir / "cluster.log", url) as log:
+            yield Cluster(url, workers, log, env)
+    finally:
+        _drop(databases)
+
+
+def _drop(databases: tuple[str, ...]) -> None:
+    with psycopg.connect(SERVER_URL, autocommit=True) as connection:
+        for name in databases:
+            connection.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
