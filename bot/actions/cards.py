@@ -135,6 +135,24 @@ def report_card(summary: dict[str, Any], title: str) -> Card:
     return {"type": "report", "title": title, "fields": fields, "tables": tables}
 
 
+def received_summary_card(summary: dict[str, Any], title: str) -> Card:
+    """A month's received invoices: count and tax, the special invoices' tax, and a row per
+    kind (rows, not a table, so that WeChat's text shows them too)."""
+    fields = [
+        field("收到发票份数", summary.get("count")),
+        field("税额合计", summary.get("tax")),
+        field("其中专用发票税额", summary.get("special_tax")),
+    ]
+    fields += [
+        field(
+            kind.get("label") or kind.get("kind"),
+            f"{kind.get('count')}张，价税合计{kind.get('total_with_tax')}元，税额{kind.get('tax')}元",
+        )
+        for kind in summary.get("by_kind") or []
+    ]
+    return {"type": "report", "title": title, "fields": fields, "tables": []}
+
+
 def download_card(number: str, url: str) -> Card:
     """A link to the invoice's PDF (the widget fetches it with the user's token)."""
     return {

@@ -1,4 +1,5 @@
-"""Answers to an offer the bot made ("需要下载PDF吗？", "改为红冲吗？", "转人工吗？")."""
+"""Answers to an offer the bot made ("需要下载PDF吗？", "改为红冲吗？", "转人工吗？",
+"确认标记为已报销吗？")."""
 
 from __future__ import annotations
 
@@ -7,7 +8,7 @@ from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.interfaces import Action, Tracker
 from rasa_sdk.types import DomainDict
 
-from actions.slots import OFFER
+from actions.slots import OFFER, RECEIPT_CHANGE, clear_slots
 
 
 class ActionDeclineOffer(Action):
@@ -20,6 +21,6 @@ class ActionDeclineOffer(Action):
     async def run(
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
     ) -> list[EventType]:
-        """Acknowledge and say what else the assistant can do."""
+        """Acknowledge and say what else the assistant can do; a pending change is dropped."""
         dispatcher.utter_message(response="utter_anything_else")
-        return [SlotSet(OFFER, None)]
+        return [SlotSet(OFFER, None), *clear_slots(tracker, [RECEIPT_CHANGE])]

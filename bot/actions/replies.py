@@ -27,7 +27,8 @@ def api_for(tracker: Tracker) -> AppApi:
 
 
 def metadata(tracker: Tracker) -> dict[str, Any]:
-    """What the app sent with the latest message ({"channel", "logged_in"})."""
+    """What the app sent with the latest message ({"channel", "logged_in",
+    "last_received_invoice"})."""
     found = (tracker.latest_message or {}).get("metadata") or {}
     return found if isinstance(found, dict) else {}
 

@@ -27,6 +27,8 @@ TASK_SLOTS = tuple(dict.fromkeys(ISSUE_SLOTS + VOID_SLOTS + RED_SLOTS))
 # The invoice the conversation is about ("这张", "刚开的那张") and a pending offer.
 CURRENT_INVOICE = "current_invoice"
 OFFER = "offer"
+# A received invoice's state change waiting for the yes ({id, number, state}).
+RECEIPT_CHANGE = "receipt_change"
 
 
 def clear_slots(tracker: Tracker, names: Iterable[str]) -> list[EventType]:

@@ -178,7 +178,12 @@ class ChatService:
     async def _ask_bot(
         self, conversation: Conversation, inbound: Message, logged_in: bool
     ) -> ChatTurn:
-        metadata = {"channel": conversation.channel, "logged_in": logged_in}
+        metadata = {
+            "channel": conversation.channel,
+            "logged_in": logged_in,
+            # "这张发票": the received invoice read or recorded last in the conversation.
+            "last_received_invoice": conversation.last_received_invoice,
+        }
         await self._typing(conversation, True)
         try:
             replies = await self._rasa.send(conversation.id, inbound.for_bot, metadata)

@@ -12,6 +12,7 @@ from sqlalchemy import Engine, Row, insert, select, text, update
 from sqlalchemy.exc import IntegrityError
 
 from channels.conversations.model import Conversation, ConversationState, Message, Reply, Role
+from channels.conversations.received_invoice import invoice_of, newest_invoice_card
 from channels.conversations.tables import conversations, messages
 from channels.web.errors import NotFound
 
@@ -153,7 +154,8 @@ class ConversationStore:
         return stored
 
     def answer(self, inbound: Message, replies: Sequence[Reply], role: Role) -> list[Message]:
-        """Mark `inbound` delivered and store the replies to it, in one transaction."""
+        """Mark `inbound` delivered and store the replies to it, in one transaction; a
+        recognised or recorded invoice among them becomes the one the conversation is about."""
         with self._engine.begin() as connection:
             connection.execute(
                 update(messages).where(messages.c.id == inbound.id).values(delivered=True)
@@ -162,10 +164,14 @@ class ConversationStore:
                 _insert(connection, inbound.conversation_id, role, reply, delivered=True)
                 for reply in replies
             ]
+            changes: dict[str, Any] = {"updated_at": datetime.now(UTC)}
+            card = newest_invoice_card(replies)
+            if card is not None:
+                changes["last_received_invoice"] = invoice_of(card)
             connection.execute(
                 update(conversations)
                 .where(conversations.c.id == inbound.conversation_id)
-                .values(updated_at=datetime.now(UTC))
+                .values(**changes)
             )
         return stored
 
@@ -294,6 +300,7 @@ def conversation_of(row: Row[Any]) -> Conversation:
         row.agent_name,
         row.waiting_since,
         row.handoff_reason,
+        row.last_received_invoice,
     )
 
 

@@ -38,6 +38,9 @@ conversations = Table(
     Column("unanswered_streak", Integer, nullable=False, default=0),
     # The newest message the holding agent has seen (for unread counts).
     Column("agent_read_id", Integer, nullable=False, default=0),
+    # The received invoice read or recorded last in the conversation, which "这张" means
+    # ({kind, code, number, received_invoice_id}; see channels/conversations/received_invoice.py).
+    Column("last_received_invoice", JSON, nullable=True),
 )
 
 messages = Table(

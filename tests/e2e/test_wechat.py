@@ -25,6 +25,7 @@ from invoicing_core.demo import seed_demo
 from invoicing_core.persistence import make_engine
 from tests.e2e.conftest import Stack
 from tests.integration.channels.wechat.conftest import (
+    media_xml,
     new_openid,
     post_encrypted,
     post_plain,
@@ -215,3 +216,36 @@ def test_binding_lets_invoice_actions_act_for_the_user(
     assert "绑定成功" in say(sender.codes[-1])
     acting = say("帮我把26421000000000000001作废了")
     assert ASK_TO_BIND not in acting and acting
+
+
+def test_an_invoice_recorded_on_the_word_is_the_one_asked_about_next(
+    client: TestClient, standin: WeChatApiStandIn
+) -> None:
+    seed_demo(client.app.state.invoicing_core.accounts)  # type: ignore[attr-defined]
+    login = {"username": "demo", "password": "Demo@2026!"}
+    token = client.post("/api/v1/auth/token", json=login).json()["access_token"]
+    headers = {"Authorization": f"Bearer {token}"}
+    code = client.post("/api/v1/wechat/binding-code", headers=headers).json()["code"]
+    openid = new_openid()
+
+    def say(text: str) -> str:
+        return str(reply_of(post_plain(client, text_xml(openid, text)))["Content"])
+
+    assert "绑定成功" in say(f"绑定 {code}")
+    line = {"name": "办公用品", "quantity": "2", "unit_price": "565", "tax_rate": "13%"}
+    body = {
+        "kind": "digital_special",
+        "buyer": {"name": "武汉光谷科技有限公司", "tax_id": "91420106MA49X8Q2Y7"},
+        "lines": [{**line, "tax_included": True}],
+    }
+    number = client.post("/api/v1/invoices", json=body, headers=headers).json()["number"]
+    pdf = client.get(f"/api/v1/invoices/{number}/pdf", headers=headers).content
+    standin.media["media-received"] = (pdf, "application/pdf")
+    fields = "<FileName><![CDATA[供应商发票.pdf]]></FileName>"
+    fields += "<MediaId><![CDATA[media-received]]></MediaId>"
+    read = reply_of(post_plain(client, media_xml(openid, "file", fields)))["Content"]
+    assert f"发票号码：{number}" in read
+
+    assert say("录入").startswith("【已录入收票台账】")
+    answer = say("这张发票报销过吗")
+    assert f"发票{number}" in answer and "状态：已录入" in answer

@@ -25,6 +25,7 @@ MODEL = BOT / "models" / "kaipiao.tar.gz"
 UNUSED_RESPONSE = re.compile(r"The utterance '(utter_\w+)' is not used in any story or rule")
 MIN_INTENT_ACCURACY = 0.90
 MIN_ENTITY_F1 = 0.85
+RECEIPT_CHECK = BOT / "tests" / "nlu_receipts.yml"
 
 
 def rasa(*args: str | Path) -> subprocess.CompletedProcess[str]:
@@ -100,3 +101,17 @@ def test_held_out_utterances_meet_the_nlu_targets(
     entities = json.loads((out / "DIETClassifier_report.json").read_text())
     assert intents["accuracy"] >= MIN_INTENT_ACCURACY
     assert entities["micro avg"]["f1-score"] >= MIN_ENTITY_F1
+
+
+def test_the_received_invoice_intents_are_told_from_their_neighbours(tmp_path: Path) -> None:
+    """bot/tests/nlu_receipts.yml: the ledger's intents, and issued-invoice look-ups, reports
+    and how-to questions next to them; none of those is taken for a change of state."""
+    if not MODEL.is_file():
+        pytest.fail(f"no trained model at {MODEL}: run `python3 scripts/setup.py` (make test does)")
+    result = rasa("test", "nlu", "--nlu", RECEIPT_CHECK, "--model", MODEL, "--out", tmp_path)
+    assert result.returncode == 0, tail(result)
+    intents = json.loads((tmp_path / "intent_report.json").read_text())
+    errors = json.loads((tmp_path / "intent_errors.json").read_text())
+    mistaken = [(error["text"], error["intent_prediction"]["name"]) for error in errors]
+    assert intents["accuracy"] >= MIN_INTENT_ACCURACY, mistaken
+    assert not [text for text, taken in mistaken if taken == "mark_received_invoice"]

@@ -2,8 +2,9 @@
 
 The stand-in answers the way the real bot's actions do: "转人工" gets the handoff
 payload, "不知道" gets the knowledge action's offer of a human, "忘记密码" gets a
-knowledge answer (with its basis and its answer card), "坏掉" gets a 500,
-anything else is echoed. The real Rasa is driven by the e2e tests.
+knowledge answer (with its basis and its answer card), "报销过吗" names the invoice
+the app says the conversation is about (metadata `last_received_invoice`), "坏掉"
+gets a 500, anything else is echoed. The real Rasa is driven by the e2e tests.
 """
 
 from __future__ import annotations
@@ -35,7 +36,7 @@ USER = {"username": "demo", "password": "Demo@2026!"}
 RASA_TOKEN = "live-rasa-token"
 
 
-def rasa_answer(message: str) -> Any:
+def rasa_answer(message: str, metadata: dict[str, Any] | None = None) -> Any:
     """What the stand-in bot says to one message."""
     if "转人工" in message:
         handoff = {"reason": "user_request", "last_message": message}
@@ -49,6 +50,9 @@ def rasa_answer(message: str) -> Any:
         card = {"type": "answer", "entry_id": "account.forgot_password", "question": message}
         text = f"在登录页点击“忘记密码”。\n\n{basis}"
         return [{"custom": {"text": text, "card": {**card, "basis": basis}}}]
+    if "报销过吗" in message:
+        invoice = (metadata or {}).get("last_received_invoice") or {}
+        return [{"text": f"机器人：这张发票是{invoice.get('number') or '？'}"}]
     if "坏掉" in message:
         return JSONResponse({"error": "boom"}, status_code=500)
     return [{"text": f"机器人：{message}"}]
@@ -63,7 +67,7 @@ def _stand_in() -> FastAPI:
         if request.headers.get("Authorization") != f"Bearer {RASA_TOKEN}":
             return JSONResponse({"error": "unauthorized"}, status_code=401)
         body = await request.json()
-        return rasa_answer(str(body.get("message", "")))
+        return rasa_answer(str(body.get("message", "")), body.get("metadata"))
 
     return app
 

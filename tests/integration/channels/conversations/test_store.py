@@ -89,3 +89,35 @@ def test_the_replies_to_a_message_end_at_the_next_user_message(store: Conversati
     answered = ["当月的纸质发票可以作废。", "要我帮您作废吗？"]
     assert [m.text for m in store.replies_to(first)] == answered
     assert [m.text for m in store.replies_to(second)] == ["请告诉我发票号码。"]
+
+
+def test_the_invoice_read_or_recorded_last_is_the_one_the_conversation_is_about(
+    store: ConversationStore,
+) -> None:
+    conversation = store.open(None, "widget", "demo")
+    number = "26422000000000012345"
+
+    def answered(text: str, reply: Reply) -> dict[str, object] | None:
+        store.answer(store.receive(conversation.id, text), [reply], Role.BOT)
+        return store.open(conversation.id, "widget", "demo").last_received_invoice
+
+    fields = {
+        "kind": {"value": "digital_special"},
+        "code": {"value": ""},
+        "number": {"value": number},
+    }
+    read = Reply("", card={"type": "recognition", "id": "ab12", "fields": fields})
+    about = {"kind": "digital_special", "code": None, "number": number}
+    assert answered("上传发票：a.pdf", read) == {**about, "received_invoice_id": None}
+
+    entry = {"type": "received_invoice", "id": 7, "kind": "digital_special", "code": None}
+    recorded = Reply("", card={**entry, "number": number, "recognition_id": "ab12"})
+    assert answered("录入收票台账", recorded) == {**about, "received_invoice_id": 7}
+
+    # Other turns leave it; a recognition that read no number means no invoice in view.
+    assert answered("你好", Reply("您好！", card={"type": "report"})) == {
+        **about,
+        "received_invoice_id": 7,
+    }
+    unread = Reply("", card={"type": "recognition", "id": "cd34", "fields": {}})
+    assert answered("上传发票：b.jpg", unread) is None

@@ -14,6 +14,7 @@ import pytest
 from fastapi.testclient import TestClient
 
 from invoicing_core.demo import seed_demo
+from tests.integration.channels.conftest import RASA_TOKEN
 from tests.integration.channels.wechat.conftest import (
     media_xml,
     new_openid,
@@ -153,3 +154,21 @@ def test_an_invoice_pdf_sent_as_a_file_is_read_and_a_spreadsheet_is_not(
 
     assert f"发票号码：{number}" in send_file("供应商发票.pdf")
     assert "网页版" in send_file("批量开票.xlsx")  # a batch file still goes to the web widget
+
+
+def test_after_the_word_the_bot_is_told_which_invoice_this_one_is(
+    make_client: Callable[..., TestClient], standin: WeChatApiStandIn, rasa_port: int
+) -> None:
+    # The channels' stand-in for Rasa names the invoice the metadata says "这张" is
+    # (the real bot's answer: tests/e2e/test_wechat.py).
+    bot = {"rasa_port": rasa_port, "rasa_token": RASA_TOKEN}
+    client = make_client(wechat_reply_budget_seconds=30.0, **bot)
+    seed_demo(client.app.state.invoicing_core.accounts)  # type: ignore[attr-defined]
+    openid = _bound_openid(client)
+    assert "这张发票是？" in _say(client, openid, "这张发票报销过吗")  # nothing read yet
+
+    number, photo = _invoice_photo(client)
+    _send_picture(client, openid, _uploaded(standin, photo))
+    assert f"这张发票是{number}" in _say(client, openid, "这张发票报销过吗")  # read
+    assert _say(client, openid, "录入").startswith("【已录入收票台账】")
+    assert f"这张发票是{number}" in _say(client, openid, "这张发票报销过吗")  # recorded
