@@ -50,7 +50,7 @@ def _server(database: str) -> str:
 
 
 @contextmanager
-def running_cluster(var_dir: Path) -> Iterator[Cluster]:
+def running_cluster(var_dir: Path, extra_env: dict[str, str] | None = None) -> Iterator[Cluster]:
     """The cluster on free ports with databases of its own, stopped and dropped after."""
     suffix = secrets.token_hex(4)
     databases = (f"kaipiao_t{suffix}", f"kaipiao_rasa_t{suffix}")
@@ -66,6 +66,7 @@ def running_cluster(var_dir: Path) -> Iterator[Cluster]:
         "REDIS_URL": "redis://127.0.0.1:6379/2",
         "RASA_REDIS_DB": "3",
         "LOG_JSON": "false",
+        **(extra_env or {}),
     }
     url = f"http://127.0.0.1:{env['CLUSTER_PORT']}"
     workers = (f"http://{addresses['APP_1_ADDR']}", f"http://{addresses['APP_2_ADDR']}")

@@ -44,6 +44,7 @@ from channels.api.errors import install_error_handlers
 from channels.chat.answer_feedback import Rating, RatingSink
 from channels.chat.rasa_client import RasaClient
 from channels.chat.service import ChatService
+from channels.chat.turn_lock import turn_locks
 from channels.conversations.store import ConversationStore
 from channels.handoff.assembly import build_live
 from channels.handoff.customer_panel import customer_through_the_api
@@ -158,6 +159,7 @@ def _lifespan(config: Configuration, limits: Limits) -> Lifespan:
                 recovery.cancel()
                 reloads.cancel()
                 await state.live.hub.close()
+                await state.chat.close()
             await wechat.drain(state.wechat_channels)
         core.close()
 
@@ -182,7 +184,9 @@ def _open_services(
     live.customer = _customer_through_the_core(core, acting)
     feedback_log = knowledge.FeedbackLog(core.engine)
     ratings = _ratings_into_the_knowledge_base(core, feedback_log)
-    chat_service = ChatService(store, _rasa_client(http, config), live.handoff, ratings)
+    # A turn waits for the conversation's previous one at most twice Rasa's timeout.
+    turns = turn_locks(settings.redis_url, 2 * settings.rasa_timeout_seconds)
+    chat_service = ChatService(store, _rasa_client(http, config), live.handoff, ratings, turns)
     binding = wechat.build_binding(core.engine, core.accounts.user_exists)
     wechat_channels = wechat.build_wechat_channels(
         settings,

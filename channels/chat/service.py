@@ -17,6 +17,7 @@ from anyio import to_thread
 
 from channels.chat import answer_feedback
 from channels.chat.rasa_client import RasaClient, RasaUnavailable
+from channels.chat.turn_lock import LocalTurnLocks, TurnLocks
 from channels.conversations.model import Conversation, ConversationState, Message, Reply, Role
 from channels.conversations.store import ConversationStore
 from channels.handoff import notices
@@ -49,11 +50,17 @@ class ChatService:
         rasa: RasaClient,
         handoff: Handoff | None = None,
         ratings: answer_feedback.RatingSink | None = None,
+        turns: TurnLocks | None = None,
     ) -> None:
         self._store = store
         self._rasa = rasa
         self._handoff = handoff
         self._ratings = ratings
+        self._turns = turns or LocalTurnLocks()
+
+    async def close(self) -> None:
+        """Let go of the turn locks' connections."""
+        await self._turns.close()
 
     async def handle(
         self,
@@ -63,8 +70,23 @@ class ChatService:
         username: str | None = None,
         client_id: str | None = None,
     ) -> ChatTurn:
-        """Handle one user message; the message is stored before the bot or agent sees it."""
-        conversation = await self._open(conversation_id, channel, username)
+        """Handle one user message; the message is stored before the bot or agent sees it.
+
+        A conversation's turns run one at a time, in the order they got its lock."""
+        opened = await self._open(conversation_id, channel, username)
+        async with self._turns.hold(opened.id):
+            # Read again under the lock: an earlier turn may have handed it over.
+            conversation = await self._open(opened.id, channel, username)
+            return await self._turn(conversation, text, channel, username, client_id)
+
+    async def _turn(
+        self,
+        conversation: Conversation,
+        text: str,
+        channel: str,
+        username: str | None,
+        client_id: str | None,
+    ) -> ChatTurn:
         if client_id is None:
             inbound = await to_thread.run_sync(self._store.receive, conversation.id, text)
         else:
@@ -141,8 +163,9 @@ class ChatService:
         """What the user did in the widget outside a chat turn (a batch file checked or
         issued) and the app's answer, kept in the conversation and shown live like a turn:
         a reload and the agent's console show them too."""
-        inbound = await to_thread.run_sync(self._store.receive, conversation.id, said)
-        replies = await to_thread.run_sync(self._store.answer, inbound, [reply], Role.BOT)
+        async with self._turns.hold(conversation.id):
+            inbound = await to_thread.run_sync(self._store.receive, conversation.id, said)
+            replies = await to_thread.run_sync(self._store.answer, inbound, [reply], Role.BOT)
         await self._publish(conversation, [inbound, *replies])
         return ChatTurn(conversation, [inbound, *replies])
 

@@ -21,6 +21,8 @@ from bench.cluster_stack import Cluster, running_cluster
 from bench.full_stack import StackFailed
 
 AGENT = {"username": "agent", "password": "Agent@2026!"}
+# The product's login limit (tests/conftest.py lifts it for the rest of the session).
+LOGINS_PER_MINUTE = 30
 
 
 @pytest.fixture(scope="session")
@@ -29,7 +31,8 @@ def cluster(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Cluster]:
     if shutil.which("haproxy") is None:
         pytest.skip("no HAProxy installed: `apt-get install haproxy` (.ci/run does this)")
     try:
-        with running_cluster(tmp_path_factory.mktemp("cluster-var")) as running:
+        limits = {"RATE_LIMIT_LOGIN": f"{LOGINS_PER_MINUTE}/minute"}
+        with running_cluster(tmp_path_factory.mktemp("cluster-var"), limits) as running:
             yield running
     except StackFailed as failure:
         pytest.fail(str(failure))
