@@ -23,6 +23,11 @@ from actions.slots import OFFER
 # Below the app's "answered" confidence, hits above this are worth suggesting.
 SUGGESTION_CONFIDENCE = 0.2
 MAX_SUGGESTIONS = 3
+# An offer of a human as said inside a task (offer_human).
+IN_TASK = {
+    "utter_no_answer": "utter_no_answer_in_task",
+    "utter_out_of_scope_subjects": "utter_out_of_scope_subjects_in_task",
+}
 
 
 class ActionAnswerQuestion(Action):
@@ -48,14 +53,27 @@ class ActionAnswerQuestion(Action):
             return []
         if result.get("out_of_scope"):
             subjects = "、".join(result["out_of_scope"])
-            dispatcher.utter_message(response="utter_out_of_scope_subjects", subjects=subjects)
-            return [SlotSet(OFFER, "handoff")]
+            return offer_human(
+                dispatcher, tracker, "utter_out_of_scope_subjects", subjects=subjects
+            )
         suggestions = [hit for hit in hits if hit.get("score", 0) >= SUGGESTION_CONFIDENCE]
         if suggestions:
             suggest(dispatcher, domain, suggestions[:MAX_SUGGESTIONS])
             return []
-        dispatcher.utter_message(response="utter_no_answer")
-        return [SlotSet(OFFER, "handoff")]
+        return offer_human(dispatcher, tracker, "utter_no_answer")
+
+
+def offer_human(
+    dispatcher: CollectingDispatcher, tracker: Tracker, response: str, **values: Any
+) -> list[EventType]:
+    """Offer a human: a yes/no question, whose no the offer rules take. Inside a task the
+    form asks its own question right after, and a no ("不办了") is the form's: there the
+    offer is the button alone (IN_TASK), and nothing waits."""
+    if tracker.active_loop_name:
+        dispatcher.utter_message(response=IN_TASK[response], **values)
+        return []
+    dispatcher.utter_message(response=response, **values)
+    return [SlotSet(OFFER, "handoff")]
 
 
 async def search(tracker: Tracker, question: str) -> dict[str, Any]:
