@@ -12,16 +12,18 @@ from invoicing_core.recognition import values
 from invoicing_core.recognition.reading import Cell, Reading
 from invoicing_core.recognition.text_lines import TextLine, rows_of
 
-# Column headings, as the digital and the old paper invoice print them.
+# Column headings, as the digital and the old paper invoice print them; a two-character
+# heading read with its second character wrong (金级, 税膜) still names its column, and
+# only the rate's heading holds 率 (税率/征收率 read 桂率/吸收率). The first match wins.
 _HEADINGS = (
     ("name", re.compile(r"项目名称|货物或应税劳务|服务名称")),
     ("spec", re.compile(r"规格型号|规格")),
     ("unit", re.compile(r"^单位$|^单位")),
     ("quantity", re.compile(r"数量|^.量$")),
-    ("unit_price", re.compile(r"单价")),
-    ("amount", re.compile(r"^金额|^金$")),
-    ("rate", re.compile(r"税率|征收率")),
-    ("tax", re.compile(r"^税额")),
+    ("unit_price", re.compile(r"单价|^.价$")),
+    ("amount", re.compile(r"^金额|^金.?$")),
+    ("rate", re.compile(r"率")),
+    ("tax", re.compile(r"^税额|^税.$")),
 )
 # Where the table ends on a page without a 合计 row (a page continued on the next).
 _END = re.compile(r"开票人|续下页|价税合计|^备注|第[0-9]+页")

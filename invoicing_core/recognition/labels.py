@@ -18,6 +18,12 @@ class Found:
     confidence: float
 
 
+def misread_once(label: str) -> str:
+    """A regular expression for a label as printed or with one character misread
+    (纳税人识别号 read 纳税人识刻号): OCR often gets one character of a label wrong."""
+    return "|".join(f"{label[:i]}.{label[i + 1 :]}" for i in range(len(label)))
+
+
 def label_lines(lines: Sequence[TextLine], pattern: str) -> list[TextLine]:
     """The lines holding a label (a regular expression over the compacted text)."""
     wanted = re.compile(pattern)
@@ -34,7 +40,7 @@ def value_after(
         value = read(rest) if rest else None
         if value is not None:
             return Found(value, label, label.confidence)
-    neighbour = right_neighbour(label, lines)
+    neighbour = _neighbour(label, pattern, lines)
     if neighbour is not None:
         value = read(neighbour.key)
         if value is not None:
@@ -49,10 +55,19 @@ def raw_after(label: TextLine, pattern: str, lines: Sequence[TextLine]) -> Found
         rest = _original_rest(label.text, match.end()).strip().lstrip(":：").strip()
         if rest:
             return Found(rest, label, label.confidence)
-    neighbour = right_neighbour(label, lines)
+    neighbour = _neighbour(label, pattern, lines)
     if neighbour is not None and neighbour.text.strip():
         return Found(neighbour.text.strip().lstrip(":：").strip(), neighbour, neighbour.confidence)
     return None
+
+
+def _neighbour(label: TextLine, pattern: str, lines: Sequence[TextLine]) -> TextLine | None:
+    """The line right of a label, unless it is the same label again: the other party's
+    column (the buyer's empty id row beside the seller's)."""
+    neighbour = right_neighbour(label, lines)
+    if neighbour is None or re.search(pattern, neighbour.key):
+        return None
+    return neighbour
 
 
 def _original_rest(text: str, compact_end: int) -> str:

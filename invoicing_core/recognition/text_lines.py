@@ -119,31 +119,35 @@ def _anchor(row: list[TextLine]) -> TextLine:
 
 
 def join_spaced_characters(lines: Sequence[TextLine]) -> list[TextLine]:
-    """Join single CJK characters printed apart on one row ("合　　计" read as 合, 计).
+    """Join single CJK characters printed apart on one row ("合　　计" read as 合, 计;
+    "名　　称：" read as 名, 称：).
 
-    Only lone CJK characters close together are joined (gaps of at most 2.5 character
-    heights), so table cells, digits and letters stay apart.
+    Only lone CJK characters close together are joined (each within 2.5 character
+    heights of the one before, on its row), so table cells, digits and letters stay
+    apart; a colon ends a label.
     """
-    result: list[TextLine] = []
-    for row in rows_of(lines):
-        run: list[TextLine] = []
-        for line in [*row, None]:
-            if line is not None and _lone_cjk(line):
-                if run and line.left - run[-1].right > 2.5 * line.height:
-                    result.append(_joined(run))
-                    run = []
-                run.append(line)
-                continue
-            if run:
-                result.append(_joined(run))
-                run = []
-            if line is not None:
-                result.append(line)
-    return result
+    runs: list[list[TextLine]] = []
+    for line in sorted((line for line in lines if _lone_cjk(line)), key=lambda x: x.left):
+        run = next(
+            (
+                run
+                for run in runs
+                if not run[-1].key.endswith(":")
+                and same_row(run[-1], line)
+                and line.left - run[-1].right <= 2.5 * line.height
+            ),
+            None,
+        )
+        if run is None:
+            runs.append([line])
+        else:
+            run.append(line)
+    return [line for line in lines if not _lone_cjk(line)] + [_joined(run) for run in runs]
 
 
 def _lone_cjk(line: TextLine) -> bool:
-    return len(line.key) == 1 and "\u4e00" <= line.key <= "\u9fff"
+    character = line.key.removesuffix(":")
+    return len(character) == 1 and "\u4e00" <= character <= "\u9fff"
 
 
 def _joined(run: Sequence[TextLine]) -> TextLine:

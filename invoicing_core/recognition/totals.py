@@ -39,14 +39,10 @@ def _sum_row(lines: Sequence[TextLine], reading: Reading) -> None:
     if label is None:
         row = _unlabelled_sum_row(lines)
     else:
-        row = sorted(
-            (
-                line
-                for line in lines
-                if line is label or (same_row(label, line) and line.left > label.left)
-            ),
-            key=lambda line: line.left,
-        )
+        row = [label]
+        for line in sorted(lines, key=lambda line: line.left):
+            if line.left > row[-1].left and same_row(row[-1], line):
+                row.append(line)  # each beside the one before: a slanted row stays whole
     amounts = [(amount, line.confidence) for line in row for amount in values.all_money(line.key)]
     if amounts:
         reading.put("amount", *amounts[0])

@@ -107,6 +107,12 @@ def uppercase(text: str) -> str | None:
     return best if len(best) >= 2 else None
 
 
+def is_uppercase(text: str) -> bool:
+    """Whether a text is an uppercase amount and nothing else (its leading ⊗ aside)."""
+    key = compact(text).lstrip("⊗ⓧ").replace("(", "（").replace(")", "）")
+    return bool(key) and _UPPERCASE.fullmatch(key) is not None
+
+
 def digits(text: str, *lengths: int) -> str | None:
     """The first run of ASCII digits of one of `lengths` (spaces inside are dropped)."""
     for found in _DIGITS.finditer(compact(text)):

@@ -112,3 +112,70 @@ def test_a_lone_party_label_is_read_but_marked_unsure() -> None:
 def test_text_without_invoice_labels_is_no_invoice() -> None:
     page = Page((line("我家的猫 Mimi", 10, 10), line("2026年3月", 10, 20)), "ocr", 100, 100)
     assert not looks_like_invoice([page])
+
+
+def replaced(lines: list[TextLine], old: str, new: TextLine | None) -> list[TextLine]:
+    """The lines with the first one reading `old` replaced (or dropped)."""
+    index = next(i for i, found in enumerate(lines) if found.text == old)
+    return [*lines[:index], *([new] if new is not None else []), *lines[index + 1 :]]
+
+
+def test_a_buyer_without_an_id_does_not_take_the_sellers_beside_it() -> None:
+    # A person buys: the buyer's id row is empty and the seller's label comes next on it
+    # (OCR of a photo, in pixels).
+    lines = [
+        TextLine("名称：王芳", 250, 564, 360, 600),
+        TextLine("名称：苏州中科网络科技有限公司", 965, 550, 1315, 587),
+        TextLine("购买方信息", 206, 555, 246, 671),
+        TextLine("销售方信息", 916, 538, 954, 663),
+        TextLine("统一社会信用代码/纳税人识别号：", 250, 620, 553, 656),
+        TextLine("统一社会信用代码/纳税人识别号：515101077Y485190BM", 961, 606, 1558, 648),
+    ]
+    reading = read_printed([Page(tuple(lines), "ocr", 2000, 1500)])
+    assert reading.value("buyer_tax_id") is None
+    assert reading.value("seller_tax_id") == "515101077Y485190BM"
+    assert reading.value("buyer_name") == "王芳"
+
+
+def test_the_buyers_block_is_the_left_one_even_when_its_name_label_is_unread() -> None:
+    lines = replaced(DIGITAL, "名称：上海某某贸易有限公司", line("上海某某贸易有限公司", 20, 30))
+    lines = replaced(
+        lines,
+        "统一社会信用代码/纳税人识别号：",
+        line("统一社会信用代品/纳税人识刻号：", 15, 41, 50),
+    )
+    reading = read_printed([Page(tuple(lines), "ocr", 240, 140)])
+    assert reading.value("buyer_tax_id") == "91310110666007217T"
+    assert reading.value("seller_tax_id") == "91420100MA4K5R3T13"
+    assert reading.value("seller_name") == "武汉示例科技有限公司"
+    assert reading.unsure == set()
+
+
+def test_headings_with_a_character_misread_still_name_their_columns() -> None:
+    lines = replaced(DIGITAL, "金额", line("金级", 150, 55))
+    lines = replaced(lines, "税率/征收率", line("桂率/吸收率", 175, 55))
+    lines = replaced(lines, "税额", line("税膜", 205, 55))
+    reading = read_printed([Page(tuple(lines), "ocr", 240, 140)])
+    [item] = reading.lines
+    assert {k: item[k].value for k in ("amount", "rate", "tax")} == {
+        "amount": "1000.00",
+        "rate": "0.06",
+        "tax": "60.00",
+    }
+
+
+def test_a_slanted_sum_row_is_followed_from_cell_to_cell() -> None:
+    # Each amount sits lower than the one before; the tax is a row lower than the label.
+    lines = replaced(DIGITAL, "¥1000.00", line("¥1000.00", 158, 91.4))
+    lines = replaced(lines, "¥60.00", line("¥60.00", 213, 92.8))
+    reading = read_printed([Page(tuple(lines), "ocr", 240, 140)])
+    assert (reading.value("amount"), reading.value("tax")) == ("1000.00", "60.00")
+
+
+def test_the_remark_box_begins_under_the_words_row_on_a_slanted_photo() -> None:
+    # The figures (小写) came out lower than the words; the remark starts above their foot.
+    lines = replaced(DIGITAL, "（小写）¥1060.00", line("（小写）¥1060.00", 170, 100.5))
+    lines = replaced(lines, "项目编号XM-1", line("项目编号XM-1", 20, 103))
+    reading = read_printed([Page(tuple(lines), "ocr", 240, 140)])
+    assert reading.value("remarks") == "项目编号XM-1"
+    assert reading.value("total_with_tax") == "1060.00"

@@ -45,3 +45,10 @@ def test_tax_id_is_upper_cased_and_uppercase_total_keeps_the_negative_prefix() -
     assert values.tax_id("：９１４２０１００ma4k5r3t13") == "91420100MA4K5R3T13"
     assert values.uppercase("⊗(负数)壹仟壹佰叁拾圆整") == "（负数）壹仟壹佰叁拾圆整"
     assert values.plain("2.000") == "2" and values.plain("x2") is None
+
+
+def test_a_total_in_words_alone_is_told_from_a_remark() -> None:
+    assert values.is_uppercase("⊗（负数）陆拾叁万柒仟捌佰壹拾圆零肆分")
+    assert values.is_uppercase("捌佰捌拾伍万叁仟陆佰壹拾壹圆陆角伍分")
+    assert not values.is_uppercase("含运费")
+    assert not values.is_uppercase("合同编号：HT-1 壹万圆整")
