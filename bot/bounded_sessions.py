@@ -14,6 +14,12 @@ history. It only does so between turns (the last event is `action_listen`) and o
 forms, so no turn or form is cut in two. Older events stay in the database
 (`retrieve_full_tracker` still returns them); they are just no longer loaded per turn.
 
+Rasa's own query for a session reads every event the sender ever had (its one index
+is on `sender_id`) and keeps the session's by timestamp, several times a turn, so the
+database's reads still grew with the conversation. This store finds the session's
+events as a range of one index instead: from the newest `session_started` event's id
+on (indexes on `(sender_id, type_name, id)` and `(sender_id, id)`, made if missing).
+
 endpoints.yml: `type: bounded_sessions.BoundedSQLTrackerStore`, with the SQL store's
 options and optionally `max_session_events` and `keep_turns`.
 """
@@ -25,6 +31,7 @@ import json
 import time
 from typing import Any
 
+import sqlalchemy as sa  # type: ignore[import-untyped]  # 1.4 in Rasa's environment
 from rasa.core.tracker_store import SQLTrackerStore
 from rasa.shared.core.constants import ACTION_LISTEN_NAME, ACTION_SESSION_START_NAME
 from rasa.shared.core.events import (
@@ -54,6 +61,36 @@ class BoundedSQLTrackerStore(SQLTrackerStore):  # type: ignore[misc]
         super().__init__(*args, **kwargs)
         self.max_session_events = int(max_session_events)
         self.keep_turns = int(keep_turns)
+        event = self.SQLEvent
+        for index in (
+            sa.Index("events_session_starts", event.sender_id, event.type_name, event.id),
+            sa.Index("events_by_sender", event.sender_id, event.id),
+        ):
+            try:
+                index.create(self.engine, checkfirst=True)
+            except sa.exc.DBAPIError:  # another replica made it at the same moment
+                made = sa.inspect(self.engine).get_indexes(event.__tablename__)
+                if index.name not in {found["name"] for found in made}:
+                    raise
+
+    def _event_query(
+        self, session: Any, sender_id: str, fetch_events_from_all_sessions: bool
+    ) -> Any:
+        """The sender's events from its latest session's start (all of them when asked
+        for every session, or before any session started), in order."""
+        if fetch_events_from_all_sessions:
+            return super()._event_query(session, sender_id, fetch_events_from_all_sessions)
+        event = self.SQLEvent
+        start = (
+            session.query(sa.func.max(event.id))
+            .filter(event.sender_id == sender_id, event.type_name == SessionStarted.type_name)
+            .scalar_subquery()
+        )
+        return (
+            session.query(event)
+            .filter(event.sender_id == sender_id, event.id >= sa.func.coalesce(start, 0))
+            .order_by(event.id)
+        )
 
     async def retrieve(self, sender_id: str) -> DialogueStateTracker | None:
         """The current session's tracker, started afresh first when it has grown too long."""

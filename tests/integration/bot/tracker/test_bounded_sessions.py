@@ -11,6 +11,7 @@ from __future__ import annotations
 import asyncio
 from pathlib import Path
 
+import sqlalchemy as sa  # type: ignore[import-untyped]  # 1.4 in Rasa's environment
 from bounded_sessions import BoundedSQLTrackerStore
 from rasa.shared.core.constants import ACTION_LISTEN_NAME, ACTION_SESSION_START_NAME
 from rasa.shared.core.domain import Domain
@@ -120,3 +121,18 @@ def test_no_new_session_while_a_form_is_active(tmp_path: Path) -> None:
     loaded = asyncio.run(store.retrieve(SENDER))
     assert loaded is not None
     assert len(loaded.events) == len(tracker.events)
+
+
+def test_a_session_is_read_as_a_range_of_one_index_not_the_senders_every_event(
+    tmp_path: Path,
+) -> None:
+    store = _store(tmp_path)
+    _conversation(store)
+    with store.session_scope() as session:
+        query = store._event_query(session, SENDER, fetch_events_from_all_sessions=False)
+        compiled = query.statement.compile(store.engine, compile_kwargs={"literal_binds": True})
+        plan = " | ".join(
+            str(row[-1]) for row in session.execute(sa.text(f"EXPLAIN QUERY PLAN {compiled}"))
+        )
+    assert "events_by_sender (sender_id=? AND id>?)" in plan, plan
+    assert "events_session_starts (sender_id=? AND type_name=?)" in plan, plan
