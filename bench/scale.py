@@ -60,9 +60,16 @@ class Turn:
 
     client_id: str
     sent_at: float
+    text: str = ""
     echoed: bool = False
+    answered: bool = False
     failed: bool = False
     done: asyncio.Event = field(default_factory=asyncio.Event)
+
+    @property
+    def pending(self) -> bool:
+        """Sent and neither answered nor refused: the widget sends it again on reconnecting."""
+        return not (self.answered or self.failed)
 
 
 @dataclass
@@ -82,6 +89,12 @@ class Client:
     dropped: str | None = None
     closing: bool = False
     turn: Turn | None = None
+    # With reconnecting (bench.cluster_faults): sessions after a drop, and welcomes that
+    # missed the newest message this connection had received before it.
+    reconnects: int = 0
+    history_missing: int = 0
+    failed_at: list[float] = field(default_factory=list)
+    answered_at: list[tuple[float, float]] = field(default_factory=list)
 
     def on_frame(self, frame: Frame) -> None:
         """Record a frame the app sent."""
@@ -94,6 +107,7 @@ class Client:
             self.errors[str(frame.get("code"))] += 1
             if self.turn is not None and not self.turn.done.is_set():
                 self.turn.failed = True
+                self.failed_at.append(time.monotonic())
                 self.turn.done.set()
 
     def _on_message(self, message: Frame) -> None:
@@ -104,30 +118,60 @@ class Client:
         if message.get("client_id") == turn.client_id:
             turn.echoed = True
         elif turn.echoed and message["role"] == Role.BOT.value:
-            self.latencies_ms.append((time.perf_counter() - turn.sent_at) * 1000)
+            latency = (time.perf_counter() - turn.sent_at) * 1000
+            self.latencies_ms.append(latency)
+            self.answered_at.append((time.monotonic(), latency))
+            turn.answered = True
             turn.done.set()
 
 
-async def hold(client: Client, url: str, token: str, stop_at: float) -> None:
-    """Open the connection, keep it (asking when active) until `stop_at`, then close it."""
-    try:
-        async with connect(url, ping_interval=None, open_timeout=60, max_size=2**22) as socket:
-            await socket.send(json.dumps({"type": "hello", "token": token}))
-            welcome = json.loads(await asyncio.wait_for(socket.recv(), 60))
-            client.conversation_id = welcome["conversation_id"]
-            reader = asyncio.create_task(read(client, socket))
-            tasks = [keep_alive(client, socket, stop_at)]
-            if client.active:
-                tasks.append(ask(client, socket, stop_at))
-            for outcome in await asyncio.gather(*tasks, return_exceptions=True):
-                if isinstance(outcome, Exception):
-                    raise outcome
-            await asyncio.sleep(3)  # the last pongs
-            client.closing = True
-            await socket.close()
-            await reader
-    except (ConnectionClosed, OSError, TimeoutError) as exc:
-        client.dropped = client.dropped or repr(exc)
+async def hold(
+    client: Client, url: str, token: str, stop_at: float, *, reconnect: bool = False
+) -> None:
+    """Open the connection, keep it (asking when active) until `stop_at`, then close it.
+
+    With `reconnect`, a dropped connection is opened again to the same conversation, as
+    the widget does, and a question left unanswered is sent again under its client id.
+    """
+    while True:
+        try:
+            await _session(client, url, token, stop_at)
+            return
+        except (ConnectionClosed, OSError, TimeoutError) as exc:
+            client.dropped = client.dropped or repr(exc)
+        if not reconnect or time.monotonic() >= stop_at:
+            return
+        await asyncio.sleep(1)
+        client.reconnects += 1
+        client.dropped = None
+
+
+async def _session(client: Client, url: str, token: str, stop_at: float) -> None:
+    async with connect(url, ping_interval=None, open_timeout=60, max_size=2**22) as socket:
+        hello = {"type": "hello", "token": token}
+        if client.conversation_id:
+            hello["conversation_id"] = client.conversation_id
+        await socket.send(json.dumps(hello))
+        welcome = json.loads(await asyncio.wait_for(socket.recv(), 60))
+        if client.conversation_id and client.received:
+            shown = {int(m["id"]) for m in welcome["messages"]}
+            client.history_missing += max(client.received) not in shown
+        client.conversation_id = welcome["conversation_id"]
+        reader = asyncio.create_task(read(client, socket))
+        tasks = [keep_alive(client, socket, stop_at)]
+        if client.active:
+            tasks.append(ask(client, socket, stop_at))
+        working = asyncio.gather(*tasks)
+        await asyncio.wait((working, reader), return_when=asyncio.FIRST_COMPLETED)
+        if reader.done():  # the connection went before the end
+            working.cancel()
+            await asyncio.gather(working, return_exceptions=True)
+            raise ConnectionClosed(None, None)
+        working.result()
+        await asyncio.sleep(3)  # the last pongs
+        client.closing = True
+        await socket.close()
+        await reader
 
 
 async def read(client: Client, socket: ClientConnection) -> None:
@@ -153,21 +197,27 @@ async def keep_alive(client: Client, socket: ClientConnection, stop_at: float) -
 
 
 async def ask(client: Client, socket: ClientConnection, stop_at: float) -> None:
-    """Ask, wait for the answer, think, and again, until `stop_at`."""
-    n = client.index
-    await asyncio.sleep(JITTER.uniform(*THINK_SECONDS))
+    """Ask, wait for the answer, think, and again, until `stop_at`; a question the last
+    connection left unanswered first, again."""
+    n = client.index + len(client.sent)
+    pending = client.turn if client.turn is not None and client.turn.pending else None
+    if pending is None:
+        await asyncio.sleep(JITTER.uniform(*THINK_SECONDS))
     while time.monotonic() < stop_at and client.dropped is None:
-        turn = Turn(uuid.uuid4().hex, time.perf_counter())
-        client.turn = turn
-        client.sent.append(turn.client_id)
-        text = TURNS[n % len(TURNS)]
-        frame = {"type": "message", "text": text, "client_id": turn.client_id}
+        turn = pending or Turn(uuid.uuid4().hex, time.perf_counter(), TURNS[n % len(TURNS)])
+        if pending is None:
+            client.turn = turn
+            client.sent.append(turn.client_id)
+            n += 1
+        pending, turn.done = None, asyncio.Event()
+        frame = {"type": "message", "text": turn.text, "client_id": turn.client_id}
         await socket.send(json.dumps(frame))
         try:
             await asyncio.wait_for(turn.done.wait(), TURN_TIMEOUT_SECONDS)
         except TimeoutError:
             client.timeouts += 1
-        n += 1
+        if client.dropped is not None:
+            return  # the connection went: the turn is sent again on the next one
         await asyncio.sleep(JITTER.uniform(*THINK_SECONDS))
 
 
