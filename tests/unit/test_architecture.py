@@ -20,8 +20,9 @@ BOT_ALLOWED = {"rasa_sdk", "httpx", "requests", "aiohttp", "actions"}
 # server behind their secrets; the tracker store) also use Rasa and its web server.
 BOT_SERVERS = {
     ROOT / "bot" / "service_auth.py": {"rasa", "sanic"},
-    # Rasa's tracker store, extended so a long conversation's sessions stay bounded.
-    ROOT / "bot" / "bounded_sessions.py": {"rasa"},
+    # Rasa's tracker store, extended so a long conversation's sessions stay bounded
+    # (with the SQLAlchemy Rasa's SQL tracker store is written in).
+    ROOT / "bot" / "bounded_sessions.py": {"rasa", "sqlalchemy"},
 }
 
 
