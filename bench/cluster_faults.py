@@ -1,19 +1,22 @@
-"""Faults under load on the cluster: a worker, a Rasa replica and an action server killed.
+"""Faults under load on the cluster: processes killed, Redis stopped, PostgreSQL restarted.
 
-Starts the topology of `make cluster` (bench/cluster_stack.py), holds `--connections`
-widget sockets through HAProxy with `--active` of them asking (bench/scale.py's load,
-reconnecting as the widget does), and during the load kills, in turn, app worker 1,
-Rasa replica 1 and action server 1 (SIGKILL; scripts/restarting starts each again).
-Then it checks every active conversation against the store (nothing lost, duplicated
-or unanswered) and prints what each fault cost: turns refused (`bot_unavailable`),
-turns timed out, reconnections, and the seconds from the kill to the last turn that
-failed or took over SLOW_FACTOR times the p95 before the first fault.
+Starts the topology of `make cluster` (bench/cluster_stack.py) on a Redis and a
+PostgreSQL of its own (bench/private_servers.py, so it may stop them), holds
+`--connections` widget sockets through HAProxy with `--active` of them asking
+(bench/scale.py's load, reconnecting as the widget does), and every `--fault-every`
+seconds brings one fault: app worker 1, Rasa replica 1 and action server 1 killed
+(SIGKILL; scripts/restarting starts each again), Redis stopped for REDIS_DOWN_SECONDS,
+PostgreSQL restarted (fast: its connections cut). Then it checks every active
+conversation against the store (nothing lost, duplicated or unanswered) and prints
+what each fault cost: turns refused (an error frame such as `bot_unavailable`), sockets
+lost or refused, and the seconds from the fault to the last turn or socket that failed
+or took over SLOW_FACTOR times the p95 before the first fault.
 
     .venv/bin/python -m bench.cluster_faults [--connections 100] [--active 20]
         [--fault-every 90]
 
-Exits with 1 when a message was lost, duplicated or left unanswered, or a reconnected
-widget missed its history.
+Exits with 1 when a message was lost, duplicated or left unanswered, a question went
+unanswered for 120 s, or a reconnected widget missed its history.
 """
 
 from __future__ import annotations
@@ -26,6 +29,11 @@ import statistics
 import sys
 import tempfile
 import time
+from collections import Counter
+from collections.abc import Awaitable, Callable
+from contextlib import ExitStack
+from dataclasses import dataclass
+from functools import partial
 from pathlib import Path
 from typing import Any
 
@@ -33,51 +41,87 @@ import httpx
 
 from bench.cluster_stack import Cluster, running_cluster
 from bench.conversation import TURNS, UNLIMITED, http_conversation
+from bench.private_servers import PrivatePostgres, PrivateRedis, private_postgres, private_redis
 from bench.processes import listening_pid
 from bench.report import percentiles, publish
 from bench.scale import Client, check_store, hold, summary
 
-# What is killed, in order: the process listening on each of these addresses.
-FAULTS = (
+# The processes killed, by the address each listens on.
+KILLED = (
     ("app worker", "APP_1_ADDR"),
     ("Rasa replica", "RASA_1_ADDR"),
     ("action server", "ACTIONS_1_ADDR"),
 )
+REDIS_DOWN_SECONDS = 30
 SLOW_FACTOR = 3
 BACK_TIMEOUT_SECONDS = 180
+Fault = tuple[str, Callable[[], Awaitable[None]]]
 
 
-async def faults(cluster: Cluster, start: float, every: float) -> list[dict[str, Any]]:
-    """Kill each process of FAULTS `every` seconds from `start`; note when it was back."""
+@dataclass(frozen=True)
+class Servers:
+    """What the faults act on: the cluster and its own Redis and PostgreSQL."""
+
+    cluster: Cluster
+    redis: PrivateRedis
+    postgres: PrivatePostgres
+
+
+async def kill(cluster: Cluster, address: str) -> None:
+    """SIGKILL the process listening on `address`; return once one listens there again."""
+    port = int(cluster.env[address].rpartition(":")[2])
+    pid = listening_pid(port)
+    if pid is None:
+        raise RuntimeError(f"nothing listens on {address} ({port})")
+    os.kill(pid, signal.SIGKILL)
+    killed = time.monotonic()
+    while listening_pid(port) in (None, pid):
+        if time.monotonic() - killed > BACK_TIMEOUT_SECONDS:
+            raise RuntimeError(f"nothing listens on {address} again")
+        await asyncio.sleep(0.5)
+
+
+async def stop_redis(servers: Servers) -> None:
+    servers.redis.stop()
+    await asyncio.sleep(REDIS_DOWN_SECONDS)
+    await asyncio.to_thread(servers.redis.start)
+
+
+async def restart_postgres(servers: Servers) -> None:
+    await asyncio.to_thread(servers.postgres.restart)
+
+
+def fault_plan(servers: Servers) -> list[Fault]:
+    """Each fault's name and what brings it, in order."""
+    plan: list[Fault] = [
+        (f"kill {name} 1", partial(kill, servers.cluster, address)) for name, address in KILLED
+    ]
+    plan.append((f"stop Redis {REDIS_DOWN_SECONDS} s", partial(stop_redis, servers)))
+    plan.append(("restart PostgreSQL", partial(restart_postgres, servers)))
+    return plan
+
+
+async def faults(servers: Servers, start: float, every: float) -> list[dict[str, Any]]:
+    """Bring each fault `every` seconds from `start`; note when all was back."""
     done = []
-    for n, (name, address) in enumerate(FAULTS, start=1):
+    for n, (name, bring) in enumerate(fault_plan(servers), start=1):
         await asyncio.sleep(max(0.0, start + n * every - time.monotonic()))
-        port = int(cluster.env[address].rpartition(":")[2])
-        pid = listening_pid(port)
-        if pid is None:
-            raise RuntimeError(f"nothing listens on {address} ({port})")
-        os.kill(pid, signal.SIGKILL)
-        killed = time.monotonic()
-        while listening_pid(port) in (None, pid):
-            if time.monotonic() - killed > BACK_TIMEOUT_SECONDS:
-                raise RuntimeError(f"{name} was not started again")
-            await asyncio.sleep(0.5)
-        done.append(
-            {"fault": f"kill {name} 1", "at": killed, "back_after_s": time.monotonic() - killed}
-        )
+        began = time.monotonic()
+        await bring()
+        done.append({"fault": name, "at": began, "back_after_s": time.monotonic() - began})
     return done
 
 
-async def run(cluster: Cluster, token: str, args: argparse.Namespace) -> dict[str, Any]:
+async def run(servers: Servers, token: str, args: argparse.Namespace) -> dict[str, Any]:
     """The load through the balancer, with the faults in its middle."""
-    url = cluster.url.replace("http://", "ws://") + "/ws/chat"
+    url = servers.cluster.url.replace("http://", "ws://") + "/ws/chat"
     clients = [Client(i, i < args.active) for i in range(args.connections)]
     started = time.monotonic()
-    stop_at = started + args.fault_every * (len(FAULTS) + 1)
+    stop_at = started + args.fault_every * (len(fault_plan(servers)) + 1)
     holders = [
         asyncio.create_task(hold(client, url, token, stop_at, reconnect=True)) for client in clients
     ]
-    killed = await faults(cluster, started, args.fault_every)
+    killed = await faults(servers, started, args.fault_every)
     await asyncio.gather(*holders)
     return {"clients": clients, "seconds": stop_at - started, "faults": killed, "started": started}
 
@@ -98,6 +142,8 @@ def costs(result: dict[str, Any]) -> list[dict[str, Any]]:
             at for c in clients for at, ms in c.answered_at if start <= at < end and ms > slow_ms
         ]
         answered = [ms for c in clients for at, ms in c.answered_at if start <= at < end]
+        dropped = [(at, kind) for c in clients for at, kind in c.drops_at if start <= at < end]
+        drops = Counter(kind for _, kind in dropped)
         figures.append(
             {
                 "fault": fault["fault"],
@@ -105,7 +151,10 @@ def costs(result: dict[str, Any]) -> list[dict[str, Any]]:
                 "turns_refused": len(failed),
                 "turns_slow": len(slow),
                 "turns_answered": len(answered),
-                "degraded_s": round(max([*failed, *slow], default=start) - start, 1),
+                "sockets_lost_or_refused": dict(drops),
+                "degraded_s": round(
+                    max([*failed, *slow, *(at for at, _ in dropped)], default=start) - start, 1
+                ),
                 "p50_ms_after": round(statistics.median(answered)) if answered else None,
             }
         )
@@ -119,14 +168,22 @@ def main() -> None:
     parser.add_argument("--active", type=int, default=20)
     parser.add_argument("--fault-every", type=float, default=90)
     args = parser.parse_args()
-    with (
-        tempfile.TemporaryDirectory() as scratch,
-        running_cluster(Path(scratch), UNLIMITED) as cluster,
-    ):
+    with ExitStack() as running:
+        scratch = Path(running.enter_context(tempfile.TemporaryDirectory()))
+        redis_server = running.enter_context(private_redis())
+        postgres = running.enter_context(private_postgres())
+        own = {
+            **UNLIMITED,
+            "REDIS_URL": redis_server.url,
+            "RASA_REDIS_PORT": str(redis_server.port),
+            "RASA_REDIS_DB": "1",
+        }
+        cluster = running.enter_context(running_cluster(scratch, own, postgres.url))
+        servers = Servers(cluster, redis_server, postgres)
         login = {"username": "demo", "password": "Demo@2026!"}
         token = httpx.post(f"{cluster.url}/api/v1/auth/token", json=login).json()["access_token"]
         asyncio.run(http_conversation(cluster.url, token, len(TURNS)))  # warm-up
-        result = asyncio.run(run(cluster, token, args))
+        result = asyncio.run(run(servers, token, args))
         clients: list[Client] = result["clients"]
         figures = {
             "connections": args.connections,
@@ -140,8 +197,10 @@ def main() -> None:
             "store_check": check_store(clients, cluster.env["DATABASE_URL"]),
         }
     publish("cluster_faults", figures)
-    broken = figures["history_missing_on_reconnect"] or any(
-        figures["store_check"][key] for key in ("lost", "duplicated", "unanswered")
+    broken = (
+        figures["history_missing_on_reconnect"]
+        or figures["turn_timeouts"]
+        or any(figures["store_check"][key] for key in ("lost", "duplicated", "unanswered"))
     )
     sys.exit(1 if broken else 0)
 

@@ -45,13 +45,16 @@ class Cluster:
     env: dict[str, str]
 
 
-def _server(database: str) -> str:
-    return urlsplit(SERVER_URL)._replace(path=f"/{database}").geturl()
+def _server(server_url: str, database: str) -> str:
+    return urlsplit(server_url)._replace(path=f"/{database}").geturl()
 
 
 @contextmanager
-def running_cluster(var_dir: Path, extra_env: dict[str, str] | None = None) -> Iterator[Cluster]:
-    """The cluster on free ports with databases of its own, stopped and dropped after."""
+def running_cluster(
+    var_dir: Path, extra_env: dict[str, str] | None = None, server_url: str = SERVER_URL
+) -> Iterator[Cluster]:
+    """The cluster on free ports with databases of its own (on the PostgreSQL server at
+    `server_url`), stopped and dropped after."""
     suffix = secrets.token_hex(4)
     databases = (f"kaipiao_t{suffix}", f"kaipiao_rasa_t{suffix}")
     addresses = {name: f"127.0.0.1:{free_port()}" for name in ADDRESSES}
@@ -61,8 +64,10 @@ def running_cluster(var_dir: Path, extra_env: dict[str, str] | None = None) -> I
         "CLUSTER_HOST": "127.0.0.1",
         "CLUSTER_PORT": str(free_port()),
         "VAR_DIR": str(var_dir),
-        "DATABASE_URL": _server(databases[0]).replace("postgresql:", "postgresql+psycopg:", 1),
-        "RASA_TRACKER_URL": _server(databases[1]),
+        "DATABASE_URL": _server(server_url, databases[0]).replace(
+            "postgresql:", "postgresql+psycopg:", 1
+        ),
+        "RASA_TRACKER_URL": _server(server_url, databases[1]),
         "REDIS_URL": "redis://127.0.0.1:6379/2",
         "RASA_REDIS_DB": "3",
         "LOG_JSON": "false",
@@ -75,10 +80,10 @@ def running_cluster(var_dir: Path, extra_env: dict[str, str] | None = None) -> I
         with processes_running(command, env, var_dir / "cluster.log", url) as log:
             yield Cluster(url, workers, log, env)
     finally:
-        _drop(databases)
+        _drop(server_url, databases)
 
 
-def _drop(databases: tuple[str, ...]) -> None:
-    with psycopg.connect(SERVER_URL, autocommit=True) as connection:
+def _drop(server_url: str, databases: tuple[str, ...]) -> None:
+    with psycopg.connect(server_url, autocommit=True) as connection:
         for name in databases:
             connection.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')

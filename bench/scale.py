@@ -35,7 +35,7 @@ from typing import Any
 import httpx
 from sqlalchemy import create_engine
 from websockets.asyncio.client import ClientConnection, connect
-from websockets.exceptions import ConnectionClosed
+from websockets.exceptions import ConnectionClosed, InvalidHandshake
 
 from bench.conversation import TURNS, UNLIMITED, http_conversation
 from bench.full_stack import FullStack, running_stack
@@ -93,6 +93,7 @@ class Client:
     # missed the newest message this connection had received before it.
     reconnects: int = 0
     history_missing: int = 0
+    drops_at: list[tuple[float, str]] = field(default_factory=list)
     failed_at: list[float] = field(default_factory=list)
     answered_at: list[tuple[float, float]] = field(default_factory=list)
 
@@ -101,6 +102,12 @@ class Client:
         kind = frame.get("type")
         if kind == "pong":
             self.pongs += 1
+        elif kind == "ack" and frame.get("duplicate") and self.turn is not None:
+            # Sent again after a reconnect, and answered before: the answer was in the
+            # welcome's history.
+            if frame.get("client_id") == self.turn.client_id:
+                self.turn.answered = True
+                self.turn.done.set()
         elif kind == "message":
             self._on_message(frame["message"])
         elif kind == "error":
@@ -137,8 +144,9 @@ async def hold(
         try:
             await _session(client, url, token, stop_at)
             return
-        except (ConnectionClosed, OSError, TimeoutError) as exc:
+        except (ConnectionClosed, InvalidHandshake, OSError, TimeoutError) as exc:
             client.dropped = client.dropped or repr(exc)
+            client.drops_at.append((time.monotonic(), type(exc).__name__))
         if not reconnect or time.monotonic() >= stop_at:
             return
         await asyncio.sleep(1)
@@ -156,6 +164,8 @@ async def _session(client: Client, url: str, token: str, stop_at: float) -> None
         if client.conversation_id and client.received:
             shown = {int(m["id"]) for m in welcome["messages"]}
             client.history_missing += max(client.received) not in shown
+            # What was said while the socket was gone reaches the widget in the welcome.
+            client.received.update(shown - set(client.received))
         client.conversation_id = welcome["conversation_id"]
         reader = asyncio.create_task(read(client, socket))
         tasks = [keep_alive(client, socket, stop_at)]
