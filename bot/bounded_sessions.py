@@ -15,10 +15,11 @@ forms, so no turn or form is cut in two. Older events stay in the database
 (`retrieve_full_tracker` still returns them); they are just no longer loaded per turn.
 
 Rasa's own query for a session reads every event the sender ever had (its one index
-is on `sender_id`) and keeps the session's by timestamp, several times a turn, so the
-database's reads still grew with the conversation. This store finds the session's
-events as a range of one index instead: from the newest `session_started` event's id
-on (indexes on `(sender_id, type_name, id)` and `(sender_id, id)`, made if missing).
+is on `sender_id`) and keeps the session's by timestamp, for each retrieval and for
+the count `save` makes, so the database's reads still grew with the conversation.
+This store finds the session's events as a range of one index instead: from the
+newest `session_started` event's id on (indexes on `(sender_id, type_name, id)` and
+`(sender_id, id)`, made if missing).
 
 endpoints.yml: `type: bounded_sessions.BoundedSQLTrackerStore`, with the SQL store's
 options and optionally `max_session_events` and `keep_turns`.

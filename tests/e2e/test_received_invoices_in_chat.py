@@ -12,22 +12,9 @@ import pytest
 
 from tests.e2e.chat import Chat, cards, text_of
 from tests.e2e.conftest import Stack
+from tests.e2e.received import issued_invoice_pdf
 
 pytestmark = pytest.mark.e2e
-
-
-def received_pdf(api: httpx.Client) -> tuple[str, bytes]:
-    """An invoice issued in this system, as the PDF a supplier would send."""
-    line = {"name": "办公用品", "quantity": "2", "unit_price": "565", "tax_rate": "13%"}
-    body = {
-        "kind": "digital_special",
-        "buyer": {"name": "武汉光谷科技有限公司", "tax_id": "91420106MA49X8Q2Y7"},
-        "lines": [{**line, "tax_included": True}],
-    }
-    issued = api.post("/invoices", json=body)
-    assert issued.status_code == 201, issued.text
-    number = str(issued.json()["number"])
-    return number, api.get(f"/invoices/{number}/pdf").content
 
 
 def read_and_recorded(stack: Stack, token: str, chat: Chat, pdf: bytes) -> dict[str, Any]:
@@ -54,7 +41,7 @@ def read_and_recorded(stack: Stack, token: str, chat: Chat, pdf: bytes) -> dict[
 def test_this_invoice_is_asked_about_marked_reimbursed_after_a_yes_and_summed(
     stack: Stack, demo_token: str, api: httpx.Client
 ) -> None:
-    number, pdf = received_pdf(api)
+    number, pdf = issued_invoice_pdf(api)
     chat = Chat(stack, demo_token)
     chat.say("你好")
     entry = read_and_recorded(stack, demo_token, chat, pdf)

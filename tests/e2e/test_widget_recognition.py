@@ -13,6 +13,7 @@ from playwright.sync_api import Page, expect
 
 from tests.e2e.conftest import Stack
 from tests.e2e.pages import WAIT, Widget, log_in_as_demo
+from tests.e2e.received import issued_invoice_pdf
 
 pytestmark = [pytest.mark.e2e, pytest.mark.browser]
 
@@ -22,18 +23,8 @@ def _photo_of_an_invoice(
 ) -> tuple[str, Path]:
     """An invoice issued in this system (so the ledger can verify it), as a PNG scan; its
     QR code painted over when asked, so fields are read by OCR alone."""
-    line = {"name": "办公用品", "quantity": "2", "unit_price": "565", "tax_rate": "13%"}
-    body = {
-        "kind": "digital_special",
-        "buyer": {"name": "武汉光谷科技有限公司", "tax_id": "91420106MA49X8Q2Y7"},
-        "lines": [{**line, "tax_included": True}],
-    }
-    issued = api.post("/invoices", json=body)
-    assert issued.status_code == 201, issued.text
-    number = str(issued.json()["number"])
-    pdf = api.get(f"/invoices/{number}/pdf")
-    assert pdf.status_code == 200
-    document = pypdfium2.PdfDocument(pdf.content)
+    number, pdf = issued_invoice_pdf(api)
+    document = pypdfium2.PdfDocument(pdf)
     try:
         image = document[0].render(scale=200 / 72).to_pil()
     finally:
