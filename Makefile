@@ -37,7 +37,7 @@ check: venvs
 # mypy twice: pyproject's packages (app, tests, benchmarks) on Python 3.11, then the
 # bot and the tests that run beside it on Rasa's Python 3.10, with rasa-sdk from
 # .venv-rasa (each run keeps its own cache, so neither invalidates the other's).
-BOT_TYPED := bot/actions bot/service_auth.py bot/bounded_sessions.py $(wildcard tests/integration/bot/tracker/*.py)
+BOT_TYPED := bot/actions bot/service_auth.py bot/bounded_sessions.py bot/fallback_lock_store.py $(wildcard tests/integration/bot/tracker/*.py)
 mypy:
 	$(VENV)/mypy
 	$(VENV)/mypy --python-executable .venv-rasa/bin/python --python-version 3.10 \

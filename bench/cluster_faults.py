@@ -13,7 +13,10 @@ lost or refused, and the seconds from the fault to the last turn or socket that 
 or took over SLOW_FACTOR times the p95 before the first fault.
 
     .venv/bin/python -m bench.cluster_faults [--connections 100] [--active 20]
-        [--fault-every 90]
+        [--fault-every 90] [--only redis]
+
+`--only` keeps the faults whose name contains it. The cluster's log is kept as
+bench/results/cluster_faults.log.
 
 Exits with 1 when a message was lost, duplicated or left unanswered, a question went
 unanswered for 120 s, or a reconnected widget missed its history.
@@ -24,6 +27,7 @@ from __future__ import annotations
 import argparse
 import asyncio
 import os
+import shutil
 import signal
 import statistics
 import sys
@@ -43,7 +47,7 @@ from bench.cluster_stack import Cluster, running_cluster
 from bench.conversation import TURNS, UNLIMITED, http_conversation
 from bench.private_servers import PrivatePostgres, PrivateRedis, private_postgres, private_redis
 from bench.processes import listening_pid
-from bench.report import percentiles, publish
+from bench.report import RESULTS, percentiles, publish
 from bench.scale import Client, check_store, hold, summary
 
 # The processes killed, by the address each listens on.
@@ -91,20 +95,20 @@ async def restart_postgres(servers: Servers) -> None:
     await asyncio.to_thread(servers.postgres.restart)
 
 
-def fault_plan(servers: Servers) -> list[Fault]:
-    """Each fault's name and what brings it, in order."""
+def fault_plan(servers: Servers, only: str = "") -> list[Fault]:
+    """Each fault's name and what brings it, in order; those whose name has `only`."""
     plan: list[Fault] = [
         (f"kill {name} 1", partial(kill, servers.cluster, address)) for name, address in KILLED
     ]
     plan.append((f"stop Redis {REDIS_DOWN_SECONDS} s", partial(stop_redis, servers)))
     plan.append(("restart PostgreSQL", partial(restart_postgres, servers)))
-    return plan
+    return [(name, bring) for name, bring in plan if only.lower() in name.lower()]
 
 
-async def faults(servers: Servers, start: float, every: float) -> list[dict[str, Any]]:
+async def faults(plan: list[Fault], start: float, every: float) -> list[dict[str, Any]]:
     """Bring each fault `every` seconds from `start`; note when all was back."""
     done = []
-    for n, (name, bring) in enumerate(fault_plan(servers), start=1):
+    for n, (name, bring) in enumerate(plan, start=1):
         await asyncio.sleep(max(0.0, start + n * every - time.monotonic()))
         began = time.monotonic()
         await bring()
@@ -117,11 +121,12 @@ async def run(servers: Servers, token: str, args: argparse.Namespace) -> dict[st
     url = servers.cluster.url.replace("http://", "ws://") + "/ws/chat"
     clients = [Client(i, i < args.active) for i in range(args.connections)]
     started = time.monotonic()
-    stop_at = started + args.fault_every * (len(fault_plan(servers)) + 1)
+    plan = fault_plan(servers, args.only)
+    stop_at = started + args.fault_every * (len(plan) + 1)
     holders = [
         asyncio.create_task(hold(client, url, token, stop_at, reconnect=True)) for client in clients
     ]
-    killed = await faults(servers, started, args.fault_every)
+    killed = await faults(plan, started, args.fault_every)
     await asyncio.gather(*holders)
     return {"clients": clients, "seconds": stop_at - started, "faults": killed, "started": started}
 
@@ -161,15 +166,25 @@ def costs(result: dict[str, Any]) -> list[dict[str, Any]]:
     return figures
 
 
+def keep_log(log: Path) -> None:
+    """Keep the cluster's log beside the figures, for reading what a fault did."""
+    RESULTS.mkdir(exist_ok=True)
+    if log.exists():
+        shutil.copyfile(log, RESULTS / "cluster_faults.log")
+
+
 def main() -> None:
     """Run the load with its faults against a fresh cluster and publish the figures."""
     parser = argparse.ArgumentParser()
     parser.add_argument("--connections", type=int, default=100)
     parser.add_argument("--active", type=int, default=20)
     parser.add_argument("--fault-every", type=float, default=90)
+    parser.add_argument("--only", default="", help="only the faults whose name has this")
     args = parser.parse_args()
     with ExitStack() as running:
         scratch = Path(running.enter_context(tempfile.TemporaryDirectory()))
+        # Runs once the cluster has stopped, before its scratch folder goes.
+        running.callback(keep_log, scratch / "cluster.log")
         redis_server = running.enter_context(private_redis())
         postgres = running.enter_context(private_postgres())
         own = {
