@@ -377,6 +377,7 @@ async def _reload_when_published(state: AppServices) -> None:
     base = state.knowledge_base
     async with state.live.hub.subscribe(KNOWLEDGE) as events:
         async for event in events:
+            # A RESYNC (Redis was down) carries no hash: a publish may have been missed.
             mine = event.get("from") == state.worker
             if not mine and event.get("content_hash") != base.manifest.content_hash:
                 try:

@@ -282,7 +282,13 @@
   }
 
   function live(frame) {
-    if (frame.type === "welcome") { $("me").textContent = s.me.display_name + " · 在线"; refreshLists(); }
+    // A welcome comes on every (re)connection and after the server may have missed live
+    // events: read the lists and the open conversation again.
+    if (frame.type === "welcome") {
+      $("me").textContent = s.me.display_name + " · 在线";
+      refreshLists();
+      if (s.current) { openConversation(s.current); }
+    }
     else if (frame.type === "message") {
       if (frame.conversation_id === s.current) {
         show(frame.message);

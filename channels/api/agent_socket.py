@@ -79,13 +79,16 @@ async def agent_socket(websocket: WebSocket, token: str | None = None) -> None:
     outbox = Outbox(websocket)
     session = AgentSession(live, agent, outbox)
     interval = max(live.handoff.presence.online_for.total_seconds() / 3, 1.0)
+
+    async def welcome() -> Frame:
+        return {"type": "welcome", "agent": identity.display_name}
+
     async with live.hub.subscribe(AGENTS) as events:
         await to_thread.run_sync(live.handoff.presence.seen, agent)
         _open_consoles[agent.username] = _open_consoles.get(agent.username, 0) + 1
         beating = asyncio.create_task(session.heartbeat(interval))
         try:
-            await outbox.put({"type": "welcome", "agent": identity.display_name})
-            await socket_session.run(websocket, outbox, events, session.handle)
+            await socket_session.run(websocket, outbox, events, session.handle, welcome)
         finally:
             beating.cancel()
             # Going offline must happen even when the server cancels the handler.

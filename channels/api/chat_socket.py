@@ -163,9 +163,12 @@ async def chat_socket(websocket: WebSocket, token: str | None = None) -> None:
         limits,
         client,
     )
+
+    async def welcome() -> Frame:
+        return await _welcome(services.store, session.conversation, user)
+
     async with live.hub.subscribe(conversation_topic(conversation.id)) as events:
-        await outbox.put(await _welcome(services.store, conversation, user))
-        await socket_session.run(websocket, outbox, events, session.handle)
+        await socket_session.run(websocket, outbox, events, session.handle, welcome)
 
 
 async def _user(live: LiveServices, token: Any, outbox: Outbox) -> Identity | None:

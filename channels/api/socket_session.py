@@ -15,6 +15,7 @@ import structlog
 from starlette.websockets import WebSocket, WebSocketDisconnect
 
 from channels.api.socket_frames import BadFrame, error_frame, parse
+from channels.live.hub import RESYNC
 from channels.web.errors import ClientError
 
 Frame = dict[str, Any]
@@ -64,14 +65,21 @@ async def run(
     outbox: Outbox,
     events: AsyncIterable[Frame],
     handle: Handler,
+    welcome: Callable[[], Awaitable[Frame]],
     accept_event: Callable[[Frame], bool] = lambda _event: True,
 ) -> None:
-    """Forward hub events and handle client frames until the client goes away."""
+    """Send the welcome, then forward hub events and handle client frames until the
+    client goes away. After live events may have been missed (the hub's RESYNC), the
+    welcome is sent again: the client shows the state it carries."""
 
     async def forward() -> None:
         async for event in events:
-            if accept_event(event):
+            if event.get("type") == RESYNC:
+                await outbox.put(await welcome())
+            elif accept_event(event):
                 await outbox.put(event)
+
+    await outbox.put(await welcome())
 
     tasks = [asyncio.create_task(outbox.write()), asyncio.create_task(forward())]
     try:

@@ -16,6 +16,9 @@ Event = dict[str, Any]
 AGENTS = "agents"
 # Every app worker: the knowledge base was published, reload it.
 KNOWLEDGE = "knowledge"
+# The `type` of the event every subscriber gets when events may have been missed (Redis
+# was down): what it shows should be read again from the store.
+RESYNC = "resync"
 # Events a slow socket has not taken yet; past this the oldest are dropped (the
 # client re-reads the store on its next reconnect, so nothing is lost for good).
 QUEUE_LIMIT = 1000
@@ -71,6 +74,11 @@ class InProcessHub:
     async def publish(self, topic: str, event: Event) -> None:
         """Queue the event for every subscriber of the topic."""
         for queue in list(self._subscribers.get(topic, ())):
+            queue.put(event)
+
+    async def publish_to_all(self, event: Event) -> None:
+        """Queue the event once for every subscriber, whatever its topics."""
+        for queue in {queue for queues in self._subscribers.values() for queue in queues}:
             queue.put(event)
 
     @asynccontextmanager

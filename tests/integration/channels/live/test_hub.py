@@ -5,9 +5,11 @@ from __future__ import annotations
 import asyncio
 import uuid
 from collections.abc import Callable
+from typing import Any
 
+from bench.private_servers import private_redis
 from channels.live.events import LiveEvents
-from channels.live.hub import Hub, InProcessHub
+from channels.live.hub import RESYNC, Hub, InProcessHub
 from channels.live.redis_hub import RedisHub
 
 
@@ -46,7 +48,7 @@ async def test_redis_carries_events_from_one_worker_to_another(redis_url: str) -
         await worker_b.close()
 
 
-async def test_a_lost_redis_loses_live_events_but_raises_nothing(
+async def test_a_dead_redis_raises_nothing_to_the_sender(
     free_port: Callable[[], int],
 ) -> None:
     dead = RedisHub(f"redis://127.0.0.1:{free_port()}/0")
@@ -54,3 +56,31 @@ async def test_a_lost_redis_loses_live_events_but_raises_nothing(
         await LiveEvents(dead).typing("some-conversation", "bot", True, to_agents=False)
     finally:
         await dead.close()
+
+
+async def _next(events: Any) -> Any:
+    return await asyncio.wait_for(anext(aiter(events)), 10)
+
+
+async def test_while_redis_is_down_a_worker_serves_its_own_sockets_and_resyncs_after() -> None:
+    with private_redis() as server:
+        worker_a, worker_b = RedisHub(server.url), RedisHub(server.url)
+        try:
+            async with worker_a.subscribe("t") as on_a:
+                server.stop()
+                await worker_b.publish("t", {"n": "lost: said on B"})
+                await worker_a.publish("t", {"n": 1})
+                assert await _next(on_a) == {"n": 1}
+                async with worker_a.subscribe("t") as joined_while_down:
+                    await worker_a.publish("t", {"n": 2})
+                    assert await _next(joined_while_down) == {"n": 2}
+                    assert await _next(on_a) == {"n": 2}
+                    await asyncio.to_thread(server.start)
+                    for events in (on_a, joined_while_down):
+                        assert await _next(events) == {"type": RESYNC}
+                    await worker_b.publish("t", {"n": 3})
+                    assert await _next(on_a) == {"n": 3}
+                    assert await _next(joined_while_down) == {"n": 3}
+        finally:
+            await worker_a.close()
+            await worker_b.close()
