@@ -3,7 +3,8 @@
 Frames are JSON objects with a "type". The client opens with
 {"type": "hello", "token"?, "conversation_id"?} (the token may also come as ?token=)
 and gets {"type": "welcome", "conversation_id", "state", "agent", "user", "messages"}:
-the recent history, so a reload or reconnect shows the conversation again. Then
+the recent history, so a reload or reconnect shows the conversation again (it comes
+again whenever the server may have missed live events: Redis was down). Then
 "message" {text, client_id} (a resend under the same client_id is stored once),
 "typing" {on}, "back_to_bot", "ticket" {text, contact}, "rating" {score},
 "feedback" {message_id, helpful} (👍/👎 on a knowledge answer) and "ping".
