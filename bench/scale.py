@@ -64,6 +64,8 @@ class Turn:
     echoed: bool = False
     answered: bool = False
     failed: bool = False
+    # Refused for now (a busy database): sent again after this many seconds, as the widget does.
+    retry_after: float = 0.0
     done: asyncio.Event = field(default_factory=asyncio.Event)
 
     @property
@@ -113,7 +115,10 @@ class Client:
         elif kind == "error":
             self.errors[str(frame.get("code"))] += 1
             if self.turn is not None and not self.turn.done.is_set():
-                self.turn.failed = True
+                if frame.get("retry_after") and frame.get("client_id") == self.turn.client_id:
+                    self.turn.retry_after = float(frame["retry_after"])
+                else:
+                    self.turn.failed = True
                 self.failed_at.append(time.monotonic())
                 self.turn.done.set()
 
@@ -213,7 +218,8 @@ async def ask(client: Client, socket: ClientConnection, stop_at: float) -> None:
     pending = client.turn if client.turn is not None and client.turn.pending else None
     if pending is None:
         await asyncio.sleep(JITTER.uniform(*THINK_SECONDS))
-    while time.monotonic() < stop_at and client.dropped is None:
+    # A question refused for now is sent again even past `stop_at`: it must not be lost.
+    while (time.monotonic() < stop_at or pending is not None) and client.dropped is None:
         turn = pending or Turn(uuid.uuid4().hex, time.perf_counter(), TURNS[n % len(TURNS)])
         if pending is None:
             client.turn = turn
@@ -228,6 +234,10 @@ async def ask(client: Client, socket: ClientConnection, stop_at: float) -> None:
             client.timeouts += 1
         if client.dropped is not None:
             return  # the connection went: the turn is sent again on the next one
+        if turn.retry_after:
+            await asyncio.sleep(turn.retry_after)
+            pending, turn.retry_after = turn, 0.0
+            continue
         await asyncio.sleep(JITTER.uniform(*THINK_SECONDS))
 
 

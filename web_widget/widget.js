@@ -167,7 +167,8 @@
     else if (frame.type === "ack") { settle(frame.client_id); }
     else if (frame.type === "error") {
       showError(frame.message);
-      // Refused by the rate limit: the message stays pending and goes again when allowed.
+      // Refused for now (the rate limit, a busy database): the message stays pending and
+      // goes again when allowed.
       if (frame.client_id && frame.retry_after) { resendLater(frame.client_id, frame.retry_after); }
     }
   }

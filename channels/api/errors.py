@@ -78,7 +78,12 @@ async def _http_error(_request: Request, exc: Exception) -> JSONResponse:
     )
 
 
-def _is_transient(error: OperationalError) -> bool:
+# How long a client waits before sending again what a busy database refused.
+DATABASE_RETRY_SECONDS = 2
+
+
+def is_transient(error: OperationalError) -> bool:
+    """Whether the database was locked or unreachable (a retry may succeed)."""
     # SQLite reports schema mistakes as OperationalError too: those are bugs, not busy.
     if not isinstance(error.orig, sqlite3.OperationalError):
         return True
@@ -89,11 +94,11 @@ def _is_transient(error: OperationalError) -> bool:
 async def _database_error(request: Request, exc: Exception) -> JSONResponse:
     # A locked or unreachable database: the transaction was rolled back, so the
     # client can safely retry the same request.
-    if not _is_transient(cast(OperationalError, exc)):
+    if not is_transient(cast(OperationalError, exc)):
         return await _unexpected_error(request, exc)
     log.warning("database_unavailable", path=request.url.path, error=str(exc)[:300])
     body = ClientError("database_unavailable", "系统繁忙，请稍后重试。本次操作未生效。").body()
-    return JSONResponse(body, status_code=503, headers={"Retry-After": "2"})
+    return JSONResponse(body, status_code=503, headers={"Retry-After": str(DATABASE_RETRY_SECONDS)})
 
 
 async def _unexpected_error(request: Request, exc: Exception) -> JSONResponse:

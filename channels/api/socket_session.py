@@ -12,8 +12,10 @@ from collections.abc import AsyncIterable, Awaitable, Callable
 from typing import Any
 
 import structlog
+from sqlalchemy.exc import OperationalError
 from starlette.websockets import WebSocket, WebSocketDisconnect
 
+from channels.api.errors import DATABASE_RETRY_SECONDS, is_transient
 from channels.api.socket_frames import BadFrame, error_frame, parse
 from channels.live.hub import RESYNC
 from channels.web.errors import ClientError
@@ -100,12 +102,27 @@ async def _receive(
             raw = await receive_text(websocket)
         except (WebSocketDisconnect, RuntimeError):
             return
+        frame: Frame = {}
         try:
-            await handle(parse(raw))
+            frame = parse(raw)
+            await handle(frame)
         except ClientError as error:
             await outbox.put(error_frame(error))
         except Exception as exc:  # one bad turn must not end the conversation
-            log.exception("socket_frame_failed", error=repr(exc))
-            await outbox.put(
-                error_frame(ClientError("internal_error", "服务器处理消息时出错，请稍后再试。"))
-            )
+            await outbox.put(_failed(frame, exc))
+
+
+def _failed(frame: Frame, exc: Exception) -> Frame:
+    """The error frame for a frame that failed. A locked or unreachable database stored
+    nothing: the client is told when to send the same message again (as after the rate
+    limit), so nothing the user sent is lost."""
+    if isinstance(exc, OperationalError) and is_transient(exc):
+        log.warning("database_unavailable", error=str(exc)[:300])
+        refused = ClientError("database_unavailable", "系统繁忙，消息暂未保存，稍后将自动重发。")
+        return {
+            **error_frame(refused),
+            "client_id": frame.get("client_id"),
+            "retry_after": DATABASE_RETRY_SECONDS,
+        }
+    log.exception("socket_frame_failed", error=repr(exc))
+    return error_frame(ClientError("internal_error", "服务器处理消息时出错，请稍后再试。"))

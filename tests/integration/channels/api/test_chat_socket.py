@@ -2,8 +2,12 @@
 
 from __future__ import annotations
 
+import sqlite3
+
+import pytest
 from fastapi.testclient import TestClient
 from sqlalchemy import Engine
+from sqlalchemy.engine import make_url
 
 from channels.conversations.store import ConversationStore
 from tests.integration.channels.conftest import USER, AppFactory, log_in
@@ -62,6 +66,32 @@ def test_a_message_kept_while_the_bot_was_down_is_answered_on_resend(
         until(ws, message_with("机器人：重启前发的"))
     texts = [m.text for m in store.history(conversation.id)]
     assert texts == ["重启前发的", "机器人：重启前发的"]
+
+
+def test_a_message_the_busy_database_refused_is_sent_again_and_stored_once(
+    make_client: AppFactory, engine: Engine, database_url: str
+) -> None:
+    if not database_url.startswith("sqlite"):
+        pytest.skip("SQLite's write lock")
+    client = make_client()
+    store = ConversationStore(engine)
+    with client.websocket_connect("/ws/chat") as ws:
+        conversation_id = hello(ws)["conversation_id"]
+        holder = sqlite3.connect(make_url(database_url).database or "", isolation_level=None)
+        try:
+            holder.execute("BEGIN IMMEDIATE")
+            say(ws, "锁库时发的", "busy")
+            refused = until(ws, of_type("error"))
+        finally:
+            holder.rollback()
+            holder.close()
+        assert refused["code"] == "database_unavailable"
+        assert refused["client_id"] == "busy" and refused["retry_after"] > 0
+        assert store.history(conversation_id) == []
+        say(ws, "锁库时发的", "busy")  # as the widget does after retry_after
+        until(ws, message_with("机器人：锁库时发的"))
+    texts = [m.text for m in store.history(conversation_id)]
+    assert texts == ["锁库时发的", "机器人：锁库时发的"]
 
 
 def test_bad_frames_get_chinese_errors_and_the_socket_stays_open(make_client: AppFactory) -> None:
