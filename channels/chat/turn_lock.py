@@ -4,10 +4,12 @@ Two messages of one conversation arriving together (two tabs, a resend, each on 
 worker behind the balancer) were stored, sent to Rasa and answered interleaved: the
 user's two messages, then both answers. A turn now holds its conversation's lock from
 storing the user's message to storing the replies. In one process an asyncio lock does;
-with REDIS_URL, a Redis lock that every worker shares. The Redis lock expires after its
-timeout, so a worker that dies holding it delays the conversation and never blocks it;
-when Redis does not answer, the turn goes on unlocked (logged): an answer matters more
-than the order of two answers.
+with REDIS_URL, a Redis lock that every worker shares. The Redis lock is a lease of
+LEASE_SECONDS that the holder renews while its turn runs, so a worker that dies holding
+it delays the conversation by at most that (a worker killed under load left its users'
+resent messages waiting for the whole turn timeout, a minute, before); when Redis does
+not answer, the turn goes on unlocked (logged): an answer matters more than the order
+of two answers.
 """
 
 from __future__ import annotations
@@ -19,6 +21,7 @@ from typing import Protocol
 
 import structlog
 from redis.asyncio import Redis
+from redis.asyncio.lock import Lock
 from redis.exceptions import LockError, RedisError
 
 log = structlog.get_logger(__name__)
@@ -61,19 +64,23 @@ class LocalTurnLocks:
         """Nothing to let go of."""
 
 
+LEASE_SECONDS = 6.0
+
+
 class RedisTurnLocks:
     """The turns of every worker sharing a Redis server."""
 
-    def __init__(self, url: str, seconds: float) -> None:
+    def __init__(self, url: str, seconds: float, lease_seconds: float = LEASE_SECONDS) -> None:
         self._redis = Redis.from_url(url)
         self._seconds = seconds
+        self._lease = lease_seconds
 
     @asynccontextmanager
     async def hold(self, conversation_id: str) -> AsyncIterator[None]:
-        """Wait (at most the lock's timeout) for the conversation's earlier turns."""
+        """Wait (at most `seconds`) for the conversation's earlier turns."""
         lock = self._redis.lock(
             f"kaipiao:turn:{conversation_id}",
-            timeout=self._seconds,
+            timeout=self._lease,
             blocking_timeout=self._seconds,
         )
         try:
@@ -84,14 +91,27 @@ class RedisTurnLocks:
         else:
             if not held:
                 log.warning("turn_lock_timeout", conversation_id=conversation_id)
+        renewing = asyncio.create_task(self._renew(lock)) if held else None
         try:
             yield
         finally:
-            if held:
+            if renewing is not None:
+                renewing.cancel()
+                await asyncio.gather(renewing, return_exceptions=True)
                 try:
                     await lock.release()
                 except (LockError, RedisError) as error:  # expired, or Redis went away
                     log.warning("turn_lock_release_failed", error=str(error))
+
+    async def _renew(self, lock: Lock) -> None:
+        """Keep the lease while the turn runs (renewed at a third of it)."""
+        while True:
+            await asyncio.sleep(self._lease / 3)
+            try:
+                await lock.reacquire()
+            except (LockError, RedisError) as error:
+                log.warning("turn_lock_renewal_failed", error=str(error))
+                return
 
     async def close(self) -> None:
         """Close the connections to Redis."""

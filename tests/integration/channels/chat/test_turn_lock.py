@@ -10,15 +10,18 @@ from redis.asyncio import Redis
 from channels.chat.turn_lock import LocalTurnLocks, RedisTurnLocks, TurnLocks
 
 
-async def _two_turns(first: TurnLocks, second: TurnLocks, conversation_id: str) -> list[str]:
-    """Two turns of one conversation started together; the order they ran in."""
+async def _two_turns(
+    first: TurnLocks, second: TurnLocks, conversation_id: str, seconds: float = 0.2
+) -> list[str]:
+    """Two turns of one conversation started together, each `seconds` long; the order
+    they ran in."""
     order: list[str] = []
 
     async def turn(locks: TurnLocks, name: str, delay: float) -> None:
         await asyncio.sleep(delay)
         async with locks.hold(conversation_id):
             order.append(f"{name} starts")
-            await asyncio.sleep(0.2)
+            await asyncio.sleep(seconds)
             order.append(f"{name} ends")
 
     await asyncio.gather(turn(first, "one", 0), turn(second, "two", 0.05))
@@ -41,6 +44,16 @@ async def test_two_workers_sharing_redis_take_turns(redis_url: str) -> None:
     worker_a, worker_b = RedisTurnLocks(redis_url, 5), RedisTurnLocks(redis_url, 5)
     try:
         assert await _two_turns(worker_a, worker_b, f"c-{uuid4().hex}") == IN_TURN
+    finally:
+        await worker_a.close()
+        await worker_b.close()
+
+
+async def test_a_turn_longer_than_the_lease_keeps_its_lock(redis_url: str) -> None:
+    worker_a = RedisTurnLocks(redis_url, 5, lease_seconds=0.6)
+    worker_b = RedisTurnLocks(redis_url, 5, lease_seconds=0.6)
+    try:
+        assert await _two_turns(worker_a, worker_b, f"c-{uuid4().hex}", seconds=1.5) == IN_TURN
     finally:
         await worker_a.close()
         await worker_b.close()
