@@ -143,6 +143,7 @@ def costs(result: dict[str, Any]) -> list[dict[str, Any]]:
     for fault, end in zip(faults_run, ends, strict=True):
         start = fault["at"]
         failed = [at for c in clients for at in c.failed_at if start <= at < end]
+        timed_out = [at for c in clients for at in c.timed_out_at if start <= at < end]
         slow = [
             at for c in clients for at, ms in c.answered_at if start <= at < end and ms > slow_ms
         ]
@@ -154,11 +155,14 @@ def costs(result: dict[str, Any]) -> list[dict[str, Any]]:
                 "fault": fault["fault"],
                 "back_after_s": round(fault["back_after_s"], 1),
                 "turns_refused": len(failed),
+                "turns_unanswered_120_s": len(timed_out),
                 "turns_slow": len(slow),
                 "turns_answered": len(answered),
                 "sockets_lost_or_refused": dict(drops),
                 "degraded_s": round(
-                    max([*failed, *slow, *(at for at, _ in dropped)], default=start) - start, 1
+                    max([*failed, *timed_out, *slow, *(at for at, _ in dropped)], default=start)
+                    - start,
+                    1,
                 ),
                 "p50_ms_after": round(statistics.median(answered)) if answered else None,
             }

@@ -97,6 +97,7 @@ class Client:
     history_missing: int = 0
     drops_at: list[tuple[float, str]] = field(default_factory=list)
     failed_at: list[float] = field(default_factory=list)
+    timed_out_at: list[float] = field(default_factory=list)
     answered_at: list[tuple[float, float]] = field(default_factory=list)
 
     def on_frame(self, frame: Frame) -> None:
@@ -232,6 +233,7 @@ async def ask(client: Client, socket: ClientConnection, stop_at: float) -> None:
             await asyncio.wait_for(turn.done.wait(), TURN_TIMEOUT_SECONDS)
         except TimeoutError:
             client.timeouts += 1
+            client.timed_out_at.append(time.monotonic() - TURN_TIMEOUT_SECONDS)  # when it left
         if client.dropped is not None:
             return  # the connection went: the turn is sent again on the next one
         if turn.retry_after:
