@@ -287,10 +287,12 @@ async def run(stack: FullStack, token: str, args: argparse.Namespace) -> dict[st
     }
 
 
-def check_store(clients: list[Client], database_url: str) -> dict[str, int]:
-    """Each active conversation against the store: stored once, answered, delivered once."""
+def check_store(clients: list[Client], database_url: str) -> dict[str, Any]:
+    """Each active conversation against the store: stored once, answered, delivered once;
+    the first unanswered messages, to look for in the logs."""
     store = ConversationStore(create_engine(database_url))
     totals: Counter[str] = Counter()
+    unanswered: list[dict[str, Any]] = []
     for client in clients:
         if client.active and client.conversation_id:
             stored = store.history(client.conversation_id, limit=1_000_000)
@@ -298,8 +300,18 @@ def check_store(clients: list[Client], database_url: str) -> dict[str, int]:
             conversation = store.get(client.conversation_id)
             with_bot = conversation is not None and conversation.state is ConversationState.BOT
             totals["conversations_not_with_the_bot"] += not with_bot
-    names = ("lost", "duplicated", "unanswered", "frames_lost", "frames_duplicated")
-    return {name: totals[name] for name in (*names, "conversations_not_with_the_bot")}
+            unanswered += [
+                {"conversation_id": client.conversation_id, "at": m.created_at.isoformat()}
+                | {"text": m.text, "client_id": m.client_id, "with_bot": with_bot}
+                for m in _unanswered(stored)
+            ]
+    names = ("lost", "duplicated", "frames_lost", "frames_duplicated")
+    return {
+        **{name: totals[name] for name in names},
+        "unanswered": len(unanswered),
+        "conversations_not_with_the_bot": totals["conversations_not_with_the_bot"],
+        "unanswered_first": unanswered[:10],
+    }
 
 
 def _conversation_faults(client: Client, stored: list[Message]) -> Counter[str]:
@@ -308,23 +320,23 @@ def _conversation_faults(client: Client, stored: list[Message]) -> Counter[str]:
     counts = Counter(m.client_id for m in users)
     faults["lost"] = sum(1 for client_id in client.sent if counts[client_id] == 0)
     faults["duplicated"] = sum(count - 1 for count in counts.values() if count > 1)
-    faults["unanswered"] = _unanswered(stored)
     stored_ids = {m.id for m in stored}
     faults["frames_lost"] = len(stored_ids - set(client.received))
     faults["frames_duplicated"] = sum(n - 1 for n in client.received.values() if n > 1)
     return faults
 
 
-def _unanswered(stored: list[Message]) -> int:
+def _unanswered(stored: list[Message]) -> list[Message]:
     """User messages with no bot reply before the next user message."""
-    unanswered, waiting = 0, False
+    unanswered: list[Message] = []
+    waiting: Message | None = None
     for message in stored:
         if message.role is Role.USER:
-            unanswered += waiting
-            waiting = True
+            unanswered += [waiting] if waiting else []
+            waiting = message
         elif message.role is Role.BOT:
-            waiting = False
-    return unanswered + waiting
+            waiting = None
+    return unanswered + ([waiting] if waiting else [])
 
 
 async def check_reconnect(stack: FullStack, token: str, clients: list[Client]) -> int:
