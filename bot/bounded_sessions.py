@@ -21,16 +21,23 @@ This store finds the session's events as a range of one index instead: from the
 newest `session_started` event's id on (indexes on `(sender_id, type_name, id)` and
 `(sender_id, id)`, made if missing).
 
+A database restarting or failing over is gone for a few seconds, and Rasa's fail-safe
+wrapper takes a failed retrieval for a new conversation (the form and the slots
+forgotten, bench.cluster_faults) and keeps a failed save in memory only. This store
+waits for the database instead, up to DATABASE_PATIENCE_SECONDS.
+
 endpoints.yml: `type: bounded_sessions.BoundedSQLTrackerStore`, with the SQL store's
 options and optionally `max_session_events` and `keep_turns`.
 """
 
 from __future__ import annotations
 
+import asyncio
 import copy
 import json
 import time
-from typing import Any
+from collections.abc import Awaitable, Callable
+from typing import Any, TypeVar
 
 import sqlalchemy as sa  # type: ignore[import-untyped]  # 1.4 in Rasa's environment
 from rasa.core.tracker_store import SQLTrackerStore
@@ -47,6 +54,21 @@ from rasa.shared.core.trackers import DialogueStateTracker
 # About 5 events make a turn here: a new session every 30 turns or so.
 MAX_SESSION_EVENTS = 200
 KEEP_TURNS = 5
+DATABASE_PATIENCE_SECONDS = 15.0
+T = TypeVar("T")
+
+
+async def patiently(call: Callable[[], Awaitable[T]]) -> T:
+    """`call()`, again every half second while the database cannot be reached (or is
+    locked), for up to DATABASE_PATIENCE_SECONDS."""
+    deadline = time.monotonic() + DATABASE_PATIENCE_SECONDS
+    while True:
+        try:
+            return await call()
+        except sa.exc.OperationalError:
+            if time.monotonic() > deadline:
+                raise
+            await asyncio.sleep(0.5)
 
 
 class BoundedSQLTrackerStore(SQLTrackerStore):  # type: ignore[misc]
@@ -95,6 +117,13 @@ class BoundedSQLTrackerStore(SQLTrackerStore):  # type: ignore[misc]
 
     async def retrieve(self, sender_id: str) -> DialogueStateTracker | None:
         """The current session's tracker, started afresh first when it has grown too long."""
+        return await patiently(lambda: self._retrieve_session(sender_id))
+
+    async def save(self, tracker: DialogueStateTracker) -> None:
+        """Save the tracker's new events, waiting for a database that is away."""
+        await patiently(lambda: SQLTrackerStore.save(self, tracker))
+
+    async def _retrieve_session(self, sender_id: str) -> DialogueStateTracker | None:
         tracker: DialogueStateTracker | None = await super().retrieve(sender_id)
         if tracker is None or not self._should_roll_over(tracker):
             return tracker

@@ -9,6 +9,8 @@ the turn's events, save), on the real domain and an SQLite database.
 from __future__ import annotations
 
 import asyncio
+import sqlite3
+import threading
 from pathlib import Path
 
 import sqlalchemy as sa  # type: ignore[import-untyped]  # 1.4 in Rasa's environment
@@ -136,3 +138,25 @@ def test_a_session_is_read_as_a_range_of_one_index_not_the_senders_every_event(
         )
     assert "events_by_sender (sender_id=? AND id>?)" in plan, plan
     assert "events_session_starts (sender_id=? AND type_name=?)" in plan, plan
+
+
+def test_a_database_away_for_a_while_is_waited_for_not_taken_for_a_new_conversation(
+    tmp_path: Path,
+) -> None:
+    store = _store(tmp_path)
+    asyncio.run(_turn(store, 1))
+    # Another process holds the database longer than SQLite's own 5 s wait, as a
+    # restarting server would be away: the turn's retrieval and save wait it out.
+    holder = sqlite3.connect(tmp_path / "tracker.db", isolation_level=None, check_same_thread=False)
+    holder.execute("BEGIN EXCLUSIVE")
+    release = threading.Timer(6.5, holder.rollback)
+    release.start()
+    try:
+        loaded, _ = asyncio.run(_turn(store, 2))
+    finally:
+        release.join()
+        holder.close()
+    assert loaded > 0  # the conversation was found, not started afresh
+    stored = asyncio.run(store.retrieve(SENDER))
+    assert stored is not None
+    assert [e.text for e in stored.events if isinstance(e, UserUttered)] == ["第1条", "第2条"]
