@@ -112,7 +112,7 @@ class OnnxEncoder:
     """The exported encoder on onnxruntime, with the model's own fast tokenizer."""
 
     def __init__(self, onnx_path: Path, model_path: Path, threads: int = 2) -> None:
-        import onnxruntime  # type: ignore[import-untyped]
+        import onnxruntime
         from tokenizers import Tokenizer
 
         options = onnxruntime.SessionOptions()
