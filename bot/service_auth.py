@@ -22,7 +22,7 @@ import os
 from collections.abc import Awaitable, Callable
 from typing import Any
 
-from rasa.core.channels.channel import UserMessage
+from rasa.core.channels.channel import CollectingOutputChannel, UserMessage
 from rasa.core.channels.rest import RestInput
 from rasa_sdk import utils
 from rasa_sdk.endpoint import create_app
@@ -31,6 +31,7 @@ from sanic.request import Request
 from sanic.response import HTTPResponse
 
 OPEN_PATHS = frozenset({"/health"})
+logger = logging.getLogger(__name__)
 Middleware = Callable[[Request], Awaitable[HTTPResponse | None]]
 
 
@@ -62,13 +63,33 @@ class AppInput(RestInput):
         return cls(str((credentials or {}).get("token") or ""))
 
     def blueprint(self, on_new_message: Callable[[UserMessage], Awaitable[Any]]) -> Blueprint:
-        """Rasa's REST endpoints behind the token check."""
-        blueprint = super().blueprint(on_new_message)
+        """POST /webhooks/app/webhook behind the token check: the bot's answers, or a 500
+        when handling the message failed. (Rasa's REST channel logs the failure and
+        answers with whatever was said before it, often nothing: the user met silence
+        where the app would have said the bot is unavailable and kept the message.)"""
+        blueprint = Blueprint("app_webhook", __name__)
 
         @on_request(blueprint)
         async def authenticate(request: Request) -> HTTPResponse | None:
             return None if authentic(request, self._token) else _refused()
 
+        async def receive(request: Request) -> HTTPResponse:
+            collector = CollectingOutputChannel()
+            message = UserMessage(
+                self._extract_message(request),
+                collector,
+                await self._extract_sender(request),
+                input_channel=self._extract_input_channel(request),
+                metadata=self.get_metadata(request),
+            )
+            try:
+                await on_new_message(message)
+            except Exception:
+                logger.exception("app channel: the message could not be handled")
+                return response.json({"error": "message_failed"}, status=500)
+            return response.json(collector.messages)
+
+        blueprint.add_route(receive, "/webhook", methods=["POST"])
         return blueprint
 
 
