@@ -308,8 +308,10 @@ def check_store(clients: list[Client], database_url: str) -> dict[str, Any]:
     names = ("lost", "duplicated", "frames_lost", "frames_duplicated")
     return {
         **{name: totals[name] for name in names},
-        "unanswered": len(unanswered),
+        "unanswered": sum(m["with_bot"] for m in unanswered),
+        # Handed over (the bot failed, the user was told and queued): a person answers.
         "conversations_not_with_the_bot": totals["conversations_not_with_the_bot"],
+        "waiting_for_a_person": sum(not m["with_bot"] for m in unanswered),
         "unanswered_first": unanswered[:10],
     }
 
