@@ -73,7 +73,7 @@ class Servers:
 
 async def kill(cluster: Cluster, address: str) -> None:
     """SIGKILL the process listening on `address`; return once one listens there again."""
-    port = int(cluster.env[address].rpartition(":")[2])
+    port = cluster.port(address)
     pid = listening_pid(port)
     if pid is None:
         raise RuntimeError(f"nothing listens on {address} ({port})")

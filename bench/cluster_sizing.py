@@ -10,6 +10,9 @@ and read in each database, Redis commands. From these it sizes, at one turn per 
 every USER_TURN_SECONDS and TARGET_UTILISATION of a core, the cores, processes, memory
 and database transactions for 1,000, 10,000 and 100,000 concurrent users.
 
+Then it runs the same load with Rasa replica 2 paused, for the throughput one replica
+gives against two.
+
     .venv/bin/python -m bench.cluster_sizing [--conversations 4] [--turns 40]
 """
 
@@ -18,8 +21,12 @@ from __future__ import annotations
 import argparse
 import asyncio
 import math
+import os
+import signal
 import tempfile
 import time
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
@@ -27,37 +34,17 @@ import httpx
 import psycopg
 import redis
 
-from bench.cluster_stack import SERVER_URL, Cluster, running_cluster
+from bench.cluster_stack import PROCESSES, SERVER_URL, Cluster, running_cluster
 from bench.conversation import TURNS, UNLIMITED, http_conversation
-from bench.processes import cpu, listening_pid, rss_mb
+from bench.processes import cpu, rss_mb
 from bench.report import publish
 
-# The processes measured, by the address each listens on, and the kind each is.
-PROCESSES = {
-    "APP_1_ADDR": "app",
-    "APP_2_ADDR": "app",
-    "RASA_1_ADDR": "rasa",
-    "RASA_2_ADDR": "rasa",
-    "ACTIONS_1_ADDR": "actions",
-    "ACTIONS_2_ADDR": "actions",
-    "CLUSTER_PORT": "haproxy",
-}
 USER_TURN_SECONDS = 20
 TARGET_UTILISATION = 0.6
 USERS = (1_000, 10_000, 100_000)
+# HAProxy checks every 3 s and takes a server out after 2 failures (deploy/haproxy.cfg).
+BALANCER_NOTICES_SECONDS = 12
 PG_COUNTERS = ("xact_commit", "tup_inserted", "tup_updated", "tup_deleted", "tup_fetched")
-
-
-def pids(cluster: Cluster) -> dict[str, int]:
-    """Each measured process's pid, by its address setting."""
-    found = {}
-    for setting in PROCESSES:
-        port = int(cluster.env[setting].rpartition(":")[2])
-        pid = listening_pid(port)
-        if pid is None:
-            raise RuntimeError(f"nothing listens on {setting} ({port})")
-        found[setting] = pid
-    return found
 
 
 def database_counters(cluster: Cluster) -> dict[str, dict[str, int]]:
@@ -139,6 +126,19 @@ def sizing(turn: dict[str, Any], memory: dict[str, float]) -> list[dict[str, Any
     return rows
 
 
+@contextmanager
+def one_rasa_replica(cluster: Cluster) -> Iterator[None]:
+    """Rasa replica 2 paused (SIGSTOP) until HAProxy has taken it out, then resumed."""
+    pid = cluster.pids()["RASA_2_ADDR"]
+    os.kill(pid, signal.SIGSTOP)
+    try:
+        time.sleep(BALANCER_NOTICES_SECONDS)
+        yield
+    finally:
+        os.kill(pid, signal.SIGCONT)
+        time.sleep(BALANCER_NOTICES_SECONDS)
+
+
 async def load(url: str, token: str, conversations: int, turns: int) -> float:
     """`conversations` conversations of `turns` turns at once; the seconds they took."""
     started = time.perf_counter()
@@ -159,13 +159,15 @@ def main() -> None:
         login = {"username": "demo", "password": "Demo@2026!"}
         token = httpx.post(f"{cluster.url}/api/v1/auth/token", json=login).json()["access_token"]
         asyncio.run(http_conversation(cluster.url, token, len(TURNS)))  # warm-up
-        measured = pids(cluster)
+        measured = cluster.pids()
         before = snapshot(cluster, measured)
         seconds = asyncio.run(load(cluster.url, token, args.conversations, args.turns))
         after = snapshot(cluster, measured)
         memory: dict[str, float] = {}
         for setting, kind in PROCESSES.items():
             memory[kind] = max(memory.get(kind, 0.0), rss_mb(measured[setting]))
+        with one_rasa_replica(cluster):
+            one_replica = asyncio.run(load(cluster.url, token, args.conversations, args.turns))
     turns = args.conversations * args.turns
     turn = per_turn(before, after, turns)
     publish(
@@ -174,6 +176,8 @@ def main() -> None:
             "conversations": args.conversations,
             "turns": turns,
             "turns_per_second": round(turns / seconds, 2),
+            # The same load again with Rasa replica 2 paused: what the second replica adds.
+            "turns_per_second_one_rasa_replica": round(turns / one_replica, 2),
             "per_turn": turn,
             "rss_mb_per_process": memory,
             "user_turn_seconds": USER_TURN_SECONDS,

@@ -19,6 +19,7 @@ from urllib.parse import urlsplit
 import psycopg
 
 from bench.full_stack import processes_running
+from bench.processes import listening_pid
 from bench.stack import ROOT, free_port
 
 # The PostgreSQL server the run makes its databases on (the machine's, trust auth).
@@ -35,6 +36,18 @@ ADDRESSES = (
 )
 
 
+# The processes of the cluster by the address setting each listens on, and their kind.
+PROCESSES = {
+    "APP_1_ADDR": "app",
+    "APP_2_ADDR": "app",
+    "RASA_1_ADDR": "rasa",
+    "RASA_2_ADDR": "rasa",
+    "ACTIONS_1_ADDR": "actions",
+    "ACTIONS_2_ADDR": "actions",
+    "CLUSTER_PORT": "haproxy",
+}
+
+
 @dataclass(frozen=True)
 class Cluster:
     """Where the running cluster answers: its balancer and each app worker."""
@@ -43,6 +56,23 @@ class Cluster:
     workers: tuple[str, str]
     log: Path
     env: dict[str, str]
+
+    @property
+    def app_url(self) -> str:
+        """Where users reach it (the balancer), as for bench.full_stack's stack."""
+        return self.url
+
+    def port(self, setting: str) -> int:
+        """The port of an address setting (`host:port`, or a port alone)."""
+        return int(self.env[setting].rpartition(":")[2])
+
+    def pids(self) -> dict[str, int]:
+        """Each process's pid, by the address setting it listens on."""
+        found = {setting: listening_pid(self.port(setting)) for setting in PROCESSES}
+        missing = [setting for setting, pid in found.items() if pid is None]
+        if missing:
+            raise RuntimeError(f"nothing listens on {', '.join(missing)}")
+        return {setting: pid for setting, pid in found.items() if pid is not None}
 
 
 def _server(server_url: str, database: str) -> str:

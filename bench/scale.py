@@ -10,9 +10,13 @@ history, and reports the turn latency, the CPU share of each process and its
 resident memory before, at the peak and after.
 
     .venv/bin/python -m bench.scale [--connections 500] [--active 50] [--seconds 300]
+        [--cluster]
 
-Exits with 1 when a connection dropped, a message was lost, duplicated or unanswered,
-or a ping went without its pong.
+With `--cluster` the same load then runs against `make cluster`'s topology
+(bench/cluster_stack.py: HAProxy, two app workers, two Rasa replicas, two action
+servers, PostgreSQL and Redis), and both runs' figures are printed side by side.
+Exits with 1 when, in either run, a connection dropped, a message was lost,
+duplicated or unanswered, or a ping went without its pong.
 """
 
 from __future__ import annotations
@@ -30,15 +34,16 @@ import uuid
 from collections import Counter
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import Any, Protocol
 
 import httpx
 from sqlalchemy import create_engine
 from websockets.asyncio.client import ClientConnection, connect
 from websockets.exceptions import ConnectionClosed, InvalidHandshake
 
+from bench.cluster_stack import running_cluster
 from bench.conversation import TURNS, UNLIMITED, http_conversation
-from bench.full_stack import FullStack, running_stack
+from bench.full_stack import running_stack
 from bench.processes import cpu, rss_mb
 from bench.report import percentiles, publish
 from channels.conversations.model import ConversationState, Message, Role
@@ -52,6 +57,24 @@ OPEN_PER_SECOND = 50
 WELCOME_HISTORY = 50
 # Think times and ping offsets; seeded, so runs differ only in what the stack does.
 JITTER = random.Random(2026)  # noqa: S311 - timing jitter, not secrets
+
+
+class Stack(Protocol):
+    """What the load runs against: bench.full_stack's stack or bench.cluster_stack's cluster."""
+
+    @property
+    def app_url(self) -> str:
+        """Where the widgets connect."""
+        ...
+
+    @property
+    def env(self) -> dict[str, str]:
+        """Its settings (DATABASE_URL for the store check)."""
+        ...
+
+    def pids(self) -> dict[str, int]:
+        """Its processes, for CPU and memory."""
+        ...
 
 
 @dataclass
@@ -259,7 +282,7 @@ async def sample(pids: dict[str, int], peak: dict[str, float], stop_at: float) -
     return loads
 
 
-async def run(stack: FullStack, token: str, args: argparse.Namespace) -> dict[str, Any]:
+async def run(stack: Stack, token: str, args: argparse.Namespace) -> dict[str, Any]:
     """Open every connection, run the load for the duration, and gather what each saw."""
     url = stack.app_url.replace("http://", "ws://") + "/ws/chat"
     clients = [Client(i, i < args.active) for i in range(args.connections)]
@@ -341,7 +364,7 @@ def _unanswered(stored: list[Message]) -> list[Message]:
     return unanswered + ([waiting] if waiting else [])
 
 
-async def check_reconnect(stack: FullStack, token: str, clients: list[Client]) -> int:
+async def check_reconnect(stack: Stack, token: str, clients: list[Client]) -> int:
     """Reconnect to each active conversation: the welcome frame must hold its newest messages."""
     url = stack.app_url.replace("http://", "ws://") + "/ws/chat"
     store = ConversationStore(create_engine(stack.env["DATABASE_URL"]))
@@ -385,25 +408,39 @@ def failed(figures: dict[str, Any]) -> bool:
 
 
 def main() -> None:
-    """Run the scale benchmark once against a fresh stack and publish its figures."""
+    """Run the scale benchmark against a fresh stack (and cluster) and publish its figures."""
     parser = argparse.ArgumentParser()
     parser.add_argument("--connections", type=int, default=500)
     parser.add_argument("--active", type=int, default=50)
     parser.add_argument("--seconds", type=float, default=300)
+    parser.add_argument("--cluster", action="store_true", help="then against make cluster")
     args = parser.parse_args()
     with tempfile.TemporaryDirectory() as scratch, running_stack(Path(scratch), UNLIMITED) as stack:
-        login = {"username": "demo", "password": "Demo@2026!"}
-        token = httpx.post(f"{stack.app_url}/api/v1/auth/token", json=login).json()["access_token"]
-        asyncio.run(http_conversation(stack.app_url, token, len(TURNS)))  # warm-up
-        before = memory(stack.pids())
-        result = asyncio.run(run(stack, token, args))
-        figures = _figures(stack, token, args, result, before)
+        figures = measured(stack, args)
+    if args.cluster:
+        with (
+            tempfile.TemporaryDirectory() as scratch,
+            running_cluster(Path(scratch), UNLIMITED) as cluster,
+        ):
+            figures = {"single": figures, "cluster": measured(cluster, args)}
+        publish("scale", figures)
+        sys.exit(1 if failed(figures["single"]) or failed(figures["cluster"]) else 0)
     publish("scale", figures)
     sys.exit(1 if failed(figures) else 0)
 
 
+def measured(stack: Stack, args: argparse.Namespace) -> dict[str, Any]:
+    """The load against a running stack, and its figures."""
+    login = {"username": "demo", "password": "Demo@2026!"}
+    token = httpx.post(f"{stack.app_url}/api/v1/auth/token", json=login).json()["access_token"]
+    asyncio.run(http_conversation(stack.app_url, token, len(TURNS)))  # warm-up
+    before = memory(stack.pids())
+    result = asyncio.run(run(stack, token, args))
+    return _figures(stack, token, args, result, before)
+
+
 def _figures(
-    stack: FullStack,
+    stack: Stack,
     token: str,
     args: argparse.Namespace,
     result: dict[str, Any],
