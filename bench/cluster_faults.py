@@ -34,8 +34,8 @@ import sys
 import tempfile
 import time
 from collections import Counter
-from collections.abc import Awaitable, Callable
-from contextlib import ExitStack
+from collections.abc import Awaitable, Callable, Iterator
+from contextlib import ExitStack, contextmanager
 from dataclasses import dataclass
 from functools import partial
 from pathlib import Path
@@ -69,6 +69,20 @@ class Servers:
     cluster: Cluster
     redis: PrivateRedis
     postgres: PrivatePostgres
+
+
+@contextmanager
+def fault_servers(var_dir: Path) -> Iterator[Servers]:
+    """The cluster on a Redis and a PostgreSQL of its own, which the faults may stop."""
+    with private_redis() as redis_server, private_postgres() as postgres:
+        own = {
+            **UNLIMITED,
+            "REDIS_URL": redis_server.url,
+            "RASA_REDIS_PORT": str(redis_server.port),
+            "RASA_REDIS_DB": "1",
+        }
+        with running_cluster(var_dir, own, postgres.url) as cluster:
+            yield Servers(cluster, redis_server, postgres)
 
 
 async def kill(cluster: Cluster, address: str) -> None:
@@ -185,20 +199,12 @@ def main() -> None:
     parser.add_argument("--fault-every", type=float, default=90)
     parser.add_argument("--only", default="", help="only the faults whose name has this")
     args = parser.parse_args()
-    with ExitStack() as running:
-        scratch = Path(running.enter_context(tempfile.TemporaryDirectory()))
+    with tempfile.TemporaryDirectory() as folder, ExitStack() as running:
+        scratch = Path(folder)
         # Runs once the cluster has stopped, before its scratch folder goes.
         running.callback(keep_log, scratch / "cluster.log")
-        redis_server = running.enter_context(private_redis())
-        postgres = running.enter_context(private_postgres())
-        own = {
-            **UNLIMITED,
-            "REDIS_URL": redis_server.url,
-            "RASA_REDIS_PORT": str(redis_server.port),
-            "RASA_REDIS_DB": "1",
-        }
-        cluster = running.enter_context(running_cluster(scratch, own, postgres.url))
-        servers = Servers(cluster, redis_server, postgres)
+        servers = running.enter_context(fault_servers(scratch))
+        cluster = servers.cluster
         login = {"username": "demo", "password": "Demo@2026!"}
         token = httpx.post(f"{cluster.url}/api/v1/auth/token", json=login).json()["access_token"]
         asyncio.run(http_conversation(cluster.url, token, len(TURNS)))  # warm-up
