@@ -23,6 +23,8 @@ BOT_SERVERS = {
     # Rasa's tracker store, extended so a long conversation's sessions stay bounded
     # (with the SQLAlchemy Rasa's SQL tracker store is written in).
     ROOT / "bot" / "bounded_sessions.py": {"rasa", "sqlalchemy"},
+    # Rasa's Redis lock store, locking in memory while Redis does not answer.
+    ROOT / "bot" / "fallback_lock_store.py": {"rasa", "redis"},
 }
 
 
