@@ -22,7 +22,8 @@ CONVERSATION = "c1"
 
 
 class Server:
-    """A redis-server on a free port, stopped and started at will."""
+    """A redis-server on a free port, stopped and started at will (bench/private_servers.py
+    has the app's; these tests run in Rasa's environment, which cannot import bench/)."""
 
     def __init__(self) -> None:
         with socket.socket() as probe:
