@@ -393,7 +393,7 @@ async def _require_editor(who: invoicing_core.api.CurrentPrincipal) -> str:
 
 
 async def _require_drafter(who: invoicing_core.api.CurrentPrincipal) -> str:
-    if who.role not in (Role.EDITOR, Role.AGENT):
+    if not (who.role is Role.EDITOR or who.role.is_agent):
         raise Forbidden("forbidden", "只有客服坐席和知识库编辑可以把回复存为知识草稿。")
     return who.username
 
@@ -470,14 +470,15 @@ def _ratings_into_the_knowledge_base(core: InvoicingCore, log: knowledge.Feedbac
 
 
 def _identify_through_the_core(core: InvoicingCore) -> Identify:
-    """Bearer tokens of the core's users; the core's agent role makes an agent."""
+    """Bearer tokens of the core's users; the core's agent roles make an agent."""
 
     async def identify(token: str) -> Identity | None:
         try:
             who = await to_thread.run_sync(core.accounts.authenticate, token)
         except NotLoggedIn:
             return None
-        return Identity(who.username, who.display_name, who.role is Role.AGENT)
+        role = who.role
+        return Identity(who.username, who.display_name, role.is_agent, role is Role.SUPERVISOR)
 
     return identify
 

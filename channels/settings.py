@@ -52,6 +52,9 @@ class AppSettings(BaseSettings):
     handoff_agent_limit: int = Field(default=5, ge=1)
     handoff_auto_assign: bool = True
     handoff_unanswered_turns: int = Field(default=3, ge=1)
+    # A conversation about a topic waits this long for an agent skilled in it (while one
+    # is online) before any agent may take it.
+    handoff_skill_wait_seconds: int = Field(default=60, ge=0)
     handoff_hours: str = "00:00-24:00"
     handoff_days: str = "1234567"  # ISO weekdays: 1 is Monday
     handoff_timezone: str = "Asia/Shanghai"

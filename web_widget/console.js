@@ -66,7 +66,7 @@
     list.textContent = "";
     $("queue-count").textContent = String(s.queue.length);
     s.queue.forEach(function (c) {
-      var li = item(c, (REASONS[c.reason] || "") + " · " + c.last_text);
+      var li = item(c, [c.topic_label, REASONS[c.reason], c.last_text].filter(Boolean).join(" · "));
       var wait = el("span", { "class": "sub waited", "data-since": c.waiting_since }, waited(c.waiting_since));
       li.firstChild.appendChild(wait);
       list.appendChild(li);
@@ -157,6 +157,7 @@
     $("console-error").textContent = "";
     var mine = c.state === "agent" && c.agent === s.me.username;
     $("conversation-title").textContent = who(c) + " · " + (STATES[c.state] || c.state) +
+      (c.topic_label ? " · " + c.topic_label : "") +
       (c.waiting_since && c.state === "waiting" ? " · " + waited(c.waiting_since) : "");
     $("actions").hidden = false;
     $("claim").hidden = c.state !== "waiting";
@@ -271,6 +272,40 @@
     if (mayRead(c)) { openConversation(c.conversation_id); } else { header(Object.assign({}, s.conversation, c)); }
   }
 
+  // A supervisor sets which topics each agent takes; every change is saved at once.
+  function openSkills() {
+    api("GET", "/skills").then(function (data) {
+      var head = $("skills-head");
+      while (head.children.length > 1) { head.removeChild(head.lastChild); }
+      data.topics.forEach(function (t) { head.appendChild(el("th", { scope: "col" }, t.label)); });
+      var rows = $("skills-rows");
+      rows.textContent = "";
+      data.items.forEach(function (a) { rows.appendChild(skillRow(a, data.topics)); });
+      $("skills-status").textContent = data.items.length ? "" : "还没有客服登录过工作台。";
+      $("skills-dialog").showModal();
+    }, fail);
+  }
+
+  function skillRow(agent, topics) {
+    var tr = el("tr", { "data-username": agent.username });
+    tr.appendChild(el("th", { scope: "row" }, agent.display_name + "（" + agent.username + "）"));
+    topics.forEach(function (t) {
+      var box = el("input", { type: "checkbox", value: t.code, "aria-label": agent.display_name + " " + t.label });
+      box.checked = agent.skills.indexOf(t.code) >= 0;
+      box.addEventListener("change", function () {
+        var chosen = Array.prototype.filter.call(tr.querySelectorAll("input"), function (b) { return b.checked; })
+          .map(function (b) { return b.value; });
+        api("PUT", "/agents/" + encodeURIComponent(agent.username) + "/skills", { skills: chosen }).then(function () {
+          $("skills-status").textContent = "已保存 " + agent.display_name + " 的技能";
+        }, function (error) { box.checked = !box.checked; $("skills-status").textContent = error.message; });
+      });
+      var td = el("td");
+      td.appendChild(box);
+      tr.appendChild(td);
+    });
+    return tr;
+  }
+
   function connect() {
     var socket = new WebSocket(location.origin.replace(/^http/, "ws") + "/ws/agent");
     s.socket = socket;
@@ -333,6 +368,7 @@
       $("login-view").hidden = true;
       $("app").hidden = false;
       $("me").textContent = me.display_name;
+      $("skills-open").hidden = !me.supervisor;
       api("GET", "/canned-replies").then(function (data) {
         data.items.forEach(function (text) { $("canned").appendChild(el("option", { value: text }, text)); });
       });
@@ -368,6 +404,7 @@
         }).catch(function (error) { $("login-error").textContent = error.message; });
     });
     $("logout").addEventListener("click", logout);
+    $("skills-open").addEventListener("click", openSkills);
     $("claim").addEventListener("click", function () { act("/claim"); });
     $("hand-back").addEventListener("click", function () { act("/hand-back"); });
     $("close").addEventListener("click", function () { act("/close"); });

@@ -111,6 +111,24 @@ def latest_intent(tracker: Tracker) -> str | None:
     return str(name) if name else None
 
 
+# Intents that answer or steer rather than ask for something.
+_NOT_A_REQUEST = frozenset(
+    ("human_handoff", "affirm", "deny", "inform", "greet", "goodbye", "thank", "bot_challenge")
+)
+
+
+def request_intent(tracker: Tracker) -> str | None:
+    """The intent of the user's latest request, past yes/no, thanks and asking for a
+    person: what a handoff is about."""
+    for event in reversed(tracker.events):
+        if event.get("event") != "user":
+            continue
+        name = (event.get("parse_data") or {}).get("intent", {}).get("name")
+        if name and name not in _NOT_A_REQUEST:
+            return str(name)
+    return None
+
+
 def slot_before_latest_message(tracker: Tracker, slot: str) -> Any:
     """The slot's value before the latest user message (what the user answered to)."""
     events = tracker.events

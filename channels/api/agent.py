@@ -1,4 +1,5 @@
-"""The agent console's API under /api/v1/agent: queue, conversations, replies, tickets."""
+"""The agent console's API under /api/v1/agent: queue, conversations, replies, tickets,
+and the agents' skills (set by a supervisor)."""
 
 from __future__ import annotations
 
@@ -8,12 +9,14 @@ from uuid import UUID
 
 from anyio import to_thread
 from fastapi import APIRouter, Path, Query
-from pydantic import BaseModel, StringConstraints
+from pydantic import AfterValidator, BaseModel, Field, StringConstraints
+from pydantic_core import PydanticCustomError
 
-from channels.api.agent_auth import CurrentAgent, LiveDep
+from channels.api.agent_auth import CurrentAgent, CurrentSupervisor, LiveDep
 from channels.conversations.model import Conversation
 from channels.handoff.agent_desk import Transcript
 from channels.handoff.tickets import Ticket
+from channels.handoff.topics import TOPICS
 from channels.live.hub import AGENTS
 from channels.web.errors import NotFound
 
@@ -34,6 +37,18 @@ class TransferIn(BaseModel):
     to: Username
 
 
+def _known_topic(code: str) -> str:
+    if code not in TOPICS:
+        raise PydanticCustomError("enum", "unknown topic")
+    return code
+
+
+class SkillsIn(BaseModel):
+    """The topics an agent takes (codes of `GET /agent/skills`' `topics`)."""
+
+    skills: list[Annotated[str, AfterValidator(_known_topic)]] = Field(max_length=len(TOPICS))
+
+
 def conversation_json(conversation: Conversation) -> dict[str, Any]:
     """A conversation as the console lists it."""
     waited = None
@@ -47,6 +62,8 @@ def conversation_json(conversation: Conversation) -> dict[str, Any]:
         "agent": conversation.agent,
         "agent_name": conversation.agent_name,
         "reason": conversation.handoff_reason,
+        "topic": conversation.handoff_topic,
+        "topic_label": TOPICS.get(conversation.handoff_topic or ""),
         "waiting_since": since.isoformat() if (since := conversation.waiting_since) else None,
         "waiting_seconds": waited,
     }
@@ -84,6 +101,7 @@ async def me(agent: CurrentAgent, live: LiveDep) -> dict[str, Any]:
         "username": agent.username,
         "display_name": agent.display_name,
         "agent_limit": live.handoff.policy.agent_limit,
+        "supervisor": agent.supervisor,
         "working_hours": live.handoff.policy.hours.describe(),
         "online": [{"username": a.username, "display_name": a.display_name} for a in online],
     }
@@ -174,6 +192,41 @@ async def agents(agent: CurrentAgent, live: LiveDep) -> dict[str, Any]:
     """在线客服（可转接的对象）。"""
     online = await to_thread.run_sync(live.handoff.presence.online)
     return {"items": [{"username": a.username, "display_name": a.display_name} for a in online]}
+
+
+@router.get("/skills")
+async def skills(agent: CurrentAgent, live: LiveDep) -> dict[str, Any]:
+    """问题类型，以及每位客服擅长的类型（转人工时优先分配给擅长该类型的客服）。"""
+    known = await to_thread.run_sync(live.handoff.presence.known)
+    held = await to_thread.run_sync(live.handoff.skills.of_all)
+    return {
+        "topics": [{"code": code, "label": label} for code, label in TOPICS.items()],
+        "items": [
+            {
+                "username": a.username,
+                "display_name": a.display_name,
+                "skills": sorted(held.get(a.username, ())),
+            }
+            for a in known
+        ],
+    }
+
+
+@router.put("/agents/{username}/skills")
+async def set_skills(
+    username: Annotated[str, Path(max_length=64)],
+    body: SkillsIn,
+    supervisor: CurrentSupervisor,
+    live: LiveDep,
+) -> dict[str, Any]:
+    """设置一位客服擅长的问题类型（仅限客服主管）。"""
+    known = await to_thread.run_sync(live.handoff.presence.known)
+    if username not in {a.username for a in known}:
+        message = "没有这位客服（客服至少登录过一次工作台后才能设置技能）。"
+        raise NotFound("agent_not_found", message, "username")
+    chosen = await to_thread.run_sync(live.handoff.skills.set, username, body.skills)
+    await live.handoff.live.publish(AGENTS, {"type": "skills", "username": username})
+    return {"username": username, "skills": sorted(chosen)}
 
 
 @router.get("/canned-replies")

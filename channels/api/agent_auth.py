@@ -37,7 +37,17 @@ async def current_agent(request: Request, live: LiveDep) -> Agent:
     """The agent calling the API."""
     scheme, _, token = request.headers.get("authorization", "").partition(" ")
     identity = await identify(live, token.strip() if scheme.lower() == "bearer" else None)
-    return Agent(identity.username, identity.display_name)
+    return Agent(identity.username, identity.display_name, identity.is_supervisor)
 
 
 CurrentAgent = Annotated[Agent, Depends(current_agent)]
+
+
+async def current_supervisor(agent: CurrentAgent) -> Agent:
+    """The supervisor calling the API; 403 for other agents."""
+    if not agent.supervisor:
+        raise Forbidden("forbidden", "只有客服主管可以设置客服的技能。")
+    return agent
+
+
+CurrentSupervisor = Annotated[Agent, Depends(current_supervisor)]

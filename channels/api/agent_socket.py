@@ -13,6 +13,7 @@ import asyncio
 import contextlib
 
 import anyio
+import structlog
 from anyio import to_thread
 from fastapi import APIRouter, WebSocket
 
@@ -27,6 +28,7 @@ from channels.live.hub import AGENTS
 from channels.web.errors import ClientError
 
 router = APIRouter()
+log = structlog.get_logger(__name__)
 # Consoles of this worker, by agent: the agent goes offline when the last one closes.
 _open_consoles: dict[str, int] = {}
 
@@ -56,9 +58,14 @@ class AgentSession:
             raise BadFrame("unknown_type", "不支持的消息类型。", "type")
 
     async def heartbeat(self, seconds: float) -> None:
-        """Keep the agent online while the console is open."""
+        """Keep the agent online while the console is open, and the queue moving: a
+        conversation whose wait for a skilled agent is up goes to whoever has room."""
         while True:
             await to_thread.run_sync(self.live.handoff.presence.seen, self.agent)
+            try:
+                await self.live.handoff.assign_waiting()
+            except Exception as exc:  # the agent stays online; the next beat tries again
+                log.warning("assign_waiting_failed", error=repr(exc))
             await asyncio.sleep(seconds)
 
 

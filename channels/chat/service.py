@@ -20,7 +20,7 @@ from channels.chat.rasa_client import RasaClient, RasaUnavailable
 from channels.chat.turn_lock import LocalTurnLocks, TurnLocks
 from channels.conversations.model import Conversation, ConversationState, Message, Reply, Role
 from channels.conversations.store import ConversationStore
-from channels.handoff import notices
+from channels.handoff import notices, topics
 from channels.handoff.service import Handoff
 from channels.web.errors import ServiceUnavailable
 
@@ -101,6 +101,11 @@ class ChatService:
             # The notices' button, typed or tapped on a channel without the widget's frame.
             await to_thread.run_sync(self._store.mark_delivered, inbound.id)
             return await self.back_to_bot(conversation)
+        topic = topics.chosen(text) if conversation.state is ConversationState.WAITING else None
+        if topic is not None and self._handoff is not None:
+            await to_thread.run_sync(self._store.mark_delivered, inbound.id)
+            said = await self._handoff.choose_topic(conversation, topic)
+            return await self._told(self._handoff, conversation, said)
         left = LEAVE_MESSAGE.match(text)
         if left and self._handoff is not None and conversation.state is not ConversationState.AGENT:
             # "留言 …" on any channel: WeChat and WeCom have no leave-message form.
@@ -151,9 +156,7 @@ class ChatService:
         if self._handoff is None:
             return ChatTurn(conversation, [])
         said = await self._handoff.back_to_bot(conversation, "user")
-        current = await self._handoff.current(conversation.id)
-        await self._publish(current, said)
-        return ChatTurn(current, said)
+        return await self._told(self._handoff, conversation, said)
 
     async def conversation_for(self, conversation_id: str, username: str) -> Conversation:
         """The user's conversation (a guest one becomes theirs); NotFound if another's."""
@@ -174,7 +177,14 @@ class ChatService:
         if self._handoff is None:
             return ChatTurn(conversation, [])
         _ticket, said = await self._handoff.leave_message(conversation, contact, text)
-        current = await self._handoff.current(conversation.id)
+        return await self._told(self._handoff, conversation, said)
+
+    async def _told(
+        self, handoff: Handoff, conversation: Conversation, said: list[Message]
+    ) -> ChatTurn:
+        """The turn after the handoff changed the conversation: its state now, and the
+        notices it gave, shown live."""
+        current = await handoff.current(conversation.id)
         await self._publish(current, said)
         return ChatTurn(current, said)
 
@@ -235,7 +245,7 @@ class ChatService:
         asked = next((reply.handoff for reply in replies if reply.handoff is not None), None)
         if asked is not None:
             reason = str(asked.get("reason") or "user_request")
-            return await self._handoff.request(conversation, reason)
+            return await self._handoff.request(conversation, reason, asked)
         unanswered = any(reply.unanswered for reply in replies)
         streak = await to_thread.run_sync(
             self._handoff.handoffs.count_unanswered, conversation.id, unanswered

@@ -42,6 +42,8 @@ class Conversation:
     # Since when it waits in the queue, and why it was handed over.
     waiting_since: datetime | None = None
     handoff_reason: str | None = None
+    # What it is about (a code of channels/handoff/topics.py), once known.
+    handoff_topic: str | None = None
     # The received invoice read or recorded last in it ({kind, code, number,
     # received_invoice_id}): what "这张发票" means to the bot.
     last_received_invoice: dict[str, Any] | None = None

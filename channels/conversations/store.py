@@ -300,6 +300,7 @@ def conversation_of(row: Row[Any]) -> Conversation:
         row.agent_name,
         row.waiting_since,
         row.handoff_reason,
+        row.handoff_topic,
         row.last_received_invoice,
     )
 

@@ -34,6 +34,8 @@ conversations = Table(
     Column("agent_name", String(64), nullable=True),
     Column("waiting_since", UtcDateTime(), nullable=True),
     Column("handoff_reason", String(32), nullable=True),
+    # What it is about (channels/handoff/topics.py), for routing to an agent with the skill.
+    Column("handoff_topic", String(16), nullable=True),
     # Bot turns in a row that found no answer; a streak hands the conversation over.
     Column("unanswered_streak", Integer, nullable=False, default=0),
     # The newest message the holding agent has seen (for unread counts).

@@ -17,6 +17,8 @@ class Agent:
 
     username: str
     display_name: str
+    # Sets the agents' skills (channels/handoff/skills.py).
+    supervisor: bool = False
 
 
 class AgentPresence:
@@ -62,6 +64,12 @@ class AgentPresence:
                 .order_by(agents_online.c.username)
             ).all()
         return [Agent(row.username, row.display_name) for row in rows]
+
+    def known(self) -> list[Agent]:
+        """Every agent who has opened the console, online or not, by user name."""
+        with self._engine.connect() as connection:
+            rows = connection.execute(select(agents_online).order_by(agents_online.c.username))
+            return [Agent(row.username, row.display_name) for row in rows]
 
     def find(self, username: str) -> Agent | None:
         """The online agent with this user name, if any."""

@@ -13,6 +13,7 @@ from channels.conversations.store import ConversationStore
 from channels.handoff.agent_desk import AgentDesk
 from channels.handoff.agent_presence import AgentPresence
 from channels.handoff.service import Handoff, HandoffPolicy
+from channels.handoff.skills import AgentSkills
 from channels.handoff.store import HandoffStore
 from channels.handoff.tickets import TicketStore
 from channels.handoff.working_hours import WorkingHours
@@ -64,6 +65,7 @@ def build_live(
         hours=WorkingHours.parse(
             settings.handoff_days, settings.handoff_hours, settings.handoff_timezone
         ),
+        skill_wait=timedelta(seconds=settings.handoff_skill_wait_seconds),
     )
     live = LiveEvents(hub)
     handoff = Handoff(
@@ -74,6 +76,7 @@ def build_live(
         live,
         deliveries,
         policy,
+        AgentSkills(engine),
     )
 
     async def to_widget(conversation: Conversation, messages: Sequence[Message]) -> None:

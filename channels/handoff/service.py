@@ -2,22 +2,25 @@
 
 The bot knows nothing of agents; it only marks a reply as asking for a human. This
 service changes the state, queues the conversation, assigns it to the online agent
-with the fewest conversations (under a per-agent limit), tells the user and
-publishes the change to the consoles.
+with the fewest conversations (under a per-agent limit), preferring agents skilled in
+the conversation's topic for a while, tells the user and publishes the change to the
+consoles.
 """
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
 
 import structlog
 from anyio import to_thread
 
 from channels.conversations.model import Conversation, ConversationState, Message, Reply, Role
 from channels.conversations.store import ConversationStore
-from channels.handoff import notices
+from channels.handoff import notices, topics
 from channels.handoff.agent_presence import Agent, AgentPresence
+from channels.handoff.skills import AgentSkills
 from channels.handoff.store import Assignment, HandoffStore
 from channels.handoff.tickets import Ticket, TicketStore
 from channels.handoff.working_hours import WorkingHours
@@ -37,6 +40,9 @@ class HandoffPolicy:
     auto_assign: bool
     unanswered_turns: int
     hours: WorkingHours
+    # How long a conversation with a topic waits for an agent skilled in it while
+    # one is online, before any agent may take it.
+    skill_wait: timedelta
 
 
 class Handoff:
@@ -51,35 +57,55 @@ class Handoff:
         live: LiveEvents,
         deliveries: Deliveries,
         policy: HandoffPolicy,
+        skills: AgentSkills,
     ) -> None:
         self.store = store
         self.handoffs = handoffs
         self.presence = presence
         self.tickets = tickets
+        self.skills = skills
         self.live = live
         self.deliveries = deliveries
         self.policy = policy
 
-    async def request(self, conversation: Conversation, reason: str) -> list[Message]:
-        """Ask for a human within the user's own turn; returns the notices for that turn."""
+    async def request(
+        self, conversation: Conversation, reason: str, asked: Mapping[str, object] | None = None
+    ) -> list[Message]:
+        """Ask for a human within the user's own turn; returns the notices for that turn.
+
+        `asked` is the bot's handoff request ({reason, intent?, last_message}), if any."""
         if not self.policy.hours.is_open():
             notice = notices.after_hours(self.policy.hours.describe())
             return await self._add(conversation.id, [notice])
-        moved = await to_thread.run_sync(self.handoffs.to_waiting, conversation.id, reason)
+        recent = await to_thread.run_sync(self.store.history, conversation.id, 10)
+        topic = topics.topic_of(asked or {}, recent)
+        moved = await to_thread.run_sync(self.handoffs.to_waiting, conversation.id, reason, topic)
         if not moved:
             return []
         waiting = await self.current(conversation.id)
         await self.live.state(waiting)
-        log.info("handoff_requested", conversation_id=conversation.id, reason=reason)
+        log.info("handoff_requested", conversation_id=conversation.id, reason=reason, topic=topic)
+        # Without a topic from the conversation the user picks one, when routing uses it.
+        routing = topic is None and bool(await to_thread.run_sync(self.skills.of_all))
+        menu = [topics.menu()] if routing else []
         online = await to_thread.run_sync(self.presence.online)
         if not online:
-            return await self._add(conversation.id, [notices.nobody_online()])
+            return await self._add(conversation.id, [notices.nobody_online(), *menu])
         assigned = await self._assign(waiting, online, False) if self.policy.auto_assign else None
         if assigned is not None:
             return await self._add(conversation.id, [notices.joined(assigned.display_name)])
         queue = await to_thread.run_sync(self.handoffs.queue)
         ahead = next((i for i, c in enumerate(queue) if c.id == conversation.id), 0)
-        return await self._add(conversation.id, [notices.queued(ahead)])
+        return await self._add(conversation.id, [notices.queued(ahead), *menu])
+
+    async def choose_topic(self, conversation: Conversation, topic: str) -> list[Message]:
+        """The waiting user picked what their question is about; it may now be assigned."""
+        if not await to_thread.run_sync(self.handoffs.choose_topic, conversation.id, topic):
+            return []
+        await self.live.state(await self.current(conversation.id))
+        said = await self._add(conversation.id, [topics.noted(topic)])
+        await self.assign_waiting()
+        return said
 
     async def claim(self, conversation_id: str, agent: Agent) -> Conversation:
         """An agent picks a waiting conversation from the queue."""
@@ -97,22 +123,36 @@ class Handoff:
         return await self._joined(conversation_id, agent)
 
     async def assign_waiting(self) -> None:
-        """Give queued conversations to agents with room, the longest-waiting first."""
+        """Give queued conversations to agents with room, the longest-waiting first.
+
+        Called when an agent makes room and on every console's heartbeat, so a
+        conversation waiting for a skilled agent goes to anyone once its wait is up."""
         if not self.policy.auto_assign:
             return
         online = await to_thread.run_sync(self.presence.online)
+        if not online:
+            return
         for waiting in await to_thread.run_sync(self.handoffs.queue):
-            if online and await self._assign(waiting, online, True) is None:
-                return
+            # One waiting for a skilled agent does not hold up those behind it,
+            # but when nobody has room the rest need not be tried.
+            if await self._assign(waiting, online, True) is None:
+                _held, free = await self._room(online)
+                if not free:
+                    return
+
+    async def _room(self, online: Sequence[Agent]) -> tuple[dict[str, int], list[Agent]]:
+        """How many conversations each agent holds, and the online agents below the limit."""
+        held = await to_thread.run_sync(self.handoffs.active_counts)
+        return held, [a for a in online if held.get(a.username, 0) < self.policy.agent_limit]
 
     async def _assign(
         self, waiting: Conversation, online: Sequence[Agent], deliver: bool
     ) -> Agent | None:
-        held = await to_thread.run_sync(self.handoffs.active_counts)
-        free = [a for a in online if held.get(a.username, 0) < self.policy.agent_limit]
-        if not free:
+        held, free = await self._room(online)
+        routed = self._route(waiting, online, free, await to_thread.run_sync(self.skills.of_all))
+        if not routed:
             return None
-        agent = min(free, key=lambda a: (held.get(a.username, 0), a.username))
+        agent = min(routed, key=lambda a: (held.get(a.username, 0), a.username))
         assigned = await to_thread.run_sync(
             self.handoffs.assign,
             waiting.id,
@@ -124,6 +164,27 @@ class Handoff:
             return None
         await self._joined(waiting.id, agent, deliver)
         return agent
+
+    def _route(
+        self,
+        waiting: Conversation,
+        online: Sequence[Agent],
+        free: Sequence[Agent],
+        skills: Mapping[str, frozenset[str]],
+    ) -> Sequence[Agent]:
+        """Who may take `waiting`: agents skilled in its topic while one is online and
+        the wait is shorter than `skill_wait`; otherwise any agent with room."""
+        topic = waiting.handoff_topic
+        if topic is None:
+            return free
+        skilled = [a for a in free if topic in skills.get(a.username, ())]
+        if skilled:
+            return skilled
+        since = waiting.waiting_since or datetime.now(UTC)
+        patient = datetime.now(UTC) - since < self.policy.skill_wait
+        if patient and any(topic in skills.get(a.username, ()) for a in online):
+            return []
+        return free
 
     async def _joined(
         self, conversation_id: str, agent: Agent, deliver: bool = True

@@ -58,11 +58,26 @@ class HandoffStore:
     def __init__(self, engine: Engine) -> None:
         self._engine = engine
 
-    def to_waiting(self, conversation_id: str, reason: str, actor: str | None = None) -> bool:
+    def to_waiting(self, conversation_id: str, reason: str, topic: str | None = None) -> bool:
         """Queue a conversation the bot holds; its waiting time starts now."""
-        now = datetime.now(UTC)
-        values = {"waiting_since": now, "handoff_reason": reason[:32], "unanswered_streak": 0}
-        return self._move(conversation_id, (State.BOT,), State.WAITING, values, reason, actor)
+        values = {
+            "waiting_since": datetime.now(UTC),
+            "handoff_reason": reason[:32],
+            "handoff_topic": topic,
+            "unanswered_streak": 0,
+        }
+        detail = {"topic": topic} if topic else None
+        return self._move(
+            conversation_id, (State.BOT,), State.WAITING, values, reason, None, detail
+        )
+
+    def choose_topic(self, conversation_id: str, topic: str) -> bool:
+        """The waiting user says what their question is about."""
+        chosen = {"handoff_topic": topic}
+        waiting = (State.WAITING,)
+        return self._move(
+            conversation_id, waiting, State.WAITING, chosen, "topic", "user", {"topic": topic}
+        )
 
     def assign(
         self, conversation_id: str, agent: str, agent_name: str, limit: int, by: str | None = None
@@ -268,7 +283,13 @@ def last_words(connection: Connection, conversation_id: str) -> str:
 
 
 def _released() -> dict[str, Any]:
-    return {"agent": None, "agent_name": None, "waiting_since": None, "unanswered_streak": 0}
+    return {
+        "agent": None,
+        "agent_name": None,
+        "waiting_since": None,
+        "handoff_topic": None,
+        "unanswered_streak": 0,
+    }
 
 
 def _record(

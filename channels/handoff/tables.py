@@ -35,6 +35,14 @@ agents_online = Table(
     Column("last_seen", UtcDateTime(), nullable=True),
 )
 
+# The topics an agent is skilled in (channels/handoff/topics.py): one row per pair.
+agent_skills = Table(
+    "agent_skills",
+    metadata,
+    Column("username", String(64), primary_key=True),
+    Column("topic", String(16), primary_key=True),
+)
+
 # A message left while no agent could answer.
 tickets = Table(
     "handoff_tickets",

@@ -9,11 +9,13 @@ from typing import Any
 
 @dataclass(frozen=True)
 class Identity:
-    """A logged-in user: their name, the name shown to others, whether they are an agent."""
+    """A logged-in user: their name, the name shown to others, whether they are an agent
+    (and a supervisor of agents)."""
 
     username: str
     display_name: str
     is_agent: bool
+    is_supervisor: bool = False
 
 
 # Resolves a bearer token; None for a token that is not (or no longer) valid.

@@ -35,6 +35,9 @@ class Role(Enum):
     ISSUER = "issuer"
     VIEWER = "viewer"
     AGENT = "agent"
+    # Leads the agents: answers customers like an agent, and sets which topics each
+    # agent takes (the console's routing skills).
+    SUPERVISOR = "supervisor"
     # Keeps the knowledge base every company shares: edits, publishes, reloads it.
     EDITOR = "editor"
 
@@ -46,7 +49,12 @@ class Role(Enum):
     @property
     def platform_wide(self) -> bool:
         """Whether the role serves the whole platform rather than one company."""
-        return self in (Role.AGENT, Role.EDITOR)
+        return self in (Role.AGENT, Role.SUPERVISOR, Role.EDITOR)
+
+    @property
+    def is_agent(self) -> bool:
+        """Whether the role answers customers in the agent console."""
+        return self in (Role.AGENT, Role.SUPERVISOR)
 
 
 class WeakPassword(DomainError):

@@ -40,13 +40,17 @@ class Widget:
 class Console:
     """The agent's side: /console, logged in."""
 
-    def __init__(self, page: Page, app_url: str) -> None:
+    def __init__(
+        self, page: Page, app_url: str, who: tuple[str, str, str] = ("agent", "Agent@2026!", "小王")
+    ) -> None:
+        """Log in as `who`: (user name, password, display name)."""
         self.page = page
+        username, password, shown = who
         page.goto(f"{app_url}/console")
-        page.get_by_label("用户名").fill("agent")
-        page.get_by_label("密码").fill("Agent@2026!")
+        page.get_by_label("用户名").fill(username)
+        page.get_by_label("密码").fill(password)
         page.get_by_role("button", name="登录").click()
-        expect(page.locator("#me")).to_contain_text("小王", timeout=WAIT)
+        expect(page.locator("#me")).to_contain_text(shown, timeout=WAIT)
 
     def open_from_queue(self, text: str) -> None:
         entry = (

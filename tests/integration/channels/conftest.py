@@ -1,10 +1,11 @@
 """Apps with the live side (hub, handoff, sockets) over a local stand-in for Rasa.
 
 The stand-in answers the way the real bot's actions do: "转人工" gets the handoff
-payload, "不知道" gets the knowledge action's offer of a human, "忘记密码" gets a
-knowledge answer (with its basis and its answer card), "报销过吗" names the invoice
-the app says the conversation is about (metadata `last_received_invoice`), "坏掉"
-gets a 500, anything else is echoed. The real Rasa is driven by the e2e tests.
+payload (naming the intent issue_invoice when the message says "开票"), "不知道"
+gets the knowledge action's offer of a human, "忘记密码" gets a knowledge answer
+(with its basis and its answer card), "报销过吗" names the invoice the app says the
+conversation is about (metadata `last_received_invoice`), "坏掉" gets a 500,
+anything else is echoed. The real Rasa is driven by the e2e tests.
 """
 
 from __future__ import annotations
@@ -40,6 +41,8 @@ def rasa_answer(message: str, metadata: dict[str, Any] | None = None) -> Any:
     """What the stand-in bot says to one message."""
     if "转人工" in message:
         handoff = {"reason": "user_request", "last_message": message}
+        if "开票" in message:  # as after "开一张发票": the bot names the task's intent
+            handoff["intent"] = "issue_invoice"
         return [{"custom": {"text": "好的，正在为您转接人工客服，请稍候。", "handoff": handoff}}]
     if "不知道" in message:
         buttons = [{"title": "转人工客服", "payload": "/human_handoff"}]
@@ -136,6 +139,7 @@ def _clear_handoff_state(engine: Engine) -> None:
             text("UPDATE conversations SET state = 'closed' WHERE state IN ('waiting', 'agent')")
         )
         connection.execute(text("DELETE FROM agents_online"))
+        connection.execute(text("DELETE FROM agent_skills"))
 
 
 def log_in(client: TestClient, who: dict[str, str]) -> str:

@@ -1,8 +1,9 @@
 """Every protected endpoint against every kind of caller: only what each may do succeeds.
 
 Callers: anonymous, the tenant's viewer, issuer and admin, an agent (who serves
-customers but belongs to no company), a knowledge editor (who keeps the shared knowledge
-base, also of no company), and a stranger (the issuer of another company).
+customers but belongs to no company) and the agents' supervisor, a knowledge editor
+(who keeps the shared knowledge base, also of no company), and a stranger (the
+issuer of another company).
 A new endpoint fails `test_every_protected_endpoint_is_in_the_matrix` until it is added.
 Going around the app, straight to Rasa or the action server, is refused in
 tests/e2e/test_service_bypass.py (it needs the running stack).
@@ -29,7 +30,7 @@ from tests.integration.invoicing_core.received_ledger import (
 from tests.integration.invoicing_core.test_batch_and_pdf_api import batch_file, invoice, line
 from tests.integration.invoicing_core.test_invoice_api import issue, service_fee
 
-CALLERS = ("anonymous", "viewer", "issuer", "agent", "editor", "admin", "stranger")
+CALLERS = ("anonymous", "viewer", "issuer", "agent", "supervisor", "editor", "admin", "stranger")
 # Endpoints anyone may call: logging in, password reset, policy questions, chat, the template.
 PUBLIC = {
     ("POST", "/api/v1/auth/token"),
@@ -83,7 +84,7 @@ class World:
 
 
 Request = Callable[[World], tuple[str, dict[str, Any]]]
-DENIED_TO_OUTSIDERS = {"anonymous": 401, "agent": 403, "editor": 403}
+DENIED_TO_OUTSIDERS = {"anonymous": 401, "agent": 403, "supervisor": 403, "editor": 403}
 
 
 def expect(ok: int, **others: int) -> dict[str, int]:
@@ -106,8 +107,13 @@ def admins(ok: int) -> dict[str, int]:
 
 
 def agents(ok: int) -> dict[str, int]:
-    """Only agents succeed: the console's API."""
-    return {**expect(403), "anonymous": 401, "agent": ok}
+    """Only agents (supervisors are agents too) succeed: the console's API."""
+    return {**expect(403), "anonymous": 401, "agent": ok, "supervisor": ok}
+
+
+def supervisors(ok: int) -> dict[str, int]:
+    """Only the agents' supervisors succeed."""
+    return {**agents(403), "supervisor": ok}
 
 
 def editors(ok: int, **others: int) -> dict[str, int]:
@@ -258,7 +264,7 @@ MATRIX: dict[tuple[str, str], tuple[dict[str, int], Request]] = {
         ),
     ),
     ("GET", "/api/v1/buyers/type"): (
-        expect(200, agent=200, editor=200),  # a reading of a name, for any signed-in user
+        expect(200, agent=200, supervisor=200, editor=200),  # any signed-in user reads a name
         lambda w: ("/api/v1/buyers/type", {"params": {"name": "武汉光谷科技有限公司"}}),
     ),
     ("GET", "/api/v1/reports/summary"): (
@@ -313,7 +319,7 @@ MATRIX: dict[tuple[str, str], tuple[dict[str, int], Request]] = {
         lambda w: (f"/api/v1/users/{add_user(w.core, w.tenant, Role.VIEWER)}/unlock", {}),
     ),
     ("POST", "/api/v1/wechat/binding-code"): (
-        {**expect(200), "agent": 200, "editor": 200},
+        {**expect(200), "agent": 200, "supervisor": 200, "editor": 200},
         lambda w: ("/api/v1/wechat/binding-code", {}),
     ),
     **{
@@ -321,8 +327,20 @@ MATRIX: dict[tuple[str, str], tuple[dict[str, int], Request]] = {
             agents(200),
             fixed(f"/api/v1/agent/{name}"),
         )
-        for name in ("me", "queue", "conversations", "agents", "canned-replies", "tickets")
+        for name in (
+            "me",
+            "queue",
+            "conversations",
+            "agents",
+            "skills",
+            "canned-replies",
+            "tickets",
+        )
     },
+    ("PUT", "/api/v1/agent/agents/{username}/skills"): (
+        supervisors(404),
+        fixed("/api/v1/agent/agents/nobody/skills", {"json": {"skills": ["policy"]}}),
+    ),
     ("POST", "/api/v1/agent/tickets/{ticket_id}/close"): (
         agents(404),
         lambda w: ("/api/v1/agent/tickets/999999/close", {}),
@@ -338,7 +356,7 @@ MATRIX: dict[tuple[str, str], tuple[dict[str, int], Request]] = {
         for (method, suffix), body in AGENT_CONVERSATION_OPERATIONS.items()
     },
     ("GET", "/api/v1/auth/me"): (
-        {**expect(200), "agent": 200, "editor": 200},
+        {**expect(200), "agent": 200, "supervisor": 200, "editor": 200},
         lambda w: ("/api/v1/auth/me", {}),
     ),
     ("POST", "/api/v1/knowledge/reload"): (
@@ -369,7 +387,7 @@ MATRIX: dict[tuple[str, str], tuple[dict[str, int], Request]] = {
         lambda w: ("/api/v1/knowledge/entries/matrix.one/rollback", {"json": {"version": 0}}),
     ),
     ("POST", "/api/v1/knowledge/drafts"): (
-        editors(201, agent=201),
+        editors(201, agent=201, supervisor=201),
         lambda w: ("/api/v1/knowledge/drafts", {"json": {"question": "问", "answer": "答"}}),
     ),
     ("POST", "/api/v1/knowledge/preview"): (
@@ -392,6 +410,7 @@ def world(app_client: TestClient, core: InvoicingCore) -> World:
         "issuer": tenant.issuer,
         "admin": log_in(app_client, add_user(core, tenant, Role.ADMIN)),
         "agent": log_in(app_client, add_user(core, None, Role.AGENT)),
+        "supervisor": log_in(app_client, add_user(core, None, Role.SUPERVISOR)),
         "editor": log_in(app_client, add_user(core, None, Role.EDITOR)),
         "stranger": stranger.issuer,
     }

@@ -23,12 +23,19 @@ def test_a_question_is_answered_with_what_the_answer_rests_on(talk: Talk) -> Non
 
 
 def test_asking_for_a_human_sends_the_handoff_request_and_forgets_the_task(talk: Talk) -> None:
+    talk.user("给武汉光谷科技开一张专票", "issue_invoice")
     talk.set(buyer_name="武汉光谷科技有限公司", offer="pdf")
+    talk.user("不对", "deny")
     talk.user("转人工", "human_handoff")
 
     events, replies = talk.act(ActionHandoff())
 
     [reply] = replies
     assert reply.text.startswith("好的，正在为您转接人工客服，请稍候。")
-    assert reply.custom["handoff"] == {"reason": "user_request", "last_message": "转人工"}
+    # The request names what the user was doing (past the "不对"), for routing.
+    assert reply.custom["handoff"] == {
+        "reason": "user_request",
+        "last_message": "转人工",
+        "intent": "issue_invoice",
+    }
     assert slot_events(events) == {"buyer_name": None, "offer": None}
