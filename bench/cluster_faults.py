@@ -27,7 +27,6 @@ from __future__ import annotations
 import argparse
 import asyncio
 import os
-import shutil
 import signal
 import statistics
 import sys
@@ -43,11 +42,11 @@ from typing import Any
 
 import httpx
 
-from bench.cluster_stack import Cluster, running_cluster
+from bench.cluster_stack import Cluster, keep_log, running_cluster
 from bench.conversation import TURNS, UNLIMITED, http_conversation
 from bench.private_servers import PrivatePostgres, PrivateRedis, private_postgres, private_redis
 from bench.processes import listening_pid
-from bench.report import RESULTS, percentiles, publish
+from bench.report import percentiles, publish
 from bench.scale import Client, check_store, hold, summary
 
 # The processes killed, by the address each listens on.
@@ -184,13 +183,6 @@ def costs(result: dict[str, Any]) -> list[dict[str, Any]]:
     return figures
 
 
-def keep_log(log: Path) -> None:
-    """Keep the cluster's log beside the figures, for reading what a fault did."""
-    RESULTS.mkdir(exist_ok=True)
-    if log.exists():
-        shutil.copyfile(log, RESULTS / "cluster_faults.log")
-
-
 def main() -> None:
     """Run the load with its faults against a fresh cluster and publish the figures."""
     parser = argparse.ArgumentParser()
@@ -202,7 +194,7 @@ def main() -> None:
     with tempfile.TemporaryDirectory() as folder, ExitStack() as running:
         scratch = Path(folder)
         # Runs once the cluster has stopped, before its scratch folder goes.
-        running.callback(keep_log, scratch / "cluster.log")
+        running.callback(keep_log, scratch / "cluster.log", "cluster_faults")
         servers = running.enter_context(fault_servers(scratch))
         cluster = servers.cluster
         login = {"username": "demo", "password": "Demo@2026!"}

@@ -10,6 +10,8 @@ from __future__ import annotations
 
 import os
 import secrets
+import shutil
+import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -20,6 +22,7 @@ import psycopg
 
 from bench.full_stack import processes_running
 from bench.processes import listening_pid
+from bench.report import RESULTS
 from bench.stack import ROOT, free_port
 
 # The PostgreSQL server the run makes its databases on (the machine's, trust auth).
@@ -75,6 +78,27 @@ class Cluster:
         return {setting: pid for setting, pid in found.items() if pid is not None}
 
 
+def keep_log(log: Path, name: str) -> None:
+    """Keep a stopped cluster's log as bench/results/NAME.log, for reading what happened."""
+    RESULTS.mkdir(exist_ok=True)
+    if log.exists():
+        shutil.copyfile(log, RESULTS / f"{name}.log")
+
+
+def _wait_complete(cluster: Cluster, seconds: float = 240) -> None:
+    """Until every process listens: the balancer is healthy with one Rasa replica up,
+    and a measurement needs both."""
+    deadline = time.monotonic() + seconds
+    while True:
+        try:
+            cluster.pids()
+            return
+        except RuntimeError:
+            if time.monotonic() > deadline:
+                raise
+            time.sleep(1)
+
+
 def _server(server_url: str, database: str) -> str:
     return urlsplit(server_url)._replace(path=f"/{database}").geturl()
 
@@ -108,7 +132,9 @@ def running_cluster(
     command: list[str | Path] = [ROOT / ".venv" / "bin" / "python", ROOT / "scripts" / "cluster.py"]
     try:
         with processes_running(command, env, var_dir / "cluster.log", url) as log:
-            yield Cluster(url, workers, log, env)
+            cluster = Cluster(url, workers, log, env)
+            _wait_complete(cluster)
+            yield cluster
     finally:
         _drop(server_url, databases)
 

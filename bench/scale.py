@@ -41,7 +41,7 @@ from sqlalchemy import create_engine
 from websockets.asyncio.client import ClientConnection, connect
 from websockets.exceptions import ConnectionClosed, InvalidHandshake
 
-from bench.cluster_stack import running_cluster
+from bench.cluster_stack import keep_log, running_cluster
 from bench.conversation import TURNS, UNLIMITED, http_conversation
 from bench.full_stack import running_stack
 from bench.processes import cpu, rss_mb
@@ -418,11 +418,13 @@ def main() -> None:
     with tempfile.TemporaryDirectory() as scratch, running_stack(Path(scratch), UNLIMITED) as stack:
         figures = measured(stack, args)
     if args.cluster:
-        with (
-            tempfile.TemporaryDirectory() as scratch,
-            running_cluster(Path(scratch), UNLIMITED) as cluster,
-        ):
-            figures = {"single": figures, "cluster": measured(cluster, args)}
+        publish("scale_single", figures)  # kept even if the cluster's half fails
+        with tempfile.TemporaryDirectory() as scratch:
+            try:
+                with running_cluster(Path(scratch), UNLIMITED) as cluster:
+                    figures = {"single": figures, "cluster": measured(cluster, args)}
+            finally:
+                keep_log(Path(scratch) / "cluster.log", "scale_cluster")
         publish("scale", figures)
         sys.exit(1 if failed(figures["single"]) or failed(figures["cluster"]) else 0)
     publish("scale", figures)
