@@ -35,6 +35,8 @@ from channels.api import (
     chat_batch,
     chat_recognition,
     chat_socket,
+    dingtalk,
+    feishu,
     health,
     wechat_binding,
 )
@@ -48,6 +50,7 @@ from channels.chat.turn_lock import turn_locks
 from channels.conversations.store import ConversationStore
 from channels.handoff.assembly import build_live
 from channels.handoff.customer_panel import customer_through_the_api
+from channels.im_bots import assembly as im_bots
 from channels.live.delivery import Deliveries
 from channels.live.hub import KNOWLEDGE
 from channels.settings import AppSettings
@@ -152,15 +155,18 @@ def _lifespan(config: Configuration, limits: Limits) -> Lifespan:
             app.state.services = state
             _log_started(config.app, core, base)
             recovery = asyncio.create_task(wechat.recover_forever(state.wechat_channels))
+            im_recovery = asyncio.create_task(im_bots.recover_forever(state.im_channels))
             reloads = asyncio.create_task(_reload_when_published(state))
             try:
                 yield
             finally:
                 recovery.cancel()
+                im_recovery.cancel()
                 reloads.cancel()
                 await state.live.hub.close()
                 await state.chat.close()
             await wechat.drain(state.wechat_channels)
+            await im_bots.drain(state.im_channels)
         core.close()
 
     return lifespan
@@ -209,6 +215,9 @@ def _open_services(
         limits=limits,
         wechat_binding=binding,
         wechat_channels=wechat_channels,
+        im_channels=im_bots.build_im_channels(
+            settings, core.engine, http, store, chat_service, deliveries, binding
+        ),
         max_upload_bytes=config.core.max_upload_bytes,
         worker=uuid.uuid4().hex,
         knowledge_base=base,
@@ -268,6 +277,8 @@ def _add_routes(app: FastAPI, config: Configuration) -> None:
     )
     app.include_router(wechat_webhooks.router)
     app.include_router(wechat_binding.router, prefix="/api/v1")
+    app.include_router(dingtalk.router)
+    app.include_router(feishu.router)
     app.include_router(agent.router, prefix="/api/v1")
     app.include_router(chat_socket.router)
     app.include_router(agent_socket.router)
@@ -413,7 +424,11 @@ def _rate_limits(settings: AppSettings) -> list[Rule]:
         Rule.of("search", ("/api/v1/knowledge/search",), settings.rate_limit_search),
         Rule.of("ticket", (), settings.rate_limit_ticket),
         Rule.of("guest", (), settings.rate_limit_guest),
-        Rule.of("wechat", ("/channels/wechat", "/channels/wecom"), settings.rate_limit_wechat),
+        Rule.of(
+            "wechat",
+            ("/channels/wechat", "/channels/wecom", "/channels/dingtalk", "/channels/feishu"),
+            settings.rate_limit_wechat,
+        ),
     ]
 
 

@@ -85,6 +85,20 @@ class AppSettings(BaseSettings):
     wechat_api_attempts: int = 3
     wechat_api_backoff_seconds: float = 0.5
 
+    # DingTalk (钉钉) enterprise internal app robot, HTTP callback mode: empty app secret
+    # means the channel is off. Sends reuse the WECHAT_API_* timeout, tries and backoff.
+    dingtalk_app_key: str = ""
+    dingtalk_app_secret: str = ""
+    dingtalk_robot_code: str = ""
+    dingtalk_api_base: str = "https://api.dingtalk.com"
+    # Feishu/Lark (飞书) app, event subscription: empty verification token means off.
+    feishu_app_id: str = ""
+    feishu_app_secret: str = ""
+    feishu_verification_token: str = ""
+    # Empty: events arrive in plain JSON; set: encrypted and signed (X-Lark-Signature).
+    feishu_encrypt_key: str = ""
+    feishu_api_base: str = "https://open.feishu.cn"
+
     @property
     def effective_rasa_url(self) -> str:
         """Base URL of the Rasa server."""

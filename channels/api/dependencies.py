@@ -13,6 +13,7 @@ from starlette.requests import HTTPConnection
 from channels.chat.service import ChatService
 from channels.conversations.store import ConversationStore
 from channels.handoff.assembly import LiveServices
+from channels.im_bots.assembly import ImChannels
 from channels.live.delivery import Deliveries
 from channels.settings import AppSettings
 from channels.web.rate_limit import Limits
@@ -41,6 +42,8 @@ class Services:
     wechat_binding: Binding
     # The configured WeChat and WeCom accounts; none when nothing is set.
     wechat_channels: WeChatChannels
+    # The DingTalk and Feishu channels; each None when its settings are empty.
+    im_channels: ImChannels
     # The largest batch file the core accepts (MAX_UPLOAD_BYTES).
     max_upload_bytes: int
 

@@ -121,7 +121,7 @@ class Binding:
         self._users.bind(account, openid, username, keep_conversation=keep)
         audit.info("wechat_account_bound", account=account, openid=openid, username=username)
         return (
-            f"绑定成功！您的微信已绑定开票账号“{username}”，现在可以直接办理开票、查票等业务。"
+            f"绑定成功！已绑定开票账号“{username}”，现在可以直接在这里办理开票、查票等业务。"
             "发送“解绑”可解除绑定。"
         )
 
@@ -129,7 +129,7 @@ class Binding:
         """Undo the binding (a new conversation starts)."""
         user = self._users.find(account, openid)
         if user is None or user.username is None:
-            return "您的微信尚未绑定开票账号。发送“绑定 用户名”即可绑定。"
+            return "您尚未绑定开票账号。发送“绑定 用户名”即可绑定。"
         self._users.unbind(account, openid)
         audit.info("wechat_account_unbound", account=account, openid=openid, username=user.username)
         return f"已解除与开票账号“{user.username}”的绑定。"

@@ -32,7 +32,7 @@ IMAGE_REPLY = (
 )
 FILE_REPLY = (
     "已收到您的文件。批量开票的 Excel/CSV 文件请在网页版开票助手的聊天窗口中上传，"
-    "微信中暂不支持处理文件。"
+    "这里暂不支持处理文件。"
 )
 OTHER_REPLY = "目前我只能理解文字消息，请用文字描述您的问题。"
 INVOICE_NEEDS_BINDING = f"识别和录入收到的发票需要先绑定开票账号。\n\n{BIND_HINT}"
