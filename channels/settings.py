@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from pydantic import Field
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
@@ -60,6 +62,12 @@ class AppSettings(BaseSettings):
     handoff_timezone: str = "Asia/Shanghai"
     # An agent whose console sent no heartbeat for this long counts as offline.
     agent_online_seconds: int = Field(default=60, ge=5)
+    # Video calls and screen sharing (README, "Video calls and screen sharing"): the
+    # RTCPeerConnection iceServers of both browsers, as JSON, e.g. a TURN server's
+    # [{"urls": "turn:turn.example.com:3478", "username": "…", "credential": "…"}].
+    # None by default: calls within one network need none, and the product runs without
+    # the internet, so no public STUN server is assumed.
+    rtc_ice_servers: list[dict[str, Any]] = Field(default_factory=list)
 
     log_level: str = "INFO"
     log_json: bool = True

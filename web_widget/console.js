@@ -6,11 +6,25 @@
   var REASONS = { user_request: "用户要求转人工", unanswered: "连续未能回答", bot_error: "机器人故障" };
   var STATES = { bot: "机器人接待中", waiting: "排队中", agent: "人工接待中", closed: "已结束" };
   var s = { token: sessionStorage.getItem(TOKEN), me: null, current: null, seen: {}, known: {}, socket: null,
-    queue: [], lastTyping: 0, typingTimer: null };
+    queue: [], lastTyping: 0, typingTimer: null, iceServers: [] };
   var $ = function (id) { return document.getElementById(id); };
 
   // widget-cards.js (loaded first by the page) is the one home of the DOM helper.
   var el = window.KaipiaoWidgetCards.el;
+  var call = null;  // the video call or screen share (call.js), one at a time
+
+  function startCalls() {
+    call = window.KaipiaoCall.controller({
+      side: "agent", box: $("call"), notice: function (text) { fail(new Error(text)); },
+      send: function (frame) {
+        if (s.socket && s.socket.readyState === WebSocket.OPEN) { s.socket.send(JSON.stringify(frame)); }
+      },
+      iceServers: function () { return s.iceServers; },
+      peer: function (id) { return "客户 #" + String(id || "").slice(0, 6); },
+      opened: function (id) { if (id && s.current !== id) { openConversation(id); } },
+      changed: function () { callButtons(); toNewest(); }
+    });
+  }
 
   function api(method, path, body) {
     var init = { method: method, headers: { Authorization: "Bearer " + s.token } };
@@ -165,7 +179,15 @@
     $("hand-back").hidden = !(mine || c.state === "waiting");
     $("close").hidden = !(mine || c.state === "waiting");
     $("composer").hidden = !mine;
+    s.callable = mine && c.channel === "widget";
+    callButtons();
     if (mine) { loadAgents(); loadCustomer(c.conversation_id); } else { $("customer").textContent = ""; }
+  }
+
+  // Calls: with a customer of the web widget whom this agent holds, one call at a time.
+  function callButtons() {
+    var idle = !call || call.state === "idle";
+    ["call-video", "call-screen"].forEach(function (id) { $(id).hidden = !(s.callable && idle); });
   }
 
   function show(m) {
@@ -262,6 +284,7 @@
   // After a hand-back, close or transfer the conversation is no longer this agent's: its
   // transcript stays on screen, read-only, with the new state in the header.
   function act(path, body) {
+    if (call && call.conversationId === s.current) { call.hangup(); }  // released: the call ends
     return api("POST", "/conversations/" + s.current + path, body).then(function (c) {
       refreshLists();
       changed(c);
@@ -320,6 +343,7 @@
     // A welcome comes on every (re)connection and after the server may have missed live
     // events: read the lists and the open conversation again.
     if (frame.type === "welcome") {
+      s.iceServers = frame.ice_servers || [];
       $("me").textContent = s.me.display_name + " · 在线";
       refreshLists();
       if (s.current) { openConversation(s.current); }
@@ -330,7 +354,12 @@
         if (!$("composer").hidden) { api("POST", "/conversations/" + s.current + "/read").catch(function () {}); }
       }
       refreshLists();
+    } else if (frame.type === "call") {
+      call.receive(frame);
     } else if (frame.type === "state") {
+      if (call && frame.conversation_id === call.conversationId && (frame.state !== "agent" || frame.agent_username !== s.me.username)) {
+        call.end();
+      }
       refreshLists();
       if (frame.conversation_id === s.current && s.conversation) {
         changed({ conversation_id: frame.conversation_id, state: frame.state, agent: frame.agent_username, agent_name: frame.agent });
@@ -340,6 +369,7 @@
       $("typing").textContent = frame.on ? "用户正在输入…" : "";
       s.typingTimer = setTimeout(function () { $("typing").textContent = ""; }, 15000);
     } else if (frame.type === "ticket") { refreshTickets(); }
+    else if (frame.type === "error" && /^call_/.test(frame.code || "")) { call.refused(); fail(frame); }
     else if (frame.type === "error") { $("me").textContent = frame.message; }
   }
 
@@ -381,6 +411,7 @@
   }
 
   function logout() {
+    if (call) { call.hangup(); }
     s.token = null;
     sessionStorage.removeItem(TOKEN);
     if (s.socket) { var old = s.socket; s.socket = null; old.close(); }
@@ -404,6 +435,9 @@
         }).catch(function (error) { $("login-error").textContent = error.message; });
     });
     $("logout").addEventListener("click", logout);
+    startCalls();
+    $("call-video").addEventListener("click", function () { call.invite("video", s.current); });
+    $("call-screen").addEventListener("click", function () { call.invite("screen", s.current); });
     $("skills-open").addEventListener("click", openSkills);
     $("claim").addEventListener("click", function () { act("/claim"); });
     $("hand-back").addEventListener("click", function () { act("/hand-back"); });

@@ -27,12 +27,17 @@
   var state = { socket: null, conversationId: localStorage.getItem(KEY + "conversation"), seen: {},
     pending: JSON.parse(localStorage.getItem(KEY + "pending") || "[]"), retry: 0, unread: 0, typingTimer: null,
     lastTyping: 0, files: {} };
-  var ui = {};
+  var ui = {}, call = null;
 
+  // The card renderer, then the calls (web_widget/call.js), from the widget's own server.
   function loadCards(done) {
-    if (window.KaipiaoWidgetCards) { done(); return; }
+    loadScript("KaipiaoWidgetCards", "widget-cards.js", function () { loadScript("KaipiaoCall", "call.js", done); });
+  }
+
+  function loadScript(name, file, done) {
+    if (window[name]) { done(); return; }
     var s = document.createElement("script");
-    s.src = options.server + "/static/widget-cards.js";
+    s.src = options.server + "/static/" + file;
     s.onload = done;
     document.head.appendChild(s);
   }
@@ -62,7 +67,13 @@
     ui.status = el("div", { "class": "kp-status", role: "status" }, STATUS.bot);
     headings.appendChild(ui.status);
     header.appendChild(headings);
+    // While an agent holds the conversation the customer may ask them for a video call.
+    ui.callButton = C.button("视频", function () { call.invite("video", state.conversationId); },
+      { "class": "kp-call-button", "aria-label": "视频通话", title: "请人工客服与您视频通话" });
+    ui.callButton.hidden = true;
+    header.appendChild(ui.callButton);
     header.appendChild(C.button("×", close, { "class": "kp-icon-button", "aria-label": "关闭对话窗口" }));
+    ui.call = el("div", { "class": "kp-call-box" });
     ui.list = el("ol", { "class": "kp-messages", "aria-live": "polite", "aria-label": "对话记录" });
     ui.typing = el("div", { "class": "kp-typing", "aria-live": "polite" });
     var form = el("form", { "class": "kp-composer" });
@@ -89,6 +100,7 @@
     });
     ui.input.addEventListener("input", function () { typing(ui.input.value.trim() !== ""); });
     ui.panel.appendChild(header);
+    ui.panel.appendChild(ui.call);
     ui.panel.appendChild(ui.list);
     ui.panel.appendChild(ui.typing);
     ui.panel.appendChild(form);
@@ -97,6 +109,12 @@
     ui.launcher.addEventListener("click", function () { if (ui.panel.hidden) { open(); } else { close(); } });
     root.addEventListener("keydown", closeOnEscape);
     document.body.appendChild(root);
+    call = window.KaipiaoCall.controller({
+      side: "user", box: ui.call, send: send, notice: showError,
+      iceServers: function () { return state.iceServers; },
+      peer: function () { return state.agent ? "人工客服 " + state.agent : "人工客服"; },
+      changed: function (now) { ui.callButton.disabled = now !== "idle"; }
+    });
   }
 
   // Escape closes the panel, as it does any dialog, and close() puts the focus back on the
@@ -165,8 +183,10 @@
     else if (frame.type === "state") { setState(frame.state, frame.agent); }
     else if (frame.type === "typing") { showTyping(frame.role, frame.on); }
     else if (frame.type === "ack") { settle(frame.client_id); }
+    else if (frame.type === "call") { call.receive(frame); }
     else if (frame.type === "error") {
       showError(frame.message);
+      if (/^call_/.test(frame.code || "")) { call.refused(); }
       // Refused for now (the rate limit, a busy database): the message stays pending and
       // goes again when allowed.
       if (frame.client_id && frame.retry_after) { resendLater(frame.client_id, frame.retry_after); }
@@ -184,6 +204,7 @@
   function welcome(frame) {
     state.retry = 0;
     state.conversationId = frame.conversation_id;
+    state.iceServers = frame.ice_servers || [];
     localStorage.setItem(KEY + "conversation", frame.conversation_id);
     ui.list.textContent = "";
     state.seen = {};
@@ -198,6 +219,9 @@
 
   function setState(name, agent) {
     state.conversationState = name;
+    state.agent = agent;
+    ui.callButton.hidden = name !== "agent";
+    if (name !== "agent") { call.end(); }
     showStatus(name === "agent" && agent ? "人工客服 " + agent + " 为您服务" : STATUS[name] || "");
   }
 

@@ -7,8 +7,11 @@ the recent history, so a reload or reconnect shows the conversation again (it co
 again whenever the server may have missed live events: Redis was down). Then
 "message" {text, client_id} (a resend under the same client_id is stored once),
 "typing" {on}, "back_to_bot", "ticket" {text, contact}, "rating" {score},
-"feedback" {message_id, helpful} (👍/👎 on a knowledge answer) and "ping".
-The server sends "message", "state", "typing", "ack", "feedback", "error" and "pong" frames.
+"feedback" {message_id, helpful} (👍/👎 on a knowledge answer), "ping", and "call"
+{action, media, sdp?, candidate?, reason?} while an agent holds the conversation (WebRTC
+signalling relayed to that agent's consoles only; see channels/api/agent_socket.py).
+The server sends "message", "state", "typing", "ack", "feedback", "call", "error" and
+"pong" frames; the welcome carries "ice_servers" (RTC_ICE_SERVERS) for calls.
 Messages count against the same "chat" rate limit as POST /api/v1/chat; one too many
 is not stored and is answered with {"type": "error", "code": "rate_limited",
 "client_id", "retry_after"}, so the widget can send it again after that many seconds.
@@ -19,10 +22,13 @@ from __future__ import annotations
 from dataclasses import dataclass, replace
 from typing import Any
 
+import anyio
+import structlog
 from anyio import to_thread
 from fastapi import APIRouter, WebSocket
 
 from channels.api import socket_session
+from channels.api.call_signalling import call_of, record_call
 from channels.api.dependencies import services_of
 from channels.api.socket_frames import BadFrame, client_id_of, error_frame, optional_text, text_of
 from channels.api.socket_session import Frame, Outbox
@@ -30,12 +36,13 @@ from channels.chat.service import WITH_PEOPLE, ChatService
 from channels.conversations.model import Conversation, ConversationState
 from channels.conversations.store import ConversationStore
 from channels.handoff.assembly import WIDGET, LiveServices
-from channels.live.hub import conversation_topic
+from channels.live.hub import AGENTS, conversation_topic
 from channels.web.errors import ClientError, NotFound
 from channels.web.identity import Identity
 from channels.web.rate_limit import Limits, RateLimited, client_address
 
 router = APIRouter()
+log = structlog.get_logger(__name__)
 HISTORY = 50
 
 
@@ -51,6 +58,9 @@ class ChatSession:
     conversation: Conversation
     limits: Limits
     client: str
+    # The media of a call this socket took part in and did not end itself: when the
+    # socket goes away (the page closed) the call is hung up for it.
+    call_media: str | None = None
 
     async def handle(self, frame: Frame) -> None:
         """Act on one client frame."""
@@ -70,8 +80,36 @@ class ChatSession:
             await self._feedback(frame)
         elif kind == "ping":
             await self.outbox.put({"type": "pong"})
+        elif kind == "call":
+            await self._call(frame)
         else:
             raise BadFrame("unknown_type", "不支持的消息类型。", "type")
+
+    async def _call(self, frame: Frame) -> None:
+        """Relay a call frame to the consoles of the agent holding this conversation."""
+        call = call_of(frame)
+        wanted = frame.get("conversation_id")
+        if wanted is not None and wanted != self.conversation.id:
+            raise ClientError("call_not_allowed", "只能在当前会话中与客服通话。")
+        conversation = await self._current()
+        if conversation.state is not ConversationState.AGENT or conversation.agent is None:
+            raise ClientError("call_not_allowed", "人工客服接入后才能进行视频通话。")
+        relayed = {"type": "call", "conversation_id": conversation.id, "from": "user", **call}
+        relayed["agent"] = conversation.agent  # only that agent's consoles let it through
+        await self.live.handoff.live.publish(AGENTS, relayed)
+        await record_call(self.live, conversation, call, by_agent=False)
+        ended = call["action"] in ("decline", "hangup")
+        self.call_media = None if ended else call["media"]
+
+    async def left(self) -> None:
+        """The socket closed: a call it was in ends as if the customer hung up."""
+        if self.call_media is None:
+            return
+        hangup = {"type": "call", "conversation_id": self.conversation.id, "action": "hangup"}
+        try:
+            await self._call({**hangup, "media": self.call_media})
+        except Exception as exc:  # the agent's side times out on its own
+            log.info("call_not_ended", conversation_id=self.conversation.id, error=repr(exc))
 
     async def _counted(self, rule: str, client_id: str | None = None) -> bool:
         """Count one against `rule`; past it, tell the widget when to try again."""
@@ -166,10 +204,15 @@ async def chat_socket(websocket: WebSocket, token: str | None = None) -> None:
     )
 
     async def welcome() -> Frame:
-        return await _welcome(services.store, session.conversation, user)
+        frame = await _welcome(services.store, session.conversation, user)
+        return {**frame, "ice_servers": services.settings.rtc_ice_servers}
 
     async with live.hub.subscribe(conversation_topic(conversation.id)) as events:
-        await socket_session.run(websocket, outbox, events, session.handle, welcome)
+        try:
+            await socket_session.run(websocket, outbox, events, session.handle, welcome)
+        finally:
+            with anyio.CancelScope(shield=True):
+                await session.left()
 
 
 async def _user(live: LiveServices, token: Any, outbox: Outbox) -> Identity | None:

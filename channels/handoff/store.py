@@ -242,6 +242,40 @@ class HandoffStore:
                 .values(agent_read_id=newest)
             )
 
+    def record_call(
+        self, conversation_id: str, action: str, media: str, actor: str
+    ) -> ConversationEvent | None:
+        """Record a call's start (`accept`) or end (`decline`, `hangup`) as an event.
+
+        `call_started`: its actor is who offered the call, its detail the media;
+        `call_ended`: its actor is who hung up or declined, its detail the media and the
+        seconds since the open call started (0 when declined). A hangup
+        with no call open (an invitation withdrawn, the other side's hangup first)
+        records nothing and returns None. Never the media itself."""
+        now = datetime.now(UTC)
+        with self._engine.execution_options(sqlite_begin="IMMEDIATE").begin() as connection:
+            _lock_agent(connection, conversation_id)  # one end per call across workers
+            last = connection.execute(
+                select(conversation_events.c.kind, conversation_events.c.created_at)
+                .where(conversation_events.c.conversation_id == conversation_id)
+                .where(conversation_events.c.kind.in_(["call_started", "call_ended"]))
+                .order_by(conversation_events.c.id.desc())
+                .limit(1)
+            ).first()
+            started = last.created_at if last and last.kind == "call_started" else None
+            detail: dict[str, Any]
+            if action == "accept":
+                kind, detail = "call_started", {"media": media}
+            elif action == "decline":
+                kind, detail = "call_ended", {"media": media, "declined": True, "duration": 0}
+            elif started is not None:
+                seconds = max(0, round((now - started).total_seconds()))
+                kind, detail = "call_ended", {"media": media, "duration": seconds}
+            else:
+                return None
+            _record(connection, conversation_id, kind, actor, detail, now)
+        return ConversationEvent(kind, actor, detail, now)
+
     def events(self, conversation_id: str) -> list[ConversationEvent]:
         """The conversation's state changes, oldest first."""
         with self._engine.connect() as connection:
