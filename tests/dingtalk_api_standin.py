@@ -3,12 +3,11 @@
 It hands out access tokens (POST /v1.0/oauth2/accessToken), records what the robot
 sends (POST /v1.0/robot/oToMessages/batchSend) and what goes to a session webhook
 (POST /robot/sendBySession), and answers what a test scripts: a revoked token (401)
-or a busy server (502). `serving` runs any such stand-in (Feishu's uses it too).
+or a busy server (502). It runs under `tests/serving.py`.
 """
 
 from __future__ import annotations
 
-import socket
 import threading
 import time
 from collections.abc import Iterator
@@ -16,9 +15,10 @@ from contextlib import contextmanager
 from dataclasses import dataclass, field
 from typing import Any
 
-import uvicorn
 from fastapi import FastAPI, Request
 from fastapi.responses import JSONResponse
+
+from tests.serving import serving
 
 
 @dataclass
@@ -107,26 +107,6 @@ def build_app(state: ApiStandIn) -> FastAPI:
         return JSONResponse({"errcode": 0, "errmsg": "ok"})
 
     return app
-
-
-@contextmanager
-def serving(app: FastAPI) -> Iterator[str]:
-    """Serve `app` on a free port of 127.0.0.1 for the duration; yields its URL."""
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        port = probe.getsockname()[1]
-    config = uvicorn.Config(app, host="127.0.0.1", port=port, log_level="warning")
-    server = uvicorn.Server(config)
-    thread = threading.Thread(target=server.run, daemon=True)
-    thread.start()
-    deadline = time.monotonic() + 10
-    while not server.started and time.monotonic() < deadline:
-        time.sleep(0.02)
-    try:
-        yield f"http://127.0.0.1:{port}"
-    finally:
-        server.should_exit = True
-        thread.join(timeout=5)
 
 
 @contextmanager

@@ -13,7 +13,8 @@ from contextlib import contextmanager
 from fastapi import FastAPI, Request
 from fastapi.responses import JSONResponse
 
-from tests.dingtalk_api_standin import ApiStandIn, serving
+from tests.dingtalk_api_standin import ApiStandIn
+from tests.serving import serving
 
 
 def build_app(state: ApiStandIn) -> FastAPI:

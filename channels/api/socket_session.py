@@ -22,6 +22,9 @@ from channels.web.errors import ClientError
 
 Frame = dict[str, Any]
 Handler = Callable[[Frame], Awaitable[None]]
+# Frames read but not yet handled, at most; past it the socket is read no further
+# until the handler catches up (a flood waits, it is not buffered without end).
+QUEUED_FRAMES = 64
 log = structlog.get_logger(__name__)
 
 
@@ -97,11 +100,32 @@ async def run(
 async def _receive(
     websocket: WebSocket, outbox: Outbox, handle: Handler, tasks: list[asyncio.Task[None]]
 ) -> None:
-    while not any(task.done() for task in tasks):
-        try:
-            raw = await receive_text(websocket)
-        except (WebSocketDisconnect, RuntimeError):
-            return
+    """Read frames while earlier ones are handled, in order, by a task of their own.
+
+    uvicorn stops reading a socket after each frame until the app reads again, and a
+    socket it does not read cannot answer the server's keepalive pings: it was closed
+    (1011) when a turn took longer than the ping timeout. What arrived before the
+    client went away is still handled: nothing a user sent is lost."""
+    # Each item is a frame's text in a tuple (None for a binary frame); None ends.
+    frames: asyncio.Queue[tuple[str | None] | None] = asyncio.Queue(QUEUED_FRAMES)
+    handling = asyncio.create_task(_handle_in_order(frames, outbox, handle))
+    try:
+        while not any(task.done() for task in (*tasks, handling)):
+            try:
+                raw = await receive_text(websocket)
+            except (WebSocketDisconnect, RuntimeError):
+                return
+            await frames.put((raw,))
+    finally:
+        await frames.put(None)
+        await handling
+
+
+async def _handle_in_order(
+    frames: asyncio.Queue[tuple[str | None] | None], outbox: Outbox, handle: Handler
+) -> None:
+    while (item := await frames.get()) is not None:
+        (raw,) = item
         frame: Frame = {}
         try:
             frame = parse(raw)

@@ -5,13 +5,14 @@ payload (naming the intent issue_invoice when the message says "开票"), "不�
 gets the knowledge action's offer of a human, "忘记密码" gets a knowledge answer
 (with its basis and its answer card), "报销过吗" names the invoice the app says the
 conversation is about (metadata `last_received_invoice`), "坏掉" gets a 500,
-anything else is echoed. The real Rasa is driven by the e2e tests.
+"慢慢" is answered after SLOW_TURN_SECONDS, anything else is echoed. The real Rasa is
+driven by the e2e tests.
 """
 
 from __future__ import annotations
 
+import asyncio
 import os
-import threading
 import time
 from collections.abc import Callable, Iterator
 from typing import Any
@@ -19,7 +20,6 @@ from typing import Any
 import httpx
 import pytest
 import redis
-import uvicorn
 from fastapi import FastAPI, Request
 from fastapi.responses import JSONResponse
 from fastapi.testclient import TestClient
@@ -30,11 +30,13 @@ from channels.settings import AppSettings
 from invoicing_core import CoreSettings
 from invoicing_core.demo import seed_demo
 from knowledge import KnowledgeSettings
+from tests.serving import serving
 
 REDIS_URL = os.environ.get("TEST_REDIS_URL", "redis://127.0.0.1:6379/15")
 AGENT = {"username": "agent", "password": "Agent@2026!"}
 USER = {"username": "demo", "password": "Demo@2026!"}
 RASA_TOKEN = "live-rasa-token"
+SLOW_TURN_SECONDS = 3.0
 
 
 def rasa_answer(message: str, metadata: dict[str, Any] | None = None) -> Any:
@@ -70,24 +72,19 @@ def _stand_in() -> FastAPI:
         if request.headers.get("Authorization") != f"Bearer {RASA_TOKEN}":
             return JSONResponse({"error": "unauthorized"}, status_code=401)
         body = await request.json()
-        return rasa_answer(str(body.get("message", "")), body.get("metadata"))
+        message = str(body.get("message", ""))
+        if "慢慢" in message:  # a turn longer than a websocket's keepalive allows
+            await asyncio.sleep(SLOW_TURN_SECONDS)
+        return rasa_answer(message, body.get("metadata"))
 
     return app
 
 
 @pytest.fixture(scope="session")
-def rasa_port(free_port: Callable[[], int]) -> Iterator[int]:
+def rasa_port() -> Iterator[int]:
     """A stand-in for Rasa's app channel on a free port."""
-    port = free_port()
-    server = uvicorn.Server(uvicorn.Config(_stand_in(), port=port, log_level="warning"))
-    thread = threading.Thread(target=server.run, daemon=True)
-    thread.start()
-    deadline = time.monotonic() + 10
-    while not server.started and time.monotonic() < deadline:
-        time.sleep(0.05)
-    yield port
-    server.should_exit = True
-    thread.join(5)
+    with serving(_stand_in()) as url:
+        yield int(url.rpartition(":")[2])
 
 
 @pytest.fixture(scope="session")
@@ -103,6 +100,25 @@ def redis_url() -> str:
 AppFactory = Callable[..., TestClient]
 
 
+def live_app(
+    database_url: str,
+    rasa_port: int,
+    action_port: int,
+    knowledge: KnowledgeSettings | None = None,
+    **overrides: Any,
+) -> FastAPI:
+    """An app on the test database answered by the Rasa stand-in (not started)."""
+    settings = AppSettings(
+        rasa_port=rasa_port,
+        action_port=action_port,
+        log_json=False,
+        actions_token="live-actions-token",
+        rasa_token=RASA_TOKEN,
+        **overrides,
+    )
+    return create_app(settings, CoreSettings(database_url=database_url), knowledge)
+
+
 @pytest.fixture
 def make_client(
     database_url: str, engine: Engine, rasa_port: int, free_port: Callable[[], int]
@@ -112,15 +128,7 @@ def make_client(
     started: list[TestClient] = []
 
     def make(knowledge: KnowledgeSettings | None = None, **overrides: Any) -> TestClient:
-        settings = AppSettings(
-            rasa_port=rasa_port,
-            action_port=free_port(),
-            log_json=False,
-            actions_token="live-actions-token",
-            rasa_token=RASA_TOKEN,
-            **overrides,
-        )
-        app = create_app(settings, CoreSettings(database_url=database_url), knowledge)
+        app = live_app(database_url, rasa_port, free_port(), knowledge, **overrides)
         client = TestClient(app)
         client.__enter__()
         seed_demo(app.state.invoicing_core.accounts)

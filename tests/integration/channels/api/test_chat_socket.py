@@ -2,16 +2,26 @@
 
 from __future__ import annotations
 
+import json
 import sqlite3
+from collections.abc import Callable
 
 import pytest
 from fastapi.testclient import TestClient
 from sqlalchemy import Engine
 from sqlalchemy.engine import make_url
+from websockets.sync.client import connect
 
 from channels.conversations.store import ConversationStore
-from tests.integration.channels.conftest import USER, AppFactory, log_in
+from tests.integration.channels.conftest import (
+    SLOW_TURN_SECONDS,
+    USER,
+    AppFactory,
+    live_app,
+    log_in,
+)
 from tests.integration.channels.frames import hello, message_with, of_type, say, until
+from tests.serving import serving
 
 
 def test_a_message_gets_the_bots_answer_with_typing_around_it(make_client: AppFactory) -> None:
@@ -141,3 +151,28 @@ def test_a_socket_without_hello_is_closed(make_client: AppFactory) -> None:
         ws.send_json({"type": "message", "text": "你好"})
         closed = ws.receive()
         assert closed["type"] == "websocket.close"
+
+
+def test_a_socket_stays_open_through_a_turn_longer_than_the_keepalive_allows(
+    database_url: str, engine: Engine, rasa_port: int, free_port: Callable[[], int]
+) -> None:
+    # A real server: uvicorn pings each socket and closes one whose pong it has not
+    # read within the timeout. The app must keep reading while a turn runs.
+    app = live_app(database_url, rasa_port, free_port())
+    keepalive = {"ws_ping_interval": 0.3, "ws_ping_timeout": 0.3}
+    with serving(app, **keepalive) as url, connect(url.replace("http", "ws") + "/ws/chat") as ws:
+        ws.send(json.dumps({"type": "hello"}))
+        assert json.loads(ws.recv(timeout=10))["type"] == "welcome"
+        ws.send(json.dumps({"type": "message", "text": "慢慢说", "client_id": "slow-1"}))
+        ws.send(json.dumps({"type": "ping"}))  # a frame that arrives while the turn runs
+
+        answers = []
+        while not answers:
+            frame = json.loads(ws.recv(timeout=SLOW_TURN_SECONDS + 10))
+            if frame["type"] == "message" and frame["message"]["role"] == "bot":
+                answers.append(frame["message"]["text"])
+        # Ten keepalive timeouts went by while the bot answered.
+        assert answers == ["机器人：慢慢说"]
+        ws.send(json.dumps({"type": "ping"}))
+        while json.loads(ws.recv(timeout=5))["type"] != "pong":
+            pass  # the socket is still open and answering
