@@ -166,7 +166,7 @@ def test_a_socket_stays_open_through_a_turn_longer_than_the_keepalive_allows(
         ws.send(json.dumps({"type": "message", "text": "慢慢说", "client_id": "slow-1"}))
         ws.send(json.dumps({"type": "ping"}))  # a frame that arrives while the turn runs
 
-        answers = []
+        answers: list[str] = []
         while not answers:
             frame = json.loads(ws.recv(timeout=SLOW_TURN_SECONDS + 10))
             if frame["type"] == "message" and frame["message"]["role"] == "bot":
