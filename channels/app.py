@@ -10,8 +10,10 @@ import uuid
 from collections.abc import AsyncIterator, Callable
 from contextlib import AbstractAsyncContextManager, asynccontextmanager
 from dataclasses import dataclass
+from datetime import timedelta
 from pathlib import Path
 from typing import Any, cast
+from zoneinfo import ZoneInfo
 
 import httpx
 import structlog
@@ -38,6 +40,7 @@ from channels.api import (
     dingtalk,
     feishu,
     health,
+    notifications,
     wechat_binding,
 )
 from channels.api import wechat as wechat_webhooks
@@ -48,11 +51,16 @@ from channels.chat.rasa_client import RasaClient
 from channels.chat.service import ChatService
 from channels.chat.turn_lock import turn_locks
 from channels.conversations.store import ConversationStore
+from channels.email_channel import channel as email
 from channels.handoff.assembly import build_live
 from channels.handoff.customer_panel import customer_through_the_api
 from channels.im_bots import assembly as im_bots
 from channels.live.delivery import Deliveries
 from channels.live.hub import KNOWLEDGE
+from channels.notifications.assembly import NotificationServices, build_notifications
+from channels.notifications.outbox import Event
+from channels.notifications.watcher import EventSource
+from channels.notifications.ways import Contact
 from channels.settings import AppSettings
 from channels.web.body_limit import BodyLimit
 from channels.web.core_call import CoreForConversation, acting_for_conversations
@@ -74,6 +82,7 @@ from invoicing_core import (
 
 WIDGET_DIR = Path(__file__).resolve().parent.parent / "web_widget"
 log = structlog.get_logger(__name__)
+SHANGHAI = ZoneInfo("Asia/Shanghai")
 
 # Knowledge bases opened in this process, by their (absolute) settings.
 _knowledge_bases: dict[str, knowledge.KnowledgeBase] = {}
@@ -92,6 +101,8 @@ class AppServices(Services):
     knowledge_base: knowledge.KnowledgeBase
     unanswered_log: knowledge.UnansweredLog
     feedback_log: knowledge.FeedbackLog
+    # The email channel (None while EMAIL_IMAP_HOST is empty).
+    email_channel: email.EmailChannel | None = None
 
 
 @dataclass(frozen=True)
@@ -156,12 +167,24 @@ def _lifespan(config: Configuration, limits: Limits) -> Lifespan:
             _log_started(config.app, core, base)
             recovery = asyncio.create_task(wechat.recover_forever(state.wechat_channels))
             im_recovery = asyncio.create_task(im_bots.recover_forever(state.im_channels))
+            mail_polling = asyncio.create_task(email.poll_forever(state.email_channel))
             reloads = asyncio.create_task(_reload_when_published(state))
+            notes = _notifications(config.app, core, state)
+            app.state.notifications = notes
+            sending = asyncio.create_task(
+                notes.sender.run_forever(config.app.notify_send_every_seconds)
+            )
+            watching = asyncio.create_task(
+                notes.watcher.run_forever(config.app.notify_watch_every_seconds)
+            )
             try:
                 yield
             finally:
+                sending.cancel()
+                watching.cancel()
                 recovery.cancel()
                 im_recovery.cancel()
+                mail_polling.cancel()
                 reloads.cancel()
                 await state.live.hub.close()
                 await state.chat.close()
@@ -223,6 +246,16 @@ def _open_services(
         knowledge_base=base,
         unanswered_log=knowledge.UnansweredLog(core.engine, config.knowledge.knowledge_log_below),
         feedback_log=feedback_log,
+        email_channel=email.build_email_channel(
+            settings,
+            core.engine,
+            store,
+            chat_service,
+            deliveries,
+            binding,
+            acting,
+            config.core.max_upload_bytes,
+        ),
     )
 
 
@@ -280,12 +313,14 @@ def _add_routes(app: FastAPI, config: Configuration) -> None:
     app.include_router(dingtalk.router)
     app.include_router(feishu.router)
     app.include_router(agent.router, prefix="/api/v1")
+    app.include_router(notifications.router, prefix="/api/v1")
     app.include_router(chat_socket.router)
     app.include_router(agent_socket.router)
     app.mount("/static", StaticFiles(directory=WIDGET_DIR), name="static")
     app.add_api_route("/", _demo_page, include_in_schema=False)
     app.add_api_route("/console", _console_page, include_in_schema=False)
     app.add_api_route("/console/knowledge", _knowledge_page, include_in_schema=False)
+    app.add_api_route("/notifications", _notifications_page, include_in_schema=False)
 
 
 def state_of(connection: HTTPConnection) -> AppServices:
@@ -432,6 +467,79 @@ def _rate_limits(settings: AppSettings) -> list[Rule]:
     ]
 
 
+def _notifications(
+    settings: AppSettings, core: InvoicingCore, state: AppServices
+) -> NotificationServices:
+    """Notifications of the core's events (read through its services) and of tickets."""
+    return build_notifications(
+        settings,
+        core.engine,
+        state.http,
+        state.live.hub,
+        state.wechat_channels,
+        lambda username: _contact(core, username),
+        [_risk_alert_events(core), _red_letter_form_events(core)],
+    )
+
+
+def _contact(core: InvoicingCore, username: str) -> Contact:
+    found = core.accounts.contact_of(username)
+    return Contact(found.email, found.phone) if found is not None else Contact()
+
+
+def _by_company(core: InvoicingCore, roles: set[Role]) -> dict[int, list[str]]:
+    found: dict[int, list[str]] = {}
+    for user in core.accounts.company_contacts(roles):
+        if user.company_id is not None:
+            found.setdefault(user.company_id, []).append(user.username)
+    return found
+
+
+def _risk_alert_events(core: InvoicingCore) -> EventSource:
+    """Each company's current risk alerts, for its admins; severity high is urgent."""
+
+    def events() -> list[Event]:
+        found = []
+        for company, admins in _by_company(core, {Role.ADMIN}).items():
+            report = core.alerts.alerts(core.accounts.principal_of(admins[0]))
+            for alert in report.alerts:
+                key = f"alert:{company}:{alert.rule.value}:{alert.window_start.isoformat()}"
+                urgent = alert.severity.value == "high"
+                title = "风险预警（高）" if urgent else "风险预警"
+                found += [
+                    Event(key, admin, "risk_alert", title, alert.message, urgent)
+                    for admin in admins
+                ]
+        return found
+
+    return events
+
+
+def _red_letter_form_events(core: InvoicingCore) -> EventSource:
+    """Forms awaiting the company's answer, for its issuers and admins; urgent in the
+    last 24 hours before they lapse."""
+
+    def events() -> list[Event]:
+        found = []
+        for clerks in _by_company(core, {Role.ADMIN, Role.ISSUER}).values():
+            page = core.red_letters.search(core.accounts.principal_of(clerks[0]), None, 1, 100)
+            for view in page.items:
+                if not view.awaiting_you:
+                    continue
+                form = view.stored.form
+                urgent = form.deadline - view.now <= timedelta(hours=24)
+                deadline = form.deadline.astimezone(SHANGHAI).strftime("%Y-%m-%d %H:%M")
+                body = f"发票{form.blue_number}的红字确认单待贵司确认，请在{deadline}前处理。"
+                key = f"form:{view.stored.id}"
+                found += [
+                    Event(key, clerk, "red_letter_form", "红字确认单待确认", body, urgent)
+                    for clerk in clerks
+                ]
+        return found
+
+    return events
+
+
 def migrate_database(engine: Engine) -> None:
     """Bring every package's tables to the newest schema (each keeps its own history)."""
     upgrade_schema(engine)
@@ -522,6 +630,10 @@ async def _console_page() -> FileResponse:
 
 async def _knowledge_page() -> FileResponse:
     return FileResponse(WIDGET_DIR / "knowledge.html")
+
+
+async def _notifications_page() -> FileResponse:
+    return FileResponse(WIDGET_DIR / "notifications.html")
 
 
 class RequestLog:

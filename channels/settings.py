@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, Literal
 
 from pydantic import Field
 from pydantic_settings import BaseSettings, SettingsConfigDict
@@ -106,6 +106,42 @@ class AppSettings(BaseSettings):
     # Empty: events arrive in plain JSON; set: encrypted and signed (X-Lark-Signature).
     feishu_encrypt_key: str = ""
     feishu_api_base: str = "https://open.feishu.cn"
+    # Email support mailbox, read over IMAP and answered over SMTP: empty IMAP host means off.
+    email_address: str = ""
+    email_imap_host: str = ""
+    email_imap_port: int = 993
+    email_imap_ssl: bool = True
+    email_imap_user: str = ""
+    email_imap_password: str = ""
+    email_imap_folder: str = "INBOX"
+    email_poll_seconds: float = 30.0
+    email_smtp_host: str = ""
+    email_smtp_port: int = 465
+    email_smtp_security: Literal["ssl", "starttls", "none"] = "ssl"
+    email_smtp_user: str = ""
+    email_smtp_password: str = ""
+
+    # Notifications (README, "Notifications"). Email: empty host means off; security is
+    # "starttls", "ssl" or "none".
+    notify_smtp_host: str = ""
+    notify_smtp_port: int = 587
+    notify_smtp_security: Literal["starttls", "ssl", "none"] = "starttls"
+    notify_smtp_user: str = ""
+    notify_smtp_password: str = ""
+    notify_from: str = "开票助手 <noreply@localhost>"
+    # SMS: "aliyun" (Alibaba Cloud SendSms) or empty for off.
+    sms_provider: Literal["", "aliyun"] = ""
+    sms_access_key_id: str = ""
+    sms_access_key_secret: str = ""
+    sms_sign_name: str = ""
+    sms_template_code: str = ""
+    sms_api_base: str = "https://dysmsapi.aliyuncs.com"
+    # Tries per notification and way, the first retry's wait (doubling), and how often
+    # the sender and the event watcher run.
+    notify_attempts: int = Field(default=5, ge=1)
+    notify_backoff_seconds: float = Field(default=30.0, gt=0)
+    notify_send_every_seconds: float = Field(default=5.0, gt=0)
+    notify_watch_every_seconds: float = Field(default=60.0, gt=0)
 
     @property
     def effective_rasa_url(self) -> str:

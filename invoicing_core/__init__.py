@@ -9,7 +9,7 @@ from invoicing_core.domain.account import NotAuthenticated as NotLoggedIn
 from invoicing_core.domain.account import Role
 from invoicing_core.persistence import make_engine, statement_time, upgrade_schema
 from invoicing_core.persistence.types import UtcDateTime
-from invoicing_core.services.accounts import Principal
+from invoicing_core.services.accounts import Principal, UserContact
 from invoicing_core.settings import CoreSettings
 
 __all__ = [
@@ -18,6 +18,7 @@ __all__ = [
     "NotLoggedIn",
     "Principal",
     "Role",
+    "UserContact",
     "UtcDateTime",
     "make_engine",
     "statement_time",

@@ -49,7 +49,7 @@
     return "已等待 " + (m ? m + "分" : "") + (seconds % 60) + "秒";
   }
 
-  var CHANNELS = { widget: "网页", api: "API", wechat: "微信", wecom: "企业微信" };
+  var CHANNELS = { widget: "网页", api: "API", wechat: "微信", wecom: "企业微信", email: "邮件" };
 
   // The customer, where they write from and which conversation: one user may have several.
   function who(c) {

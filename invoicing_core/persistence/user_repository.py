@@ -1,5 +1,6 @@
 """Users in the database, and the access tokens that stand for them."""
 
+from collections.abc import Collection
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
@@ -87,6 +88,16 @@ def named(connection: Connection, username: str, *, lock: bool = False) -> Store
     query = select(users).where(users.c.username == username)
     row = connection.execute(query.with_for_update() if lock else query).first()
     return None if row is None else _stored(row)
+
+
+def of_companies_in_roles(connection: Connection, roles: Collection[Role]) -> list[StoredUser]:
+    """Every company's users with one of `roles`, by company and user name."""
+    rows = connection.execute(
+        select(users)
+        .where(users.c.company_id.is_not(None), users.c.role.in_([role.value for role in roles]))
+        .order_by(users.c.company_id, users.c.username)
+    ).all()
+    return [_stored(row) for row in rows]
 
 
 def company_of(connection: Connection, username: str) -> int | None:

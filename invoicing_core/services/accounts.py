@@ -2,6 +2,7 @@
 
 import hashlib
 import secrets
+from collections.abc import Collection
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from decimal import Decimal
@@ -27,6 +28,21 @@ from invoicing_core.persistence.user_repository import StoredUser
 from invoicing_core.services import lockouts
 from invoicing_core.services.account_audit import login_state, record_account_event
 from invoicing_core.services.clock import Clock, utc_now
+
+
+@dataclass(frozen=True)
+class UserContact:
+    """A user and where they can be told things: their email and phone ("" when none)."""
+
+    username: str
+    role: Role
+    company_id: int | None
+    email: str
+    phone: str
+
+
+def _contact(user: user_repository.StoredUser) -> UserContact:
+    return UserContact(user.username, user.role, user.company_id, user.email, user.phone)
 
 
 @dataclass(frozen=True)
@@ -179,6 +195,18 @@ class AccountService:
         if user is None:
             raise UserNotFound(f"没有用户名为“{username}”的用户。", field="username")
         return _principal(user)
+
+    def contact_of(self, username: str) -> UserContact | None:
+        """Where the user named `username` can be told things, or None for no such user."""
+        with self._engine.connect() as connection:
+            user = user_repository.named(connection, username)
+        return None if user is None else _contact(user)
+
+    def company_contacts(self, roles: Collection[Role]) -> list[UserContact]:
+        """Every company's users with one of `roles`, with their contacts (notifications)."""
+        with self._engine.connect() as connection:
+            found = user_repository.of_companies_in_roles(connection, roles)
+        return [_contact(user) for user in found]
 
     def company_of(self, username: str) -> int | None:
         """The company of the user named `username`; None for a platform user or no such user."""

@@ -120,7 +120,18 @@ def test_the_composition_root_may_not_reach_into_a_subpackage(
 # read the app's state, which holds the WeChat channels; a chat turn may hand over to
 # people; the handoff publishes live events; everything stores conversations; the
 # plumbing (errors, limits, logs, identity) is at the bottom.
-CHANNELS_LAYERS = ["api", "im_bots", "wechat", "chat", "handoff", "live", "conversations", "web"]
+CHANNELS_LAYERS = [
+    "api",
+    "notifications",
+    "email_channel",
+    "im_bots",
+    "wechat",
+    "chat",
+    "handoff",
+    "live",
+    "conversations",
+    "web",
+]
 # The composition root (and the migrations of its tables) may import every part; no part
 # imports them.
 CHANNELS_ROOT = {"app", "__main__", "migrations"}

@@ -322,6 +322,23 @@ MATRIX: dict[tuple[str, str], tuple[dict[str, int], Request]] = {
         {**expect(200), "agent": 200, "supervisor": 200, "editor": 200},
         lambda w: ("/api/v1/wechat/binding-code", {}),
     ),
+    # Notifications: every logged-in user's own; nobody reaches another's.
+    ("GET", "/api/v1/notification-settings"): (
+        {**expect(200), "agent": 200, "supervisor": 200, "editor": 200},
+        fixed("/api/v1/notification-settings"),
+    ),
+    ("PUT", "/api/v1/notification-settings"): (
+        {**expect(200), "agent": 200, "supervisor": 200, "editor": 200},
+        fixed("/api/v1/notification-settings", {"json": {"ways": {"risk_alert": ["app"]}}}),
+    ),
+    ("GET", "/api/v1/notifications"): (
+        {**expect(200), "agent": 200, "supervisor": 200, "editor": 200},
+        fixed("/api/v1/notifications"),
+    ),
+    ("POST", "/api/v1/notifications/{notification_id}/read"): (
+        {**expect(404), "agent": 404, "supervisor": 404, "editor": 404},
+        fixed("/api/v1/notifications/999999/read"),
+    ),
     **{
         ("GET", f"/api/v1/agent/{name}"): (
             agents(200),
