@@ -91,10 +91,11 @@ class AgentSession:
             raise refused
         relayed = {"type": "call", "conversation_id": conversation.id, "from": "agent", **call}
         relayed["agent_name"] = self.agent.display_name
-        await self.live.handoff.live.publish(conversation_topic(conversation.id), relayed)
-        await record_call(self.live, conversation, call, by_agent=True)
+        # Known before anything is awaited: the console may close meanwhile.
         ended = call["action"] in ("decline", "hangup")
         self.call = None if ended else (conversation.id, call["media"])
+        await self.live.handoff.live.publish(conversation_topic(conversation.id), relayed)
+        await record_call(self.live, conversation, call, by_agent=True)
 
     async def left(self) -> None:
         """The console closed: a call it was in ends as if the agent hung up."""

@@ -96,10 +96,11 @@ class ChatSession:
             raise ClientError("call_not_allowed", "人工客服接入后才能进行视频通话。")
         relayed = {"type": "call", "conversation_id": conversation.id, "from": "user", **call}
         relayed["agent"] = conversation.agent  # only that agent's consoles let it through
-        await self.live.handoff.live.publish(AGENTS, relayed)
-        await record_call(self.live, conversation, call, by_agent=False)
+        # Known before anything is awaited: the page may close meanwhile.
         ended = call["action"] in ("decline", "hangup")
         self.call_media = None if ended else call["media"]
+        await self.live.handoff.live.publish(AGENTS, relayed)
+        await record_call(self.live, conversation, call, by_agent=False)
 
     async def left(self) -> None:
         """The socket closed: a call it was in ends as if the customer hung up."""

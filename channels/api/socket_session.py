@@ -11,6 +11,7 @@ import contextlib
 from collections.abc import AsyncIterable, Awaitable, Callable
 from typing import Any
 
+import anyio
 import structlog
 from sqlalchemy.exc import OperationalError
 from starlette.websockets import WebSocket, WebSocketDisconnect
@@ -117,8 +118,10 @@ async def _receive(
                 return
             await frames.put((raw,))
     finally:
-        await frames.put(None)
-        await handling
+        # Even when the socket's handler is cancelled (the server stopping).
+        with anyio.CancelScope(shield=True):
+            await frames.put(None)
+            await handling
 
 
 async def _handle_in_order(
