@@ -29,8 +29,9 @@ def stack(tmp_path_factory: pytest.TempPathFactory) -> Iterator[FullStack]:
         url = os.environ["E2E_STACK_URL"].rstrip("/")
         yield FullStack(url, os.environ.get("E2E_RASA_URL", ""), Path(os.devnull), {})
         return
-    # Agents claim conversations from the queue in the browser tests.
-    extra = {"HANDOFF_AUTO_ASSIGN": "false"}
+    # Agents claim conversations from the queue in the browser tests; the notification
+    # watcher looks every 2 s, not every minute, so a test sees its notice soon.
+    extra = {"HANDOFF_AUTO_ASSIGN": "false", "NOTIFY_WATCH_EVERY_SECONDS": "2"}
     try:
         with running_stack(tmp_path_factory.mktemp("var"), extra) as running:
             yield running

@@ -11,17 +11,16 @@ from pathlib import Path
 
 import httpx
 import pytest
-from playwright.sync_api import Browser, Page, ViewportSize, expect
+from playwright.sync_api import Browser, Page, expect
 from websockets.sync.client import connect
 
 from tests.e2e.conftest import Stack
+from tests.e2e.pages import DESKTOP, PHONE
 
 pytestmark = [pytest.mark.e2e, pytest.mark.browser]
 WAIT = 60_000
-# The watcher looks every NOTIFY_WATCH_EVERY_SECONDS (60) and the page every 15 s.
-NOTIFIED_WITHIN = 120_000
-DESKTOP: ViewportSize = {"width": 1280, "height": 860}
-PHONE: ViewportSize = {"width": 390, "height": 844}
+# The stack's watcher looks every 2 s (tests/e2e/conftest.py) and the page every 15 s.
+NOTIFIED_WITHIN = 60_000
 
 
 @pytest.fixture(params=["desktop", "phone"])
