@@ -10,8 +10,10 @@ from __future__ import annotations
 import asyncio
 import socket
 import subprocess
+import threading
 import time
 from collections.abc import Iterator
+from concurrent.futures import ThreadPoolExecutor
 
 import pytest
 import redis  # type: ignore[import-untyped]  # 4.x in Rasa's environment
@@ -120,3 +122,34 @@ def test_redis_going_away_inside_a_turn_does_not_fail_the_turn(server: Server) -
             return "answered"
 
     assert asyncio.run(turn()) == "answered"
+
+
+def test_two_replicas_taking_tickets_at_once_never_get_the_same_number(server: Server) -> None:
+    """Rasa's own store read a lock, added a ticket and wrote it back: two replicas taking
+    a ticket for a new conversation at once both got ticket 0 and ran two turns at once."""
+    replicas = [_store(server) for _ in range(2)]
+    takers = 8
+    for round_ in range(20):
+        conversation = f"at-once-{round_}"
+        start = threading.Barrier(takers)
+
+        def take(n: int, conversation: str = conversation, start: threading.Barrier = start) -> int:
+            start.wait()
+            return replicas[n % 2].issue_ticket(conversation)
+
+        with ThreadPoolExecutor(takers) as pool:
+            tickets = list(pool.map(take, range(takers)))
+        assert sorted(tickets) == list(range(takers))
+
+
+def test_a_finished_turn_leaves_the_tickets_taken_meanwhile_by_the_other_replica(
+    server: Server,
+) -> None:
+    first, second = _store(server), _store(server)
+    mine = first.issue_ticket(CONVERSATION)
+    theirs = second.issue_ticket(CONVERSATION)
+    first.cleanup(CONVERSATION, mine)
+    lock = second.get_lock(CONVERSATION)
+    assert lock is not None and lock.now_serving == theirs
+    second.cleanup(CONVERSATION, theirs)
+    assert second.get_lock(CONVERSATION) is None
