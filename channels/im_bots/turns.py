@@ -12,9 +12,7 @@ row, so a recovered turn stores nothing twice.
 
 from __future__ import annotations
 
-import asyncio
-from datetime import UTC, datetime, timedelta
-from typing import Any
+from datetime import timedelta
 
 import structlog
 from anyio import to_thread
@@ -22,6 +20,7 @@ from anyio import to_thread
 from channels.conversations.store import ConversationStore
 from channels.im_bots.outbox import Outbox
 from channels.im_bots.rendering import Outgoing, outgoing
+from channels.wechat.background_turns import BackgroundTurns, message_of
 from channels.wechat.inbound import Inbound
 from channels.wechat.inbound_log import InboundLog
 from channels.wechat.message_router import Answer, MessageRouter
@@ -35,7 +34,7 @@ RECOVER_WITHIN = timedelta(hours=24)
 LOOK_BACK = 20
 
 
-class BotTurns:
+class BotTurns(BackgroundTurns):
     """Runs one platform's turns in the background."""
 
     def __init__(
@@ -46,52 +45,28 @@ class BotTurns:
         store: ConversationStore,
         outbox: Outbox,
     ) -> None:
-        self._account = account
-        self._router = router
-        self._inbound = inbound
+        super().__init__(account, router, inbound)
         self._store = store
         self.outbox = outbox
-        self._running: set[asyncio.Task[Any]] = set()
 
     async def accept(self, message: Inbound, reply_to: str = "") -> bool:
         """Store the message and start its turn; False for a retry of a stored one."""
-        claim = await to_thread.run_sync(
-            self._inbound.claim,
-            self._account,
-            message.msg_key,
-            message.openid,
-            message.kind,
-            message.summary,
-        )
+        claim = await self._claim(message)
         if not claim.first:
             log.info("im_retry", account=self._account, msg_key=message.msg_key)
             return False
         await to_thread.run_sync(self._inbound.declare_late, claim.row_id)
-        task = asyncio.create_task(self._turn(message, claim.row_id, reply_to))
-        self._running.add(task)
-        task.add_done_callback(self._running.discard)
+        self._start(self._turn(message, claim.row_id, reply_to))
         return True
 
     async def recover(self) -> None:
         """Answer the messages whose worker died mid-turn, through the send API."""
-        since = datetime.now(UTC) - RECOVER_WITHIN
-        for turn in await to_thread.run_sync(self._inbound.stale, self._account, since):
-            if not await to_thread.run_sync(self._inbound.take_over, turn):
-                continue
+        for turn in await self._taken_over(RECOVER_WITHIN):
             log.warning("im_turn_recovered", account=self._account, msg_key=turn.msg_key)
-            text = turn.content if turn.msg_type == "text" else ""
-            message = Inbound(
-                self._account, turn.openid, "", turn.msg_key, turn.msg_type, text, summary=text
-            )
-            await self._turn(message, turn.row_id, "")
-
-    async def drain(self) -> None:
-        """Wait for the turns still running (at shutdown, and in tests)."""
-        while self._running:
-            await asyncio.gather(*self._running, return_exceptions=True)
+            await self._turn(message_of(self._account, turn), turn.row_id, "")
 
     async def _turn(self, message: Inbound, row_id: int, reply_to: str) -> None:
-        client_id = f"{self._account}-inbound-{row_id}"
+        client_id = self._client_id(row_id)
         try:
             answer = await self._router.route(message, client_id)
             reply = await to_thread.run_sync(self._rendered, answer, client_id)

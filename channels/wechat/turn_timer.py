@@ -17,15 +17,15 @@ after the bot answered stores nothing twice and sends the stored answer.
 from __future__ import annotations
 
 import asyncio
-from datetime import UTC, datetime, timedelta
-from typing import Any
+from datetime import timedelta
 
 import structlog
 from anyio import to_thread
 
+from channels.wechat.background_turns import BackgroundTurns, message_of
 from channels.wechat.customer_messages import CustomerMessages
 from channels.wechat.inbound import Inbound
-from channels.wechat.inbound_log import InboundLog, StaleTurn, TurnStatus
+from channels.wechat.inbound_log import InboundLog, TurnStatus
 from channels.wechat.message_router import Answer, MessageRouter
 from channels.wechat.rendering import chunks
 
@@ -39,7 +39,7 @@ FOLLOW_UP_DELAY_SECONDS = 1.0
 RECOVER_WITHIN = timedelta(hours=48)
 
 
-class TurnTimer:
+class TurnTimer(BackgroundTurns):
     """Runs one account's turns against WeChat's reply budget."""
 
     def __init__(
@@ -50,27 +50,17 @@ class TurnTimer:
         messages: CustomerMessages,
         budget_seconds: float,
     ) -> None:
-        self._account = account
-        self._router = router
-        self._inbound = inbound
+        super().__init__(account, router, inbound)
         self.messages = messages
         self._budget = budget_seconds
-        self._running: set[asyncio.Task[Any]] = set()
 
     async def respond(self, message: Inbound) -> str | None:
         """The passive reply's text, or None to answer "success"."""
-        claim = await to_thread.run_sync(
-            self._inbound.claim,
-            self._account,
-            message.msg_key,
-            message.openid,
-            message.kind,
-            message.summary,
-        )
+        claim = await self._claim(message)
         if not claim.first:
             log.info("wechat_retry", account=self._account, msg_key=message.msg_key)
             return await self._await_first(claim.row_id)
-        task: asyncio.Task[str | None] = self._start(self._turn(message, claim.row_id))
+        task = self._start(self._turn(message, claim.row_id))
         done, _ = await asyncio.wait({task}, timeout=self._budget)
         if done or not await to_thread.run_sync(self._inbound.declare_late, claim.row_id):
             return await task
@@ -79,24 +69,10 @@ class TurnTimer:
 
     async def recover(self) -> None:
         """Answer the messages whose worker died mid-turn, through the API."""
-        since = datetime.now(UTC) - RECOVER_WITHIN
-        for turn in await to_thread.run_sync(self._inbound.stale, self._account, since):
-            if not await to_thread.run_sync(self._inbound.take_over, turn):
-                continue
+        for turn in await self._taken_over(RECOVER_WITHIN):
             log.warning("wechat_turn_recovered", account=self._account, msg_key=turn.msg_key)
-            answer = await self._answer(_message_of(self._account, turn), turn.row_id)
+            answer = await self._answer(message_of(self._account, turn), turn.row_id)
             await self._deliver_late(turn.openid, answer, turn.row_id)
-
-    async def drain(self) -> None:
-        """Wait for the turns still running (at shutdown, and in tests)."""
-        while self._running:
-            await asyncio.gather(*self._running, return_exceptions=True)
-
-    def _start(self, work: Any) -> asyncio.Task[Any]:
-        task: asyncio.Task[Any] = asyncio.create_task(work)
-        self._running.add(task)
-        task.add_done_callback(self._running.discard)
-        return task
 
     async def _await_first(self, row_id: int) -> str | None:
         """A retry answers with the first request's reply if it is ready in time."""
@@ -122,7 +98,7 @@ class TurnTimer:
 
     async def _answer(self, message: Inbound, row_id: int) -> Answer:
         try:
-            return await self._router.route(message, f"{self._account}-inbound-{row_id}")
+            return await self._router.route(message, self._client_id(row_id))
         except Exception:
             log.exception("wechat_turn_failed", account=self._account, msg_key=message.msg_key)
             return Answer(None, FAILED_REPLY)
@@ -136,11 +112,3 @@ class TurnTimer:
     async def _follow_up(self, openid: str, conversation_id: str | None, pieces: list[str]) -> None:
         await asyncio.sleep(FOLLOW_UP_DELAY_SECONDS)
         await self.messages.send_texts(openid, conversation_id, pieces)
-
-
-def _message_of(account: str, turn: StaleTurn) -> Inbound:
-    """The logged message again: a text is asked again; other kinds keep their summary."""
-    text = turn.content if turn.msg_type == "text" else ""
-    return Inbound(
-        account, turn.openid, "", turn.msg_key, turn.msg_type, text, summary=turn.content
-    )
