@@ -71,8 +71,7 @@ def _chromium() -> str | None:
 
 # Per module: Playwright's sync API keeps an event loop running in the main thread
 # while it is open, which would break later tests that start their own loop.
-@pytest.fixture(scope="module")
-def browser() -> Iterator[object]:
+def launched_chromium(*extra_args: str) -> Iterator[Any]:
     """Debian's Chromium driven by Playwright; skipped (with the reason) where none is installed."""
     executable = _chromium()
     if executable is None:
@@ -82,10 +81,16 @@ def browser() -> Iterator[object]:
     with sync_playwright() as playwright:
         chromium = playwright.chromium.launch(
             executable_path=executable,
-            args=["--no-sandbox", "--disable-gpu", "--disable-background-networking"],
+            args=["--no-sandbox", "--disable-gpu", "--disable-background-networking", *extra_args],
         )
         yield chromium
         chromium.close()
+
+
+@pytest.fixture(scope="module")
+def browser() -> Iterator[object]:
+    """The tests' Chromium."""
+    yield from launched_chromium()
 
 
 @pytest.fixture(params=["desktop", "phone"])

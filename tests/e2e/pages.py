@@ -2,11 +2,30 @@
 
 from __future__ import annotations
 
-from playwright.sync_api import Locator, Page, ViewportSize, expect
+from collections.abc import Iterator
+from contextlib import contextmanager
+from typing import Any
+
+from playwright.sync_api import Browser, Locator, Page, ViewportSize, expect
 
 WAIT = 30_000
 DESKTOP: ViewportSize = {"width": 1280, "height": 860}
 PHONE: ViewportSize = {"width": 390, "height": 844}
+
+
+@contextmanager
+def user_and_agent(
+    browser: Browser, viewport: ViewportSize, **options: Any
+) -> Iterator[tuple[Page, Page]]:
+    """The user's page (desktop or phone) and the agent's console page, in their own
+    contexts (the options go to both)."""
+    user = browser.new_context(viewport=viewport, is_mobile=viewport is PHONE, **options)
+    agent = browser.new_context(viewport=DESKTOP, **options)
+    try:
+        yield user.new_page(), agent.new_page()
+    finally:
+        user.close()
+        agent.close()
 
 
 def log_in_as_demo(page: Page, app_url: str) -> None:

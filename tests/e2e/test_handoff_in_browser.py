@@ -18,7 +18,7 @@ from playwright.sync_api import Browser, Page, Route, expect
 from channels.handoff.tickets import TicketStore
 from invoicing_core.persistence import make_engine
 from tests.e2e.conftest import Stack
-from tests.e2e.pages import DESKTOP, PHONE, WAIT, Console, Widget, log_in_as_demo
+from tests.e2e.pages import DESKTOP, PHONE, WAIT, Console, Widget, log_in_as_demo, user_and_agent
 
 pytestmark = [pytest.mark.e2e, pytest.mark.browser]
 VIEWPORTS = {"desktop": DESKTOP, "phone": PHONE}
@@ -27,21 +27,9 @@ LONG_BUYER = "湖北长江经济带高质量发展产业投资集团有限公司
 
 @pytest.fixture
 def pages(browser: Browser, request: pytest.FixtureRequest) -> Iterator[tuple[Page, Page]]:
-    """The user's page (desktop or phone) and the agent's page, in separate contexts."""
-    viewport = request.param
-    user = browser.new_context(viewport=viewport, is_mobile=viewport is PHONE)
-    agent = browser.new_context(viewport=DESKTOP)
-    try:
-        yield user.new_page(), agent.new_page()
-    finally:
-        user.close()
-        agent.close()
-
-
-def _folder(artefacts: Path, name: str) -> Path:
-    folder = artefacts / name
-    folder.mkdir(exist_ok=True)
-    return folder
+    """The user's page (desktop or phone) and the agent's page."""
+    with user_and_agent(browser, request.param) as both:
+        yield both
 
 
 def _hand_over(
@@ -77,10 +65,9 @@ def _hand_over(
 
 @pytest.mark.parametrize("pages", [DESKTOP], indirect=True, ids=["desktop"])
 def test_an_agent_takes_over_in_the_console_and_hands_back_to_the_bot(
-    stack: Stack, pages: tuple[Page, Page], artefacts: Path
+    stack: Stack, pages: tuple[Page, Page], shots: Path
 ) -> None:
     user_page, agent_page = pages
-    shots = _folder(artefacts, "handoff-desktop")
     widget, _ = _hand_over(stack, user_page, agent_page, shots)
 
     agent_page.get_by_role("button", name="交还机器人").click()
@@ -94,10 +81,9 @@ def test_an_agent_takes_over_in_the_console_and_hands_back_to_the_bot(
 
 @pytest.mark.parametrize("pages", [PHONE], indirect=True, ids=["phone"])
 def test_on_a_phone_the_agent_closes_and_the_user_rates(
-    stack: Stack, pages: tuple[Page, Page], artefacts: Path
+    stack: Stack, pages: tuple[Page, Page], shots: Path
 ) -> None:
     user_page, agent_page = pages
-    shots = _folder(artefacts, "handoff-phone")
     widget, _ = _hand_over(stack, user_page, agent_page, shots)
     panel = user_page.get_by_role("dialog", name="开票助手")
     assert panel.bounding_box()["width"] == PHONE["width"]  # type: ignore[index]
@@ -140,9 +126,8 @@ def _released_without_false_errors(agent_page: Page, state: str) -> None:
 
 @pytest.mark.parametrize("viewport", ["desktop", "phone"])
 def test_an_agent_works_a_long_conversation_and_closes_it_without_false_errors(
-    stack: Stack, browser: Browser, api: httpx.Client, artefacts: Path, viewport: str
+    stack: Stack, browser: Browser, api: httpx.Client, shots: Path, viewport: str
 ) -> None:
-    shots = _folder(artefacts, f"console-long-{viewport}")
     issued = api.post(
         "/invoices",
         json={
@@ -235,9 +220,8 @@ def _conversation_id(page: Page) -> str:
 
 
 def test_the_console_names_each_customer_and_shows_the_conversation_clicked_last(
-    stack: Stack, browser: Browser, artefacts: Path
+    stack: Stack, browser: Browser, shots: Path
 ) -> None:
-    shots = _folder(artefacts, "console-two-customers")
     contexts = [browser.new_context(viewport=DESKTOP) for _ in range(3)]
     try:
         said = {}
@@ -285,9 +269,7 @@ def test_the_console_names_each_customer_and_shows_the_conversation_clicked_last
             context.close()
 
 
-def test_the_console_reaches_every_open_ticket(
-    stack: Stack, browser: Browser, artefacts: Path
-) -> None:
+def test_the_console_reaches_every_open_ticket(stack: Stack, browser: Browser, shots: Path) -> None:
     engine = make_engine(f"sqlite:///{stack.log.parent / 'app.db'}")
     store = TicketStore(engine)
     made = [store.open_ticket(None, None, "13800000000", f"翻页留言{n}") for n in range(60)]
@@ -310,7 +292,7 @@ def test_the_console_reaches_every_open_ticket(
         expect(page.locator("#tickets-count")).to_have_text(
             str(page.locator("#tickets li.ticket-item").count())
         )
-        page.screenshot(path=_folder(artefacts, "console-tickets") / "1-all-tickets.png")
+        page.screenshot(path=shots / "1-all-tickets.png")
     finally:
         context.close()
         for ticket in made:

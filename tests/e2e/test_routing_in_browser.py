@@ -37,10 +37,8 @@ def skills_cleared(stack: Stack) -> Iterator[None]:
 
 @pytest.mark.usefixtures("skills_cleared")
 def test_a_supervisor_sets_skills_and_handoffs_carry_their_topic(
-    stack: Stack, browser: Browser, artefacts: Path
+    stack: Stack, browser: Browser, shots: Path
 ) -> None:
-    shots = artefacts / "routing"
-    shots.mkdir(exist_ok=True)
     contexts: list[BrowserContext] = []
 
     def page(viewport: ViewportSize) -> Page:

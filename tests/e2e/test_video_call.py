@@ -16,8 +16,8 @@ import httpx
 import pytest
 from playwright.sync_api import Browser, Page, expect
 
-from tests.e2e.conftest import Stack, _chromium
-from tests.e2e.pages import DESKTOP, PHONE, WAIT, Console, Widget, log_in_as_demo
+from tests.e2e.conftest import Stack, launched_chromium
+from tests.e2e.pages import DESKTOP, PHONE, WAIT, Console, Widget, log_in_as_demo, user_and_agent
 
 pytestmark = [pytest.mark.e2e, pytest.mark.browser]
 FAKE_MEDIA = ["--use-fake-device-for-media-stream", "--use-fake-ui-for-media-stream"]
@@ -36,48 +36,18 @@ NO_SCREEN_SHARING = "delete MediaDevices.prototype.getDisplayMedia;"
 
 @pytest.fixture(scope="module")
 def call_browser() -> Iterator[Browser]:
-    """The e2e browser (tests/e2e/conftest.py) with a fake camera, microphone and screen."""
-    executable = _chromium()
-    if executable is None:
-        pytest.skip("no Chromium installed: `apt-get install chromium` (.ci/run does this)")
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as playwright:
-        chromium = playwright.chromium.launch(
-            executable_path=executable,
-            args=[
-                "--no-sandbox",
-                "--disable-gpu",
-                "--disable-background-networking",
-                *FAKE_MEDIA,
-            ],
-        )
-        yield chromium
-        chromium.close()
+    """The tests' Chromium with a fake camera, microphone and screen."""
+    yield from launched_chromium(*FAKE_MEDIA)
 
 
 @pytest.fixture
 def pages(call_browser: Browser, request: pytest.FixtureRequest) -> Iterator[tuple[Page, Page]]:
     """The demo user's page (desktop or phone) and the agent's console page."""
-    viewport = request.param
     granted = ["camera", "microphone"]
-    user = call_browser.new_context(
-        viewport=viewport, is_mobile=viewport is PHONE, permissions=granted
-    )
-    agent = call_browser.new_context(viewport=DESKTOP, permissions=granted)
-    if viewport is PHONE:
-        user.add_init_script(NO_SCREEN_SHARING)
-    try:
-        yield user.new_page(), agent.new_page()
-    finally:
-        user.close()
-        agent.close()
-
-
-def _folder(artefacts: Path, name: str) -> Path:
-    folder = artefacts / name
-    folder.mkdir(exist_ok=True)
-    return folder
+    with user_and_agent(call_browser, request.param, permissions=granted) as (user, agent):
+        if request.param is PHONE:
+            user.context.add_init_script(NO_SCREEN_SHARING)
+        yield user, agent
 
 
 def _frames_decoded(page: Page, seconds: float = 30) -> int:
@@ -129,6 +99,14 @@ def _video_call(user_page: Page, agent_page: Page, shots: Path) -> None:
     user_page.screenshot(path=shots / "4-user-call-ended.png")
 
 
+def _screen_share_asked_and_accepted(user_page: Page, agent_page: Page) -> None:
+    agent_page.get_by_role("button", name="请客户共享屏幕").click()
+    expect(user_page.get_by_role("status").filter(has_text="请您共享屏幕")).to_be_visible(
+        timeout=WAIT
+    )
+    user_page.get_by_role("button", name="接受").click()
+
+
 def _call_events(stack: Stack, user_page: Page) -> list[dict[str, Any]]:
     conversation_id = user_page.evaluate(
         "Object.keys(localStorage).filter((k) => k.endsWith('.conversation'))"
@@ -146,18 +124,13 @@ def _call_events(stack: Stack, user_page: Page) -> list[dict[str, Any]]:
 
 @pytest.mark.parametrize("pages", [DESKTOP], indirect=True, ids=["desktop"])
 def test_a_video_call_then_a_screen_share_between_the_widget_and_the_console(
-    stack: Stack, pages: tuple[Page, Page], artefacts: Path
+    stack: Stack, pages: tuple[Page, Page], shots: Path
 ) -> None:
     user_page, agent_page = pages
-    shots = _folder(artefacts, "video-call-desktop")
     _handed_over(stack, user_page, agent_page)
     _video_call(user_page, agent_page, shots)
 
-    agent_page.get_by_role("button", name="请客户共享屏幕").click()
-    expect(user_page.get_by_role("status").filter(has_text="请您共享屏幕")).to_be_visible(
-        timeout=WAIT
-    )
-    user_page.get_by_role("button", name="接受").click()
+    _screen_share_asked_and_accepted(user_page, agent_page)
     assert _frames_decoded(agent_page) > 0
     expect(agent_page.locator(".kp-call-status")).to_contain_text("客户正在共享屏幕", timeout=WAIT)
     agent_page.screenshot(path=shots / "5-console-sees-the-screen.png")
@@ -186,18 +159,13 @@ def test_a_video_call_then_a_screen_share_between_the_widget_and_the_console(
 
 @pytest.mark.parametrize("pages", [PHONE], indirect=True, ids=["phone"])
 def test_on_a_phone_the_widget_takes_a_video_call_and_says_it_cannot_share_the_screen(
-    stack: Stack, pages: tuple[Page, Page], artefacts: Path
+    stack: Stack, pages: tuple[Page, Page], shots: Path
 ) -> None:
     user_page, agent_page = pages
-    shots = _folder(artefacts, "video-call-phone")
     _handed_over(stack, user_page, agent_page)
     _video_call(user_page, agent_page, shots)
 
-    agent_page.get_by_role("button", name="请客户共享屏幕").click()
-    expect(user_page.get_by_role("status").filter(has_text="请您共享屏幕")).to_be_visible(
-        timeout=WAIT
-    )
-    user_page.get_by_role("button", name="接受").click()
+    _screen_share_asked_and_accepted(user_page, agent_page)
     expect(user_page.locator(".kp-msg.kp-error", has_text="不支持屏幕共享")).to_be_visible(
         timeout=WAIT
     )
