@@ -242,10 +242,13 @@
   function loadAgents() {
     api("GET", "/agents").then(function (data) {
       var select = $("transfer-to");
+      var others = data.items.filter(function (a) { return a.username !== s.me.username; });
       select.textContent = "";
-      data.items.filter(function (a) { return a.username !== s.me.username; }).forEach(function (a) {
+      others.forEach(function (a) {
         select.appendChild(el("option", { value: a.username }, a.display_name + "（" + a.username + "）"));
       });
+      if (!others.length) { select.appendChild(el("option", { value: "" }, "暂无其他在线客服")); }
+      select.disabled = $("transfer").disabled = !others.length;
     }).catch(function () {});
   }
 
