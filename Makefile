@@ -5,7 +5,7 @@
 PYTHON ?= python3
 VENV := .venv/bin
 
-.PHONY: run cluster test test-cluster unit check mypy setup venvs lint lock bench load
+.PHONY: run cluster test test-cluster unit check mypy setup venvs lint lock bench load backup restore
 
 run: setup
 	$(VENV)/honcho start -f Procfile
@@ -44,6 +44,19 @@ mypy:
 		--cache-dir .mypy_cache/rasa $(BOT_TYPED)
 
 lint: check
+
+# One archive of the databases, Rasa's tracker store, the secrets and the knowledge index's
+# manifest into BACKUP_DIR (default var/backups); KEEP=14 keeps only the newest 14 there.
+# From the .venv as it is: a scheduled backup never rebuilds it under the running app.
+backup:
+	$(VENV)/python -m channels backup $(if $(BACKUP_DIR),--to $(BACKUP_DIR)) $(if $(KEEP),--keep $(KEEP))
+
+# Put an archive back (the stack stopped): `make restore ARCHIVE=var/backups/kaipiao-backup-….tar.gz`;
+# databases holding data are refused unless FORCE=1. Only the venvs first: the set-up would
+# migrate and seed the demo data, and the restore would then find data in the way.
+restore: venvs
+	@test -n "$(ARCHIVE)" || { echo "usage: make restore ARCHIVE=path/to/kaipiao-backup-….tar.gz [FORCE=1]"; exit 2; }
+	$(VENV)/python -m channels restore "$(ARCHIVE)" $(if $(FORCE),--force)
 
 setup:
 	@$(PYTHON) scripts/setup.py

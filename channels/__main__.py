@@ -1,11 +1,13 @@
-"""Operator commands of the app: `python -m channels migrate | secrets`."""
+"""Operator commands of the app: `python -m channels migrate | secrets | backup | restore`."""
 
 from __future__ import annotations
 
 import argparse
+import sys
+from pathlib import Path
 
-from channels import service_secrets
-from channels.app import migrate_database
+import knowledge
+from channels import backup, service_secrets
 from invoicing_core import CoreSettings, make_engine
 
 
@@ -15,10 +17,33 @@ def main() -> None:
     commands = parser.add_subparsers(dest="command", required=True)
     commands.add_parser("migrate", help="bring every package's tables to the newest schema")
     commands.add_parser("secrets", help="write the missing secrets of the app, Rasa and actions")
-    {"migrate": _migrate, "secrets": _secrets}[parser.parse_args().command]()
+    backing_up = commands.add_parser(
+        "backup", help="write one archive of the databases, tracker store, secrets and manifest"
+    )
+    backing_up.add_argument(
+        "--to", type=Path, default=None, help="folder of the archives (default VAR_DIR/backups)"
+    )
+    backing_up.add_argument(
+        "--keep", type=_positive, default=None, help="then keep only the newest N archives there"
+    )
+    restoring = commands.add_parser("restore", help="put an archive back onto empty databases")
+    restoring.add_argument("archive", type=Path)
+    restoring.add_argument(
+        "--force", action="store_true", help="replace databases that hold data (stop the stack)"
+    )
+    arguments = parser.parse_args()
+    run = {"migrate": _migrate, "secrets": _secrets, "backup": _backup, "restore": _restore}
+    try:
+        run[arguments.command](arguments)
+    except backup.BackupRefused as refusal:
+        print(f"错误（{refusal.code}）：{refusal.message}", file=sys.stderr)
+        sys.exit(2)
 
 
-def _migrate() -> None:
+def _migrate(_: argparse.Namespace) -> None:
+    # Here, not at the top: the app (FastAPI, the knowledge stack) loads for this one only.
+    from channels.app import migrate_database
+
     engine = make_engine(CoreSettings().effective_database_url)
     try:
         migrate_database(engine)
@@ -27,10 +52,38 @@ def _migrate() -> None:
     print("database: at the newest schema")
 
 
-def _secrets() -> None:
+def _secrets(_: argparse.Namespace) -> None:
     var_dir = CoreSettings().var_dir
     written = service_secrets.ensure(var_dir)
     print(f"secrets in {var_dir}: {', '.join(written) + ' written' if written else 'all exist'}")
+
+
+def _sources() -> backup.Sources:
+    core = CoreSettings()
+    return backup.Sources(
+        database_url=core.effective_database_url,
+        tracker_url=backup.tracker_url(core.var_dir),
+        var_dir=core.var_dir,
+        knowledge_index_dir=knowledge.KnowledgeSettings().knowledge_index_dir,
+    )
+
+
+def _backup(arguments: argparse.Namespace) -> None:
+    sources = _sources()
+    made = backup.back_up(sources, arguments.to or sources.var_dir / "backups", arguments.keep)
+    print("\n".join(made.lines()))
+
+
+def _restore(arguments: argparse.Namespace) -> None:
+    restored = backup.restore(arguments.archive, _sources(), force=arguments.force)
+    print("\n".join(restored.lines()))
+
+
+def _positive(text: str) -> int:
+    number = int(text)
+    if number < 1:
+        raise argparse.ArgumentTypeError("must be 1 or more")
+    return number
 
 
 if __name__ == "__main__":

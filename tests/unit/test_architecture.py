@@ -121,6 +121,7 @@ def test_the_composition_root_may_not_reach_into_a_subpackage(
 # people; the handoff publishes live events; everything stores conversations; the
 # plumbing (errors, limits, logs, identity) is at the bottom.
 CHANNELS_LAYERS = [
+    "backup",
     "api",
     "notifications",
     "email_channel",

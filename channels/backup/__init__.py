@@ -1,0 +1,12 @@
+"""Backup and restore of everything the product stores (README, "Backup and restore").
+
+made = back_up(sources, Path("var/backups"), keep=14)   # one .tar.gz and its manifest
+restore(made.path, sources)                              # onto empty databases only
+restore(made.path, sources, force=True)                  # over data, the stack stopped
+"""
+
+from channels.backup.backup import Backup, Sources, back_up, tracker_url
+from channels.backup.refusal import BackupRefused
+from channels.backup.restore import Restored, restore
+
+__all__ = ["Backup", "BackupRefused", "Restored", "Sources", "back_up", "restore", "tracker_url"]
