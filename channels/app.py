@@ -7,13 +7,12 @@ import secrets
 import threading
 import time
 import uuid
-from collections.abc import AsyncIterator, Callable
+from collections.abc import AsyncIterator, Callable, Sequence
 from contextlib import AbstractAsyncContextManager, asynccontextmanager
 from dataclasses import dataclass
-from datetime import timedelta
+from functools import partial
 from pathlib import Path
-from typing import Any, cast
-from zoneinfo import ZoneInfo
+from typing import cast
 
 import httpx
 import structlog
@@ -58,14 +57,13 @@ from channels.im_bots import assembly as im_bots
 from channels.live.delivery import Deliveries
 from channels.live.hub import KNOWLEDGE
 from channels.notifications.assembly import NotificationServices, build_notifications
-from channels.notifications.outbox import Event
-from channels.notifications.watcher import EventSource
+from channels.notifications.core_events import AwaitingForm, RiskAlert, core_event_sources
 from channels.notifications.ways import Contact
 from channels.settings import AppSettings
 from channels.web.body_limit import BodyLimit
-from channels.web.core_call import CoreForConversation, acting_for_conversations
+from channels.web.core_call import acting_for_conversations
 from channels.web.errors import Forbidden
-from channels.web.identity import CustomerLookup, Identify, Identity
+from channels.web.identity import Identify, Identity
 from channels.web.logs import configure_logging
 from channels.web.rate_limit import Limits, RateLimit, Rule
 from channels.web.security_headers import SecurityHeaders
@@ -82,7 +80,6 @@ from invoicing_core import (
 
 WIDGET_DIR = Path(__file__).resolve().parent.parent / "web_widget"
 log = structlog.get_logger(__name__)
-SHANGHAI = ZoneInfo("Asia/Shanghai")
 
 # Knowledge bases opened in this process, by their (absolute) settings.
 _knowledge_bases: dict[str, knowledge.KnowledgeBase] = {}
@@ -210,7 +207,7 @@ def _open_services(
     live = build_live(settings, core.engine, store, deliveries)
     live.identify = _identify_through_the_core(core)
     acting = acting_for_conversations(app, config.actions_token)
-    live.customer = _customer_through_the_core(core, acting)
+    live.customer = partial(customer_through_the_api, acting)
     feedback_log = knowledge.FeedbackLog(core.engine)
     ratings = _ratings_into_the_knowledge_base(core, feedback_log)
     # A turn waits for the conversation's previous one at most twice Rasa's timeout.
@@ -478,7 +475,7 @@ def _notifications(
         state.live.hub,
         state.wechat_channels,
         lambda username: _contact(core, username),
-        [_risk_alert_events(core), _red_letter_form_events(core)],
+        core_event_sources(_CoreFacts(core)),
     )
 
 
@@ -487,57 +484,34 @@ def _contact(core: InvoicingCore, username: str) -> Contact:
     return Contact(found.email, found.phone) if found is not None else Contact()
 
 
-def _by_company(core: InvoicingCore, roles: set[Role]) -> dict[int, list[str]]:
-    found: dict[int, list[str]] = {}
-    for user in core.accounts.company_contacts(roles):
-        if user.company_id is not None:
-            found.setdefault(user.company_id, []).append(user.username)
-    return found
+class _CoreFacts:
+    """The core's facts the notification sources read (channels/notifications/core_events.py)."""
 
+    def __init__(self, core: InvoicingCore) -> None:
+        self._core = core
 
-def _risk_alert_events(core: InvoicingCore) -> EventSource:
-    """Each company's current risk alerts, for its admins; severity high is urgent."""
-
-    def events() -> list[Event]:
-        found = []
-        for company, admins in _by_company(core, {Role.ADMIN}).items():
-            report = core.alerts.alerts(core.accounts.principal_of(admins[0]))
-            for alert in report.alerts:
-                key = f"alert:{company}:{alert.rule.value}:{alert.window_start.isoformat()}"
-                urgent = alert.severity.value == "high"
-                title = "风险预警（高）" if urgent else "风险预警"
-                found += [
-                    Event(key, admin, "risk_alert", title, alert.message, urgent)
-                    for admin in admins
-                ]
+    def clerks_by_company(self, roles: Sequence[str]) -> dict[int, list[str]]:
+        found: dict[int, list[str]] = {}
+        for user in self._core.accounts.company_contacts({Role(role) for role in roles}):
+            if user.company_id is not None:
+                found.setdefault(user.company_id, []).append(user.username)
         return found
 
-    return events
+    def risk_alerts(self, admin: str) -> list[RiskAlert]:
+        report = self._core.alerts.alerts(self._core.accounts.principal_of(admin))
+        return [
+            RiskAlert(a.rule.value, a.window_start, a.severity.value == "high", a.message)
+            for a in report.alerts
+        ]
 
-
-def _red_letter_form_events(core: InvoicingCore) -> EventSource:
-    """Forms awaiting the company's answer, for its issuers and admins; urgent in the
-    last 24 hours before they lapse."""
-
-    def events() -> list[Event]:
-        found = []
-        for clerks in _by_company(core, {Role.ADMIN, Role.ISSUER}).values():
-            page = core.red_letters.search(core.accounts.principal_of(clerks[0]), None, 1, 100)
-            for view in page.items:
-                if not view.awaiting_you:
-                    continue
-                form = view.stored.form
-                urgent = form.deadline - view.now <= timedelta(hours=24)
-                deadline = form.deadline.astimezone(SHANGHAI).strftime("%Y-%m-%d %H:%M")
-                body = f"发票{form.blue_number}的红字确认单待贵司确认，请在{deadline}前处理。"
-                key = f"form:{view.stored.id}"
-                found += [
-                    Event(key, clerk, "red_letter_form", "红字确认单待确认", body, urgent)
-                    for clerk in clerks
-                ]
-        return found
-
-    return events
+    def forms_awaiting(self, clerk: str) -> list[AwaitingForm]:
+        who = self._core.accounts.principal_of(clerk)
+        page = self._core.red_letters.search(who, None, 1, 100)
+        return [
+            AwaitingForm(v.stored.id, v.stored.form.blue_number, v.stored.form.deadline, v.now)
+            for v in page.items
+            if v.awaiting_you
+        ]
 
 
 def migrate_database(engine: Engine) -> None:
@@ -604,20 +578,6 @@ def _identify_through_the_core(core: InvoicingCore) -> Identify:
         return Identity(who.username, who.display_name, role.is_agent, role is Role.SUPERVISOR)
 
     return identify
-
-
-def _customer_through_the_core(core: InvoicingCore, acting: CoreForConversation) -> CustomerLookup:
-    """The console's customer panel, read as the conversation's user (see customer_panel)."""
-
-    async def customer(conversation_id: str, username: str) -> dict[str, Any]:
-        try:
-            who = await to_thread.run_sync(core.accounts.principal_of, username)
-        except Exception:  # a deleted user still has a transcript
-            who = None
-        name = who.display_name if who else None
-        return await customer_through_the_api(acting, conversation_id, username, name)
-
-    return customer
 
 
 async def _demo_page() -> FileResponse:

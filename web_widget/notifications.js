@@ -13,7 +13,14 @@
     return fetch(path, options).then(function (r) {
       if (r.status === 401) { logout(); throw new Error("请重新登录。"); }
       if (r.status === 204) return null;
-      return r.json().then(function (d) { if (!r.ok) throw new Error((d.error && d.error.message) || "操作失败，请稍后再试。"); return d; });
+      return r.json().then(function (d) {
+        if (!r.ok) {
+          var failure = new Error((d.error && d.error.message) || "操作失败，请稍后再试。");
+          failure.field = d.error && d.error.field;
+          throw failure;
+        }
+        return d;
+      });
     });
   }
 
@@ -55,8 +62,25 @@
     if (s.quiet_from) { $("quiet-from").value = s.quiet_from; $("quiet-to").value = s.quiet_to; }
   }
 
+  // The quiet hours are typed in 24-hour time: "2200", "22.00", "22：00" and "7:30" are read
+  // as 22:00 and 07:30; anything else goes as typed and the app says what is wrong with it.
+  var CLOCK_FIELDS = { quiet_from: ["quiet-from", "开始时间"], quiet_to: ["quiet-to", "结束时间"] };
+  function clockText(text) {
+    var m = /^\s*(\d{1,2})\s*[:：.]?\s*(\d{2})\s*$/.exec(text);
+    return m ? ("0" + m[1]).slice(-2) + ":" + m[2] : text.trim();
+  }
+  Object.keys(CLOCK_FIELDS).forEach(function (field) {
+    var input = $(CLOCK_FIELDS[field][0]);
+    input.addEventListener("change", function () { input.value = clockText(input.value); input.removeAttribute("aria-invalid"); });
+  });
+
   $("settings-form").addEventListener("submit", function (e) {
     e.preventDefault();
+    Object.keys(CLOCK_FIELDS).forEach(function (field) {
+      var input = $(CLOCK_FIELDS[field][0]);
+      input.value = clockText(input.value);
+      input.removeAttribute("aria-invalid");
+    });
     var ways = {};
     Object.keys(KINDS).forEach(function (kind) { ways[kind] = []; });
     document.querySelectorAll("#ways input").forEach(function (box) { if (box.checked) ways[box.dataset.kind].push(box.dataset.way); });
@@ -64,7 +88,11 @@
     if ($("quiet-on").checked) { body.quiet_from = $("quiet-from").value; body.quiet_to = $("quiet-to").value; }
     api("PUT", "/api/v1/notification-settings", body)
       .then(function (s) { showSettings(s); $("settings-status").textContent = "已保存。"; })
-      .catch(function (err) { $("settings-status").textContent = err.message; });
+      .catch(function (err) {
+        var clock = CLOCK_FIELDS[err.field];
+        $("settings-status").textContent = clock ? clock[1] + "：" + err.message : err.message;
+        if (clock) { $(clock[0]).setAttribute("aria-invalid", "true"); $(clock[0]).focus(); }
+      });
   });
 
   function showList(page) {

@@ -26,7 +26,7 @@
   var MAX_MESSAGE = 2000;  // the chat API's limit (channels/api/chat.py)
   var state = { socket: null, conversationId: localStorage.getItem(KEY + "conversation"), seen: {},
     pending: JSON.parse(localStorage.getItem(KEY + "pending") || "[]"), retry: 0, unread: 0, typingTimer: null,
-    lastTyping: 0, files: {} };
+    lastTyping: 0, files: {}, notified: {} };
   var ui = {}, call = null;
 
   // The card renderer, then the calls (web_widget/call.js), from the widget's own server.
@@ -184,6 +184,7 @@
     else if (frame.type === "typing") { showTyping(frame.role, frame.on); }
     else if (frame.type === "ack") { settle(frame.client_id); }
     else if (frame.type === "call") { call.receive(frame); }
+    else if (frame.type === "notification") { showNotification(frame); }
     else if (frame.type === "error") {
       showError(frame.message);
       if (/^call_/.test(frame.code || "")) { call.refused(); }
@@ -227,6 +228,21 @@
 
   function showStatus(text) { ui.status.textContent = text; }
 
+  // A new in-app notification of the logged-in user, live (the same as on /notifications,
+  // where it can be marked read). Not part of the conversation: a welcome clears it.
+  function showNotification(frame) {
+    if (state.notified[frame.id]) { return; }
+    state.notified[frame.id] = true;
+    var C = window.KaipiaoWidgetCards;
+    var item = C.el("li", { "class": "kp-msg kp-notice" + (frame.urgent ? " kp-urgent" : ""), role: "status" });
+    item.appendChild(C.el("strong", { "class": "kp-notice-title" }, "新通知：" + frame.title));
+    if (frame.body) { item.appendChild(C.el("p", { "class": "kp-notice-body" }, frame.body)); }
+    item.appendChild(C.el("a", { "class": "kp-notice-link", href: options.server + "/notifications",
+      target: "_blank", rel: "noopener" }, "查看全部通知"));
+    append(item);
+    countUnread();
+  }
+
   function show(message) {
     if (message.id !== undefined) {
       if (state.seen[message.id]) { return; }
@@ -253,11 +269,15 @@
     }
     if (message.card) { item.appendChild(C.render(message.card, cardContext(message.id))); }
     append(item);
-    if (ui.panel.hidden && message.role !== "user") {
-      state.unread += 1;
-      ui.badge.textContent = String(state.unread);
-      ui.badge.hidden = false;
-    }
+    if (message.role !== "user") { countUnread(); }
+  }
+
+  // Something new while the panel is closed: the launcher's badge counts it.
+  function countUnread() {
+    if (!ui.panel.hidden) { return; }
+    state.unread += 1;
+    ui.badge.textContent = String(state.unread);
+    ui.badge.hidden = false;
   }
 
   function showIntro() {
@@ -449,7 +469,8 @@
   function setToken(token) {
     options.token = token || "";
     if (state.socket) { var old = state.socket; state.socket = null; old.close(); }
-    if (ui.panel && !ui.panel.hidden) { connect(); }
+    // Logged in, the socket stays open with the panel closed too: notifications arrive live.
+    if (ui.panel && (!ui.panel.hidden || options.token)) { connect(); }
   }
 
   window.KaipiaoWidget = { open: function () { open(); }, close: function () { close(); }, setToken: setToken, options: options };
@@ -457,7 +478,7 @@
     stylesheet();
     loadCards(function () {
       build();
-      if (options.open || state.conversationId) { connect(); }
+      if (options.open || state.conversationId || options.token) { connect(); }
       if (options.open) { open(); }
     });
   }

@@ -11,7 +11,9 @@ again whenever the server may have missed live events: Redis was down). Then
 {action, media, sdp?, candidate?, reason?} while an agent holds the conversation (WebRTC
 signalling relayed to that agent's consoles only; see channels/api/agent_socket.py).
 The server sends "message", "state", "typing", "ack", "feedback", "call", "error" and
-"pong" frames; the welcome carries "ice_servers" (RTC_ICE_SERVERS) for calls.
+"pong" frames; the welcome carries "ice_servers" (RTC_ICE_SERVERS) for calls. A socket
+opened with a valid token also gets "notification" {id, kind, title, body, urgent}: each
+new in-app notification of its user, live (channels/notifications/assembly.py).
 Messages count against the same "chat" rate limit as POST /api/v1/chat; one too many
 is not stored and is answered with {"type": "error", "code": "rate_limited",
 "client_id", "retry_after"}, so the widget can send it again after that many seconds.
@@ -36,7 +38,7 @@ from channels.chat.service import WITH_PEOPLE, ChatService
 from channels.conversations.model import Conversation, ConversationState
 from channels.conversations.store import ConversationStore
 from channels.handoff.assembly import WIDGET, LiveServices
-from channels.live.hub import AGENTS, conversation_topic
+from channels.live.hub import AGENTS, conversation_topic, notifications_topic
 from channels.web.errors import ClientError, NotFound
 from channels.web.identity import Identity
 from channels.web.rate_limit import Limits, RateLimited, client_address
@@ -208,7 +210,11 @@ async def chat_socket(websocket: WebSocket, token: str | None = None) -> None:
         frame = await _welcome(services.store, session.conversation, user)
         return {**frame, "ice_servers": services.settings.rtc_ice_servers}
 
-    async with live.hub.subscribe(conversation_topic(conversation.id)) as events:
+    # A logged-in user's socket also hears their in-app notifications, as they are made.
+    topics = [conversation_topic(conversation.id)]
+    if user is not None:
+        topics.append(notifications_topic(user.username))
+    async with live.hub.subscribe(*topics) as events:
         try:
             await socket_session.run(websocket, outbox, events, session.handle, welcome)
         finally:

@@ -5,7 +5,8 @@ It reuses the WeChat channel's parts under the account name "email": the inbound
 is answered once; its content keeps the mail's headers and text as JSON), the users
 and their bindings (one channel user per sender *and thread*, so each thread is one
 conversation and a binding holds only in its thread: the From header alone never
-logs anyone in), the message router (bot, binding commands, invoice recognition),
+logs anyone in; wrong binding codes count per sender address, across its threads),
+the message router (bot, binding commands, invoice recognition),
 and the DingTalk/Feishu outbox, which records every send and delivers agents'
 replies. Answers go out over SMTP in the thread of the customer's latest mail.
 """
@@ -14,7 +15,8 @@ from __future__ import annotations
 
 import asyncio
 import json
-from dataclasses import dataclass
+import smtplib
+from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any, cast
 
@@ -33,7 +35,7 @@ from channels.live.delivery import Deliveries
 from channels.settings import AppSettings
 from channels.web.core_call import CoreForConversation
 from channels.wechat.binding import Binding
-from channels.wechat.customer_service_api import SendOutcome
+from channels.wechat.customer_service_api import RetryPolicy, SendOutcome
 from channels.wechat.inbound import Inbound
 from channels.wechat.inbound_log import InboundLog
 from channels.wechat.media import MediaDownloads
@@ -66,20 +68,35 @@ class ThreadSender:
     settings: AppSettings
     mailbox: Mailbox
     engine: Engine
+    policy: RetryPolicy = field(default_factory=RetryPolicy)
 
     async def send(self, user_id: str, message: Outgoing, reply_to: str = "") -> SendOutcome:
-        """Send to the thread of `user_id` (the Outbox's Send), replying to its latest mail."""
+        """Send to the thread of `user_id` (the Outbox's Send), replying to its latest mail.
+
+        A failed try (the server away, busy, a 4xx answer) is tried again after a wait
+        that doubles, up to the policy's attempts, with the same Message-ID; what the
+        server refuses for good (a 5xx answer) is not."""
         row = await to_thread.run_sync(self._latest, user_id)
         if row is None:
             return SendOutcome("undeliverable", "no_thread")
         latest = _stored(row)
         domain = self.settings.email_address.rpartition("@")[2] or "localhost"
         answer = mails.reply(latest, self.settings.email_address, message.text, domain)
-        try:
-            await to_thread.run_sync(self.mailbox.send, answer)
-        except Exception as exc:  # recorded by the outbox; the message stays in the history
-            return SendOutcome("failed", repr(exc)[:64])
-        return SendOutcome("sent")
+        attempt, reason = 0, "not_tried"
+        while attempt < self.policy.attempts:
+            attempt += 1
+            try:
+                await to_thread.run_sync(self.mailbox.send, answer)
+            except Exception as exc:  # recorded by the outbox; the message stays in the history
+                reason = repr(exc)[:64]
+                log.warning("email_send_failed", user_id=user_id, attempt=attempt, error=reason)
+                if _refused_for_good(exc):
+                    return SendOutcome("undeliverable", reason, None, attempt)
+                if attempt < self.policy.attempts:
+                    await asyncio.sleep(self.policy.backoff_seconds * 2 ** (attempt - 1))
+            else:
+                return SendOutcome("sent", attempts=attempt)
+        return SendOutcome("failed", reason, None, attempt)
 
     def _latest(self, user_id: str) -> str | None:
         with self.engine.connect() as connection:
@@ -153,6 +170,13 @@ class EmailChannel:
         parts: list[str] = []
         conversation_id: str | None = None
         try:
+            # The text first (it may bind the thread, or say what the files are), then
+            # each attachment; a mail with neither is answered as an empty one.
+            if mail.text or not mail.attachments:
+                kind = "text" if mail.text else "other"
+                message = self._inbound(mail, row_id, kind, mail.text)
+                answer = await self.router.route(message, f"{ACCOUNT}-inbound-{row_id}")
+                conversation_id, parts = answer.conversation_id, [answer.text]
             for index, attachment in enumerate(mail.attachments):
                 name = attachment.name
                 if len(attachment.data) > self.max_upload_bytes:
@@ -166,11 +190,6 @@ class EmailChannel:
                 answer = await self.router.route(message, f"{ACCOUNT}-inbound-{row_id}-{index}")
                 self.attachments.held.pop(media_id, None)
                 conversation_id, parts = answer.conversation_id, [*parts, answer.text]
-            if not mail.attachments:
-                kind = "text" if mail.text else "other"
-                message = self._inbound(mail, row_id, kind, mail.text)
-                answer = await self.router.route(message, f"{ACCOUNT}-inbound-{row_id}")
-                conversation_id, parts = answer.conversation_id, [answer.text]
         except Exception:
             log.exception("email_turn_failed", msg_key=mail.key)
             parts = [FAILED_REPLY]
@@ -194,6 +213,13 @@ class EmailChannel:
             media_id=media_id,
             file_name=text if kind == "file" else "",
         )
+
+
+def _refused_for_good(exc: Exception) -> bool:
+    """Whether the SMTP server refused the mail permanently (5xx): trying again cannot help."""
+    if isinstance(exc, smtplib.SMTPRecipientsRefused):
+        return all(code >= 500 for code, _ in exc.recipients.values())
+    return isinstance(exc, smtplib.SMTPResponseException) and exc.smtp_code >= 500
 
 
 def _stored_form(mail: mails.Mail) -> str:
@@ -238,9 +264,17 @@ def build_email_channel(
     users = WeChatUsers(engine)
     attachments = _Attachments()
     receipts = InvoiceReceipts(store, cast(MediaDownloads, attachments), core)
+    binding.count_tries_by(ACCOUNT, mails.sender_key)
     router = MessageRouter(ACCOUNT, store, chat, users, binding, receipts)
     mailbox = Mailbox(settings)
-    outbox = Outbox(ACCOUNT, ThreadSender(settings, mailbox, engine).send, users, engine)
+    # SMTP sends are retried as the other channels' API sends are (WECHAT_API_*).
+    policy = RetryPolicy(
+        settings.wechat_api_attempts,
+        settings.wechat_api_backoff_seconds,
+        settings.wechat_api_timeout_seconds,
+    )
+    sender = ThreadSender(settings, mailbox, engine, policy)
+    outbox = Outbox(ACCOUNT, sender.send, users, engine)
     deliveries.register(ACCOUNT, outbox.deliver)
     return EmailChannel(settings, mailbox, engine, router, outbox, attachments, max_upload_bytes)
 

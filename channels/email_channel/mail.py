@@ -72,6 +72,12 @@ class Mail:
         return f"{digest}:{self.sender[:100]}"
 
 
+def sender_key(thread_user: str) -> str:
+    """The id wrong binding codes are counted under: the sender's address, whatever the
+    thread (a new thread is one mail away, an address is not)."""
+    return "sender:" + thread_user.partition(":")[2]
+
+
 def parse(raw: bytes) -> Mail:
     """Read a mail as the IMAP server stored it."""
     message = BytesParser(policy=policy.default).parsebytes(raw)

@@ -1,6 +1,6 @@
 """The console's customer panel: who the user is, their company and recent invoices.
 
-The invoices come from the core's own HTTP API, read in-process and acting for the
+All of it comes from the core's own HTTP API, read in-process and acting for the
 conversation's user (the path the action server uses), so the agent sees exactly
 what that user may see and the channels need no access to the core's internals.
 """
@@ -19,24 +19,32 @@ log = structlog.get_logger(__name__)
 
 
 async def customer_through_the_api(
-    core: CoreForConversation, conversation_id: str, username: str, display_name: str | None
+    core: CoreForConversation, conversation_id: str, username: str
 ) -> dict[str, Any]:
-    """The panel's JSON: {username, display_name, company, invoices}."""
-    try:
-        response = await core(
-            "GET", "/api/v1/invoices", conversation_id, params={"size": RECENT_INVOICES}
-        )
-        items = response.json().get("items", []) if response.status_code == 200 else []
-    except (httpx.HTTPError, ValueError, AttributeError) as exc:
-        log.warning("customer_invoices_unavailable", error=repr(exc))
-        items = []
-    seller = items[0].get("seller") or {} if items else {}
+    """The panel's JSON: {username, display_name, company, invoices}; a deleted user keeps
+    their transcript, shown without the rest."""
+    me = await _read(core, conversation_id, "/api/v1/auth/me", {})
+    listed = await _read(core, conversation_id, "/api/v1/invoices", {"size": RECENT_INVOICES})
+    items = listed.get("items", [])
     return {
         "username": username,
-        "display_name": display_name,
-        "company": {"name": seller.get("name"), "tax_id": seller.get("tax_id")} if seller else None,
+        "display_name": me.get("display_name"),
+        "company": me.get("company"),
         "invoices": [_summary(invoice) for invoice in items],
     }
+
+
+async def _read(
+    core: CoreForConversation, conversation_id: str, path: str, params: dict[str, Any]
+) -> dict[str, Any]:
+    """The core's answer acting for the conversation's user; {} when it has none to give."""
+    try:
+        response = await core("GET", path, conversation_id, params=params)
+        body = response.json() if response.status_code == 200 else {}
+    except (httpx.HTTPError, ValueError, AttributeError) as exc:
+        log.warning("customer_panel_unavailable", path=path, error=repr(exc))
+        body = {}
+    return body if isinstance(body, dict) else {}
 
 
 def _summary(invoice: dict[str, Any]) -> dict[str, Any]:

@@ -29,6 +29,11 @@ def conversation_topic(conversation_id: str) -> str:
     return f"conversation:{conversation_id}"
 
 
+def notifications_topic(username: str) -> str:
+    """The topic of one user's in-app notifications (heard by their widget sockets)."""
+    return f"notifications:{username}"
+
+
 class Subscription(Protocol):
     """Events of the subscribed topics, in the order they were published."""
 

@@ -9,7 +9,7 @@ from datetime import timedelta
 import httpx
 from sqlalchemy import Engine, select
 
-from channels.live.hub import Hub
+from channels.live.hub import Hub, notifications_topic
 from channels.notifications.aliyun_sms import AliyunSms
 from channels.notifications.outbox import Clock, Notification, Outbox, utc_now
 from channels.notifications.preferences import PreferenceStore
@@ -28,9 +28,6 @@ from channels.notifications.ways import (
 from channels.settings import AppSettings
 from channels.wechat.channel import WeChatChannels
 from channels.wechat.tables import wechat_users
-
-# Live events of one user's in-app notifications: "notifications:<username>".
-TOPIC_PREFIX = "notifications:"
 
 
 @dataclass(frozen=True)
@@ -69,8 +66,15 @@ def build_notifications(
 
 def _announce(hub: Hub):  # type: ignore[no-untyped-def]
     async def announce(notification: Notification) -> None:
-        event = {"type": "notification", "id": notification.id, "title": notification.title}
-        await hub.publish(TOPIC_PREFIX + notification.username, event)
+        event = {
+            "type": "notification",
+            "id": notification.id,
+            "kind": notification.kind,
+            "title": notification.title,
+            "body": notification.body,
+            "urgent": notification.urgent,
+        }
+        await hub.publish(notifications_topic(notification.username), event)
 
     return announce
 

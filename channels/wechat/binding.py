@@ -3,6 +3,8 @@
 The code reaches the account's owner through a pluggable sender (logged by
 default, like password reset codes) or is shown in the web app to a logged-in
 user. Wrong codes are counted per WeChat user: the fifth locks binding for a while.
+A channel whose user ids are cheap to make anew (email: one per thread) counts them
+per something the sender cannot change as easily (`count_tries_by`: the address).
 Every binding, unbinding and lock is written to the log as an audit event.
 """
 
@@ -66,6 +68,12 @@ class Binding:
         self._user_exists = user_exists
         self.sender: BindingCodeSender = sender or LoggingBindingCodeSender()
         self._policy = policy or BindingPolicy()
+        self._tries_keys: dict[str, Callable[[str], str]] = {}
+
+    def count_tries_by(self, account: str, key: Callable[[str], str]) -> None:
+        """Count the wrong codes (and lock) of `account`'s users by `key(user id)`, not by
+        the user id: many user ids that share a key share one count of tries."""
+        self._tries_keys[account] = key
 
     def request(self, account: str, openid: str, username: str) -> str:
         """Send a code to `username`'s owner; the answer never tells whether they exist."""
@@ -134,8 +142,13 @@ class Binding:
         audit.info("wechat_account_unbound", account=account, openid=openid, username=user.username)
         return f"已解除与开票账号“{user.username}”的绑定。"
 
+    def _tries_of(self, account: str, openid: str) -> str:
+        """The id whose row counts this user's wrong codes and holds their lock."""
+        key = self._tries_keys.get(account)
+        return openid if key is None else key(openid)
+
     def _locked(self, account: str, openid: str, now: datetime) -> str | None:
-        user = self._users.find(account, openid)
+        user = self._users.find(account, self._tries_of(account, openid))
         if user is None or user.locked_until is None or user.locked_until <= now:
             return None
         minutes = max(1, int((user.locked_until - now).total_seconds() // 60) + 1)
@@ -143,9 +156,12 @@ class Binding:
 
     def _wrong_code(self, account: str, openid: str, now: datetime) -> str:
         allowed = self._policy.wrong_codes_allowed
-        wrong = self._users.count_wrong_code(account, openid, allowed, now + self._policy.lock)
+        counted = self._tries_of(account, openid)
+        if counted != openid and self._users.find(account, counted) is None:
+            self._users.arrive(account, counted)  # the row that keeps the shared count
+        wrong = self._users.count_wrong_code(account, counted, allowed, now + self._policy.lock)
         if wrong >= allowed:
-            audit.warning("wechat_binding_locked", account=account, openid=openid)
+            audit.warning("wechat_binding_locked", account=account, openid=openid, counted=counted)
             return self._locked(account, openid, now) or "验证码错误次数过多，请稍后再试。"
         audit.info("wechat_binding_code_wrong", account=account, openid=openid, wrong=wrong)
         return f"验证码不正确或已过期，还可以再试{allowed - wrong}次。"

@@ -44,6 +44,13 @@ async def log_in(request: TokenRequest, core: CoreDep, address: ClientAddress) -
     return TokenResponse(access_token=issued.token, expires_at=issued.expires_at)
 
 
+class CompanyOut(BaseModel):
+    """The user's company as its invoices name it."""
+
+    name: str
+    tax_id: str
+
+
 class MeOut(BaseModel):
     """Who the token belongs to: what a page needs to show the right things."""
 
@@ -51,14 +58,20 @@ class MeOut(BaseModel):
     display_name: str
     role: Role
     company_id: int | None
+    company: CompanyOut | None
 
 
 @router.get("/auth/me", response_model=MeOut)
-async def me(who: CurrentPrincipal) -> MeOut:
-    """当前登录用户：用户名、姓名、角色和所属企业。"""
+async def me(who: CurrentPrincipal, core: CoreDep) -> MeOut:
+    """当前登录用户：用户名、姓名、角色和所属企业（名称、税号）。"""
+    company = None
+    if who.company_id is not None:
+        found = await to_thread.run_sync(core.accounts.company_named, who.company_id)
+        company = CompanyOut(name=found.name, tax_id=found.tax_id)
     return MeOut(
         username=who.username,
         display_name=who.display_name,
         role=who.role,
         company_id=who.company_id,
+        company=company,
     )

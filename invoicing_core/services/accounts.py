@@ -213,6 +213,11 @@ class AccountService:
         with self._engine.connect() as connection:
             return user_repository.company_of(connection, username)
 
+    def company_named(self, company_id: int) -> company_repository.Company:
+        """The company with this id (a principal's own)."""
+        with self._engine.connect() as connection:
+            return company_repository.get(connection, company_id)
+
     def authenticate(self, token: str) -> Principal:
         """The user a bearer token belongs to; refused when unknown or expired."""
         with self._engine.connect() as connection:

@@ -4,7 +4,6 @@ which an agent marked done. Screenshots of each step are kept."""
 
 from __future__ import annotations
 
-import json
 import uuid
 from collections.abc import Iterator
 from pathlib import Path
@@ -12,10 +11,10 @@ from pathlib import Path
 import httpx
 import pytest
 from playwright.sync_api import Browser, Page, expect
-from websockets.sync.client import connect
 
 from tests.e2e.conftest import Stack
 from tests.e2e.pages import DESKTOP, PHONE
+from tests.e2e.tickets import leave_a_message_answered_by_an_agent
 
 pytestmark = [pytest.mark.e2e, pytest.mark.browser]
 WAIT = 60_000
@@ -36,25 +35,6 @@ def page(request: pytest.FixtureRequest, browser: Browser) -> Iterator[Page]:
 def shot(page: Page, artefacts: Path, name: str) -> None:
     path = artefacts / f"notifications-{name}-{page.viewport_name}.png"  # type: ignore[attr-defined]
     page.screenshot(path=path, full_page=True)
-
-
-def leave_a_message_answered_by_an_agent(stack: Stack, demo_token: str, text: str) -> None:
-    """The demo user leaves a message in the widget; an agent marks it done."""
-    url = stack.app_url.replace("http://", "ws://") + "/ws/chat"
-    with connect(url, open_timeout=30) as socket:
-        socket.send(json.dumps({"type": "hello", "token": demo_token}))
-        assert json.loads(socket.recv(timeout=30))["type"] == "welcome"
-        socket.send(json.dumps({"type": "ticket", "text": text, "contact": "demo"}))
-        while (frame := json.loads(socket.recv(timeout=30)))["type"] != "ticket":
-            assert frame["type"] != "error", frame
-    ticket_id = frame["id"]
-    login = {"username": "agent", "password": "Agent@2026!"}
-    token = httpx.post(f"{stack.app_url}/api/v1/auth/token", json=login, timeout=30).json()
-    headers = {"Authorization": f"Bearer {token['access_token']}"}
-    closed = httpx.post(
-        f"{stack.app_url}/api/v1/agent/tickets/{ticket_id}/close", headers=headers, timeout=30
-    )
-    assert closed.status_code == 200, closed.text
 
 
 def test_the_demo_user_sets_their_notifications_and_sees_one(
@@ -85,3 +65,46 @@ def test_the_demo_user_sets_their_notifications_and_sees_one(
     shot(page, artefacts, "notified")
     item.get_by_role("button", name="标为已读").click()
     expect(page.locator("#list li", has_text=text[-6:]).get_by_role("button")).to_have_count(0)
+
+
+def test_quiet_hours_read_in_24_hour_time_in_an_english_browser_on_a_phone(
+    browser: Browser, stack: Stack, demo_token: str, artefacts: Path
+) -> None:
+    context = browser.new_context(viewport=PHONE, locale="en-US", is_mobile=True)
+    page = context.new_page()
+    page.viewport_name = "phone-en"  # type: ignore[attr-defined]
+    headers = {"Authorization": f"Bearer {demo_token}"}
+    settings_url = f"{stack.app_url}/api/v1/notification-settings"
+    before = httpx.get(settings_url, headers=headers, timeout=30).json()
+    page.goto(f"{stack.app_url}/notifications")
+    page.get_by_label("用户名").fill("demo")
+    page.get_by_label("密码").fill("Demo@2026!")
+    page.get_by_role("button", name="登录", exact=True).click()
+    expect(page.get_by_label("风险预警：站内")).to_be_visible(timeout=WAIT)
+
+    # The legend stays one short line above the hint, not across the fieldset's border.
+    legend = page.locator("fieldset.quiet legend").bounding_box()
+    hint = page.locator("#quiet-hint").bounding_box()
+    assert legend is not None and hint is not None
+    assert legend["y"] + legend["height"] <= hint["y"]
+    assert legend["height"] < 2 * 17  # one line
+
+    page.get_by_label("开启").check()
+    page.get_by_label("从").fill("25:00")
+    page.get_by_label("到").fill("0730")
+    page.get_by_role("button", name="保存设置").click()
+    status = page.locator("#settings-status")
+    expect(status).to_have_text("开始时间：时间应写作“时:分”，例如 22:00。", timeout=WAIT)
+    expect(page.get_by_label("从")).to_have_attribute("aria-invalid", "true")
+    expect(page.get_by_label("到")).to_have_value("07:30")  # typed without the colon
+    assert httpx.get(settings_url, headers=headers, timeout=30).json() == before
+    shot(page, artefacts, "bad-time")
+
+    page.get_by_label("从").fill("2230")
+    page.get_by_role("button", name="保存设置").click()
+    expect(status).to_have_text("已保存。", timeout=WAIT)
+    page.reload()
+    expect(page.get_by_label("从")).to_have_value("22:30", timeout=WAIT)
+    expect(page.get_by_label("到")).to_have_value("07:30")
+    shot(page, artefacts, "24-hour")
+    context.close()

@@ -63,18 +63,21 @@ def test_the_holding_agent_sees_the_customers_company_and_recent_invoices(
 ) -> None:
     client: TestClient = make_client()
     user = bearer(log_in(client, USER))
-    issued = client.post("/api/v1/invoices", json=INVOICE, headers=user)
-    assert issued.status_code == 201, issued.text
     headers = agent_headers(client)
     with console(client, headers):
         turn = client.post("/api/v1/chat", json={"message": "转人工"}, headers=user).json()
-    panel = client.get(
-        f"/api/v1/agent/conversations/{turn['conversation_id']}/customer", headers=headers
-    ).json()
-    assert panel["username"] == "demo"
-    assert panel["company"]["name"] == "武汉示例科技有限公司"
-    assert issued.json()["number"] in [invoice["number"] for invoice in panel["invoices"]]
-    assert len(panel["invoices"]) <= 5
+    url = f"/api/v1/agent/conversations/{turn['conversation_id']}/customer"
+
+    before = client.get(url, headers=headers).json()  # a company with no invoice yet
+    assert (before["username"], before["display_name"]) == ("demo", "演示开票员")
+    assert before["company"] == {"name": "武汉示例科技有限公司", "tax_id": "91420100MA4K5R3T13"}
+    assert before["invoices"] == []
+
+    issued = client.post("/api/v1/invoices", json=INVOICE, headers=user)
+    assert issued.status_code == 201, issued.text
+    panel = client.get(url, headers=headers).json()
+    assert panel["company"] == before["company"]
+    assert [invoice["number"] for invoice in panel["invoices"]] == [issued.json()["number"]]
 
 
 def test_canned_replies_and_the_online_agents_are_listed(make_client: AppFactory) -> None:

@@ -17,6 +17,7 @@ import subprocess
 import tempfile
 import time
 from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from email import policy
 from email.message import EmailMessage
 from email.parser import BytesParser
@@ -169,6 +170,36 @@ class Recorder:
             time.sleep(0.05)
 
 
+class Refusing(Recorder):
+    """A server that answers the first `refusals` tries with `reply` (e.g. 451), then keeps
+    the mail; when each try came is kept."""
+
+    def __init__(self, port: int, refusals: int, reply: str) -> None:
+        super().__init__(port)
+        self.refusals = refusals
+        self.reply = reply
+        self.tries: list[float] = []
+
+    async def handle_DATA(self, server: Any, session: Any, envelope: Any) -> str:
+        self.tries.append(time.monotonic())
+        if self.refusals:
+            self.refusals -= 1
+            return self.reply
+        return await super().handle_DATA(server, session, envelope)
+
+
+@contextmanager
+def refusing_smtp(port: int, refusals: int, reply: str) -> Iterator[Refusing]:
+    """A local SMTP server refusing the first `refusals` mails with `reply`."""
+    recorder = Refusing(port, refusals, reply)
+    controller = Controller(recorder, hostname="127.0.0.1", port=port)
+    controller.start()
+    try:
+        yield recorder
+    finally:
+        controller.stop()
+
+
 @pytest.fixture(scope="session")
 def smtp(free_port: Callable[[], int]) -> Iterator[Recorder]:
     """A local SMTP server that records what it is sent."""
@@ -185,19 +216,19 @@ def email_app(make_client: AppFactory, dovecot: Dovecot, smtp: Recorder) -> AppF
     dovecot.empty()
 
     def make(**overrides: Any) -> TestClient:
-        return make_client(
-            email_address=SUPPORT,
-            email_imap_host="127.0.0.1",
-            email_imap_port=dovecot.port,
-            email_imap_ssl=False,
-            email_imap_user=IMAP_USER,
-            email_imap_password=IMAP_PASSWORD,
-            email_poll_seconds=3600,
-            email_smtp_host="127.0.0.1",
-            email_smtp_port=smtp.port,
-            email_smtp_security="none",
-            **overrides,
-        )
+        settings: dict[str, Any] = {
+            "email_address": SUPPORT,
+            "email_imap_host": "127.0.0.1",
+            "email_imap_port": dovecot.port,
+            "email_imap_ssl": False,
+            "email_imap_user": IMAP_USER,
+            "email_imap_password": IMAP_PASSWORD,
+            "email_poll_seconds": 3600,
+            "email_smtp_host": "127.0.0.1",
+            "email_smtp_port": smtp.port,
+            "email_smtp_security": "none",
+        }
+        return make_client(**{**settings, **overrides})
 
     return make
 

@@ -178,12 +178,8 @@ def test_a_too_large_attachment_is_refused_politely(
     assert "重新发送" in text
 
 
-def test_an_invoice_pdf_attachment_of_a_bound_thread_is_read(
-    client: TestClient, dovecot: Dovecot, smtp: Recorder
-) -> None:
-    sender = new_sender()
-    _ask(client, dovecot, mail(sender, f"绑定 {web_binding_code(client)}"))
-    [bound] = smtp.to(sender)
+def _an_invoice_pdf(client: TestClient) -> tuple[str, bytes]:
+    """A digital invoice the demo user issues: its number and its PDF."""
     headers = bearer(log_in(client, {"username": "demo", "password": "Demo@2026!"}))
     line = {"name": "办公用品", "quantity": "2", "unit_price": "565", "tax_rate": "13%"}
     body = {
@@ -192,7 +188,16 @@ def test_an_invoice_pdf_attachment_of_a_bound_thread_is_read(
         "lines": [{**line, "tax_included": True}],
     }
     number = str(client.post("/api/v1/invoices", json=body, headers=headers).json()["number"])
-    pdf = client.get(f"/api/v1/invoices/{number}/pdf", headers=headers).content
+    return number, client.get(f"/api/v1/invoices/{number}/pdf", headers=headers).content
+
+
+def test_an_invoice_pdf_attachment_of_a_bound_thread_is_read(
+    client: TestClient, dovecot: Dovecot, smtp: Recorder
+) -> None:
+    sender = new_sender()
+    _ask(client, dovecot, mail(sender, f"绑定 {web_binding_code(client)}"))
+    [bound] = smtp.to(sender)
+    number, pdf = _an_invoice_pdf(client)
 
     message = mail(sender, "供应商的发票", reply_to=bound)
     message.add_attachment(pdf, "application", "pdf", filename="供应商发票.pdf")
@@ -201,6 +206,22 @@ def test_an_invoice_pdf_attachment_of_a_bound_thread_is_read(
     text = _text(smtp.to(sender, 2, timeout=60)[-1])
     assert f"发票号码：{number}" in text
     assert "网页版" in text  # the spreadsheet is not an invoice
+
+
+def test_a_mails_text_is_answered_before_its_attachments(
+    client: TestClient, dovecot: Dovecot, smtp: Recorder, engine: Engine
+) -> None:
+    sender = new_sender()
+    number, pdf = _an_invoice_pdf(client)
+    # The text binds the new thread, so its invoice is then read as the bound user's.
+    message = mail(sender, f"绑定 {web_binding_code(client)}")
+    message.add_attachment(pdf, "application", "pdf", filename="供应商发票.pdf")
+    _ask(client, dovecot, message)
+    text = _text(smtp.to(sender, timeout=60)[0])
+    assert text.index("绑定成功") < text.index(f"发票号码：{number}")
+    [conversation_id] = _conversations(engine, sender)
+    said = [m.text for m in ConversationStore(engine).history(conversation_id)]
+    assert said[0].startswith("绑定 ") and "[附件] 供应商发票.pdf" in said
 
 
 def test_a_mail_stored_when_its_worker_died_is_answered_once_by_recovery(
