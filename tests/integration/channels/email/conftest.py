@@ -28,8 +28,10 @@ from typing import Any
 import pytest
 from aiosmtpd.controller import Controller
 from fastapi.testclient import TestClient
+from sqlalchemy import Engine, select
 
 from channels.email_channel.channel import EmailChannel
+from channels.wechat.tables import wechat_users
 from tests.integration.channels.conftest import AppFactory
 
 SUPPORT = "support@kaipiao.test"
@@ -277,3 +279,14 @@ def mail(
         message[name] = value
     message.set_content(text)
     return message
+
+
+def threads_of(engine: Engine, sender: str) -> set[str]:
+    """The conversations of the sender's mail threads."""
+    with engine.connect() as connection:
+        rows = connection.execute(
+            select(wechat_users.c.conversation_id)
+            .where(wechat_users.c.account == "email")
+            .where(wechat_users.c.openid.endswith(f":{sender}"))
+        ).all()
+    return {row.conversation_id for row in rows if row.conversation_id}

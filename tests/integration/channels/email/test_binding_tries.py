@@ -5,12 +5,18 @@ from __future__ import annotations
 from email.message import EmailMessage
 
 from fastapi.testclient import TestClient
-from sqlalchemy import Engine, select
+from sqlalchemy import Engine
 
 from channels.conversations.store import ConversationStore
-from channels.wechat.tables import wechat_users
 from tests.integration.channels.dingtalk.conftest import web_binding_code
-from tests.integration.channels.email.conftest import Dovecot, Recorder, mail, new_sender, poll
+from tests.integration.channels.email.conftest import (
+    Dovecot,
+    Recorder,
+    mail,
+    new_sender,
+    poll,
+    threads_of,
+)
 
 
 def _answer(client: TestClient, dovecot: Dovecot, smtp: Recorder, message: EmailMessage) -> str:
@@ -23,15 +29,9 @@ def _answer(client: TestClient, dovecot: Dovecot, smtp: Recorder, message: Email
     return str(body.get_content()).strip()
 
 
-def _bound_threads(engine: Engine, sender: str) -> list[str | None]:
-    with engine.connect() as connection:
-        rows = connection.execute(
-            select(wechat_users.c.conversation_id)
-            .where(wechat_users.c.account == "email")
-            .where(wechat_users.c.openid.endswith(f":{sender}"))
-        ).all()
+def _bound_users(engine: Engine, sender: str) -> list[str | None]:
     store = ConversationStore(engine)
-    return [store.username_of(row.conversation_id) for row in rows if row.conversation_id]
+    return [store.username_of(conversation_id) for conversation_id in threads_of(engine, sender)]
 
 
 def test_five_wrong_codes_from_one_address_in_five_threads_lock_its_binding(
@@ -51,9 +51,9 @@ def test_five_wrong_codes_from_one_address_in_five_threads_lock_its_binding(
     # A sixth new thread with the right code waits too, and binds nothing.
     locked = _answer(client, dovecot, smtp, mail(sender, f"绑定 {code}", subject="再换一封"))
     assert "错误次数过多" in locked
-    assert "demo" not in _bound_threads(engine, sender)
+    assert "demo" not in _bound_users(engine, sender)
 
     # Another address is not locked: the same code binds its thread.
     other = new_sender()
     assert "绑定成功" in _answer(client, dovecot, smtp, mail(other, f"绑定 {code}"))
-    assert _bound_threads(engine, other) == ["demo"]
+    assert _bound_users(engine, other) == ["demo"]

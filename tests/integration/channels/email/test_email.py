@@ -8,13 +8,13 @@ from datetime import UTC, datetime
 from email.message import EmailMessage
 
 from fastapi.testclient import TestClient
-from sqlalchemy import Engine, insert, select
+from sqlalchemy import Engine, insert
 
 from channels.conversations.model import ConversationState, Reply
 from channels.conversations.store import ConversationStore
 from channels.email_channel.mail import Mail
 from channels.wechat.inbound_log import STALE_AFTER, TurnStatus
-from channels.wechat.tables import wechat_inbound, wechat_users
+from channels.wechat.tables import wechat_inbound
 from tests.integration.channels.conftest import AppFactory, bearer, log_in
 from tests.integration.channels.dingtalk.conftest import agent_says, web_binding_code
 from tests.integration.channels.email.conftest import (
@@ -25,6 +25,7 @@ from tests.integration.channels.email.conftest import (
     mail,
     new_sender,
     poll,
+    threads_of,
 )
 
 
@@ -32,16 +33,6 @@ def _text(message: EmailMessage) -> str:
     body = message.get_body(preferencelist=("plain",))
     assert body is not None
     return str(body.get_content()).strip()
-
-
-def _conversations(engine: Engine, sender: str) -> set[str]:
-    with engine.connect() as connection:
-        rows = connection.execute(
-            select(wechat_users.c.conversation_id)
-            .where(wechat_users.c.account == "email")
-            .where(wechat_users.c.openid.endswith(f":{sender}"))
-        ).all()
-    return {row.conversation_id for row in rows}
 
 
 def _ask(client: TestClient, dovecot: Dovecot, message: EmailMessage) -> None:
@@ -71,11 +62,11 @@ def test_a_question_is_answered_in_its_thread_and_a_follow_up_continues_it(
     assert _text(second) == "机器人：还有电子发票呢"
     assert second["In-Reply-To"] == follow_up["Message-ID"]
     assert question["Message-ID"] in second["References"]
-    assert len(_conversations(engine, sender)) == 1
+    assert len(threads_of(engine, sender)) == 1
 
     _ask(client, dovecot, mail(sender, "另一个问题", subject="新问题"))
     assert _text(smtp.to(sender, 3)[-1]) == "机器人：另一个问题"
-    assert len(_conversations(engine, sender)) == 2
+    assert len(threads_of(engine, sender)) == 2
 
 
 def test_an_html_only_mail_is_read_as_text(
@@ -131,7 +122,7 @@ def test_a_handoff_goes_to_the_queue_and_the_agents_reply_arrives_in_the_thread(
     question = mail(sender, "转人工")
     _ask(client, dovecot, question)
     assert "转接人工" in _text(smtp.to(sender)[0])
-    [conversation_id] = _conversations(engine, sender)
+    [conversation_id] = threads_of(engine, sender)
     conversation = ConversationStore(engine).get(conversation_id)
     assert conversation is not None
     assert conversation.channel == "email"
@@ -155,12 +146,12 @@ def test_binding_with_a_web_code_then_a_task_runs_as_the_bound_user(
 
     _ask(client, dovecot, mail(sender, "查一下我的发票", reply_to=bound))
     assert _text(smtp.to(sender, 2)[-1]) == "机器人：查一下我的发票"
-    [conversation_id] = _conversations(engine, sender)
+    [conversation_id] = threads_of(engine, sender)
     assert ConversationStore(engine).username_of(conversation_id) == "demo"
 
     _ask(client, dovecot, mail(sender, "新线程", subject="另一件事"))
     smtp.to(sender, 3)
-    other = _conversations(engine, sender) - {conversation_id}
+    other = threads_of(engine, sender) - {conversation_id}
     assert [ConversationStore(engine).username_of(c) for c in other] == [None]
 
 
@@ -219,7 +210,7 @@ def test_a_mails_text_is_answered_before_its_attachments(
     _ask(client, dovecot, message)
     text = _text(smtp.to(sender, timeout=60)[0])
     assert text.index("绑定成功") < text.index(f"发票号码：{number}")
-    [conversation_id] = _conversations(engine, sender)
+    [conversation_id] = threads_of(engine, sender)
     said = [m.text for m in ConversationStore(engine).history(conversation_id)]
     assert said[0].startswith("绑定 ") and "[附件] 供应商发票.pdf" in said
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
+import pytest
 from sqlalchemy import Engine, select
 
 from channels.wechat.tables import wechat_outbound
@@ -49,29 +50,28 @@ def test_a_failed_smtp_send_is_retried_with_doubling_waits_and_sent_once(
     assert _outbound(engine, sender) == [("sent", 3)]
 
 
-def test_a_send_failing_every_try_is_recorded_failed_after_the_last(
-    email_app: AppFactory, dovecot: Dovecot, engine: Engine, free_port: Callable[[], int]
+@pytest.mark.parametrize(
+    ("reply", "tries", "outcome"),
+    [("421 4.7.0 Busy", 3, "failed"), ("554 5.7.1 Refused", 1, "undeliverable")],
+    ids=["busy-every-try", "refused-for-good"],
+)
+def test_a_send_failing_every_try_or_refused_for_good_is_recorded_so(
+    email_app: AppFactory,
+    dovecot: Dovecot,
+    engine: Engine,
+    free_port: Callable[[], int],
+    reply: str,
+    tries: int,
+    outcome: str,
 ) -> None:
-    with refusing_smtp(free_port(), 10, "421 4.7.0 Busy") as server:
+    """A busy server is tried three times, then the answer is recorded failed; a 5xx
+    refusal is not tried again."""
+    with refusing_smtp(free_port(), 10, reply) as server:
         client = email_app(
             email_smtp_port=server.port, wechat_api_attempts=3, wechat_api_backoff_seconds=0.05
         )
         sender = new_sender()
         dovecot.append(mail(sender, "你好"))
         poll(client)
-        assert len(server.tries) == 3 and server.sent == []
-    assert _outbound(engine, sender) == [("failed", 3)]
-
-
-def test_a_permanent_refusal_is_not_tried_again(
-    email_app: AppFactory, dovecot: Dovecot, engine: Engine, free_port: Callable[[], int]
-) -> None:
-    with refusing_smtp(free_port(), 10, "554 5.7.1 Refused") as server:
-        client = email_app(
-            email_smtp_port=server.port, wechat_api_attempts=3, wechat_api_backoff_seconds=0.05
-        )
-        sender = new_sender()
-        dovecot.append(mail(sender, "你好"))
-        poll(client)
-        assert len(server.tries) == 1 and server.sent == []
-    assert _outbound(engine, sender) == [("undeliverable", 1)]
+        assert len(server.tries) == tries and server.sent == []
+    assert _outbound(engine, sender) == [(outcome, tries)]
