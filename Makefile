@@ -5,7 +5,7 @@
 PYTHON ?= python3
 VENV := .venv/bin
 
-.PHONY: run cluster test test-cluster unit check mypy setup venvs lint lock bench load backup restore
+.PHONY: run cluster test test-cluster unit check mypy setup venvs lint lock bench load backup restore upgrade
 
 run: setup
 	$(VENV)/honcho start -f Procfile
@@ -57,6 +57,14 @@ backup:
 restore: venvs
 	@test -n "$(ARCHIVE)" || { echo "usage: make restore ARCHIVE=path/to/kaipiao-backup-….tar.gz [FORCE=1]"; exit 2; }
 	$(VENV)/python -m channels restore "$(ARCHIVE)" $(if $(FORCE),--force)
+
+# After installing a new version (the old one may go on serving meanwhile): back up into
+# BACKUP_DIR (default var/backups), rehearse the migrations on a copy of that backup, migrate,
+# then check (schema at head, audit chain, the newest invoices). Stops at the first failure
+# and says which backup to restore. Only the venvs first: the set-up would migrate unrehearsed.
+# The restart is yours: `make run`, or the process manager.
+upgrade: venvs
+	$(VENV)/python -m channels upgrade $(if $(BACKUP_DIR),--to $(BACKUP_DIR))
 
 setup:
 	@$(PYTHON) scripts/setup.py

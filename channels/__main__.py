@@ -1,14 +1,16 @@
-"""Operator commands of the app: `python -m channels migrate | secrets | backup | restore`."""
+"""Operator commands of the app: `python -m channels migrate | secrets | backup | restore`
+and `upgrade` (back up, rehearse, migrate, check)."""
 
 from __future__ import annotations
 
 import argparse
+import inspect
 import sys
 from pathlib import Path
 
 import knowledge
 from channels import backup, service_secrets
-from invoicing_core import CoreSettings, make_engine
+from invoicing_core import CoreSettings, InvoicingCore, make_engine, upgrade_schema
 
 
 def main() -> None:
@@ -31,8 +33,21 @@ def main() -> None:
     restoring.add_argument(
         "--force", action="store_true", help="replace databases that hold data (stop the stack)"
     )
+    upgrading = commands.add_parser(
+        "upgrade",
+        help="back up, rehearse the migrations on a copy, migrate, check (then restart yourself)",
+    )
+    upgrading.add_argument(
+        "--to", type=Path, default=None, help="folder of the backup (default VAR_DIR/backups)"
+    )
     arguments = parser.parse_args()
-    run = {"migrate": _migrate, "secrets": _secrets, "backup": _backup, "restore": _restore}
+    run = {
+        "migrate": _migrate,
+        "secrets": _secrets,
+        "backup": _backup,
+        "restore": _restore,
+        "upgrade": _upgrade,
+    }
     try:
         run[arguments.command](arguments)
     except backup.BackupRefused as refusal:
@@ -77,6 +92,39 @@ def _backup(arguments: argparse.Namespace) -> None:
 def _restore(arguments: argparse.Namespace) -> None:
     restored = backup.restore(arguments.archive, _sources(), force=arguments.force)
     print("\n".join(restored.lines()))
+
+
+def app_database() -> backup.AppDatabase:
+    """The app's database for an upgrade: `migrate_database`, each package's Alembic folder
+    (the folder of the function that migrates it) and the core's reading of an invoice."""
+    from channels import migrations as channels_migrations
+    from channels.app import migrate_database
+
+    migrating = {
+        "invoicing_core": upgrade_schema,
+        "channels": channels_migrations.upgrade,
+        "knowledge": knowledge.upgrade_database,
+    }
+    return backup.AppDatabase(
+        make_engine=make_engine,
+        migrate=migrate_database,
+        folders={name: Path(inspect.getfile(run)).parent for name, run in migrating.items()},
+        read_invoice=_read_invoice,
+    )
+
+
+def _read_invoice(database_url: str, username: str, number: str) -> tuple[str, str, str]:
+    core = InvoicingCore.open(CoreSettings(database_url=database_url))
+    try:
+        invoice = core.invoices.get(core.accounts.principal_of(username), number)
+    finally:
+        core.close()
+    return invoice.number, invoice.status.value, str(invoice.total_with_tax)
+
+
+def _upgrade(arguments: argparse.Namespace) -> None:
+    sources = _sources()
+    backup.upgrade(sources, app_database(), arguments.to or sources.var_dir / "backups")
 
 
 def _positive(text: str) -> int:

@@ -3,10 +3,23 @@
 made = back_up(sources, Path("var/backups"), keep=14)   # one .tar.gz and its manifest
 restore(made.path, sources)                              # onto empty databases only
 restore(made.path, sources, force=True)                  # over data, the stack stopped
+upgrade(sources, database, Path("var/backups"))          # back up, rehearse, migrate, check
 """
 
 from channels.backup.backup import Backup, Sources, back_up, tracker_url
 from channels.backup.refusal import BackupRefused
 from channels.backup.restore import Restored, restore
+from channels.backup.upgrade import AppDatabase, Upgraded, upgrade
 
-__all__ = ["Backup", "BackupRefused", "Restored", "Sources", "back_up", "restore", "tracker_url"]
+__all__ = [
+    "AppDatabase",
+    "Backup",
+    "BackupRefused",
+    "Restored",
+    "Sources",
+    "Upgraded",
+    "back_up",
+    "restore",
+    "tracker_url",
+    "upgrade",
+]

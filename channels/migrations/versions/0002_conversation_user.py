@@ -20,5 +20,6 @@ def upgrade() -> None:
 
 
 def downgrade() -> None:
-    with op.batch_alter_table("conversations") as batch:
-        batch.drop_column("username")
+    # Plain ALTER TABLE, not a batch: copying `conversations` on SQLite would drop the table
+    # its messages and events refer to, and the cascade would delete them.
+    op.drop_column("conversations", "username")

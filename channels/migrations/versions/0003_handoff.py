@@ -96,14 +96,15 @@ def downgrade() -> None:
         batch.drop_constraint("uq_conversation_messages_client_id", type_="unique")
         batch.drop_column("author")
         batch.drop_column("client_id")
-    with op.batch_alter_table("conversations") as batch:
-        batch.drop_index("ix_conversations_agent")
-        for column in (
-            "agent_read_id",
-            "unanswered_streak",
-            "handoff_reason",
-            "waiting_since",
-            "agent_name",
-            "agent",
-        ):
-            batch.drop_column(column)
+    # Plain ALTER TABLE, not a batch: copying `conversations` on SQLite would drop the table
+    # its messages and events refer to, and the cascade would delete them.
+    op.drop_index("ix_conversations_agent", table_name="conversations")
+    for column in (
+        "agent_read_id",
+        "unanswered_streak",
+        "handoff_reason",
+        "waiting_since",
+        "agent_name",
+        "agent",
+    ):
+        op.drop_column("conversations", column)

@@ -26,5 +26,6 @@ def upgrade() -> None:
 
 def downgrade() -> None:
     op.drop_table("agent_skills")
-    with op.batch_alter_table("conversations") as batch:
-        batch.drop_column("handoff_topic")
+    # Plain ALTER TABLE, not a batch: copying `conversations` on SQLite would drop the table
+    # its messages and events refer to, and the cascade would delete them.
+    op.drop_column("conversations", "handoff_topic")

@@ -144,8 +144,9 @@ def upgrade() -> None:
 
 
 def downgrade() -> None:
-    with op.batch_alter_table("companies", schema=None) as batch_op:
-        batch_op.drop_column("paper_special_limit")
+    # Plain ALTER TABLE, not a batch: copying `companies` on SQLite would drop the table its
+    # users refer to, which the foreign key refuses.
+    op.drop_column("companies", "paper_special_limit")
 
     op.drop_table("invoice_lines")
     op.drop_table("paper_stock")
