@@ -1,5 +1,5 @@
-"""Operator commands of the app: `python -m channels migrate | secrets | backup | restore`
-and `upgrade` (back up, rehearse, migrate, check)."""
+"""Operator commands of the app: `python -m channels migrate | secrets | backup | restore`,
+`upgrade` (back up, rehearse, migrate, check) and `notice` (system notices)."""
 
 from __future__ import annotations
 
@@ -10,6 +10,8 @@ from pathlib import Path
 
 import knowledge
 from channels import backup, service_secrets
+from channels.notices import commands as notice_commands
+from channels.web.errors import ClientError
 from invoicing_core import CoreSettings, InvoicingCore, make_engine, upgrade_schema
 
 
@@ -33,6 +35,7 @@ def main() -> None:
     restoring.add_argument(
         "--force", action="store_true", help="replace databases that hold data (stop the stack)"
     )
+    notice_commands.add_parser(commands)
     upgrading = commands.add_parser(
         "upgrade",
         help="back up, rehearse the migrations on a copy, migrate, check (then restart yourself)",
@@ -48,10 +51,15 @@ def main() -> None:
         "restore": _restore,
         "upgrade": _upgrade,
     }
+    run["notice"] = _notice
     try:
         run[arguments.command](arguments)
     except backup.BackupRefused as refusal:
         print(f"错误（{refusal.code}）：{refusal.message}", file=sys.stderr)
+        sys.exit(2)
+    except ClientError as refusal:  # a notice refused as the API refuses it
+        where = f"（{refusal.field}）" if refusal.field else ""
+        print(f"错误（{refusal.code}）{where}：{refusal.message}", file=sys.stderr)
         sys.exit(2)
 
 
@@ -92,6 +100,14 @@ def _backup(arguments: argparse.Namespace) -> None:
 def _restore(arguments: argparse.Namespace) -> None:
     restored = backup.restore(arguments.archive, _sources(), force=arguments.force)
     print("\n".join(restored.lines()))
+
+
+def _notice(arguments: argparse.Namespace) -> None:
+    engine = make_engine(CoreSettings().effective_database_url)
+    try:
+        print("\n".join(notice_commands.run(arguments, engine)))
+    finally:
+        engine.dispose()
 
 
 def app_database() -> backup.AppDatabase:

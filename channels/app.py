@@ -39,6 +39,7 @@ from channels.api import (
     dingtalk,
     feishu,
     health,
+    notices,
     notifications,
     wechat_binding,
 )
@@ -46,6 +47,7 @@ from channels.api import wechat as wechat_webhooks
 from channels.api.dependencies import Services, services_of
 from channels.api.errors import install_error_handlers
 from channels.chat.answer_feedback import Rating, RatingSink
+from channels.chat.kept_turns import KeptTurns
 from channels.chat.rasa_client import RasaClient
 from channels.chat.service import ChatService
 from channels.chat.turn_lock import turn_locks
@@ -56,6 +58,7 @@ from channels.handoff.customer_panel import customer_through_the_api
 from channels.im_bots import assembly as im_bots
 from channels.live.delivery import Deliveries
 from channels.live.hub import KNOWLEDGE
+from channels.notices.board import NoticeBoard
 from channels.notifications.assembly import NotificationServices, build_notifications
 from channels.notifications.core_events import AwaitingForm, RiskAlert, core_event_sources
 from channels.notifications.ways import Contact
@@ -166,6 +169,10 @@ def _lifespan(config: Configuration, limits: Limits) -> Lifespan:
             im_recovery = asyncio.create_task(im_bots.recover_forever(state.im_channels))
             mail_polling = asyncio.create_task(email.poll_forever(state.email_channel))
             reloads = asyncio.create_task(_reload_when_published(state))
+            kept = KeptTurns(state.notices, state.chat, state.deliveries, state.worker)
+            kept_turns = asyncio.create_task(
+                kept.run_forever(config.app.notice_check_every_seconds)
+            )
             notes = _notifications(config.app, core, state)
             app.state.notifications = notes
             sending = asyncio.create_task(
@@ -183,6 +190,7 @@ def _lifespan(config: Configuration, limits: Limits) -> Lifespan:
                 im_recovery.cancel()
                 mail_polling.cancel()
                 reloads.cancel()
+                kept_turns.cancel()
                 await state.live.hub.close()
                 await state.chat.close()
             await wechat.drain(state.wechat_channels)
@@ -212,7 +220,10 @@ def _open_services(
     ratings = _ratings_into_the_knowledge_base(core, feedback_log)
     # A turn waits for the conversation's previous one at most twice Rasa's timeout.
     turns = turn_locks(settings.redis_url, 2 * settings.rasa_timeout_seconds)
-    chat_service = ChatService(store, _rasa_client(http, config), live.handoff, ratings, turns)
+    board = NoticeBoard(core.engine)
+    chat_service = ChatService(
+        store, _rasa_client(http, config), live.handoff, ratings, turns, board
+    )
     binding = wechat.build_binding(core.engine, core.accounts.user_exists)
     wechat_channels = wechat.build_wechat_channels(
         settings,
@@ -224,6 +235,7 @@ def _open_services(
         binding,
         acting,
         config.core.max_upload_bytes,
+        board,
     )
     return AppServices(
         settings=settings,
@@ -239,6 +251,7 @@ def _open_services(
             settings, core.engine, http, store, chat_service, deliveries, binding
         ),
         max_upload_bytes=config.core.max_upload_bytes,
+        notices=board,
         worker=uuid.uuid4().hex,
         knowledge_base=base,
         unanswered_log=knowledge.UnansweredLog(core.engine, config.knowledge.knowledge_log_below),
@@ -311,6 +324,7 @@ def _add_routes(app: FastAPI, config: Configuration) -> None:
     app.include_router(feishu.router)
     app.include_router(agent.router, prefix="/api/v1")
     app.include_router(notifications.router, prefix="/api/v1")
+    app.include_router(notices.router, prefix="/api/v1")
     app.include_router(chat_socket.router)
     app.include_router(agent_socket.router)
     app.mount("/static", StaticFiles(directory=WIDGET_DIR), name="static")

@@ -142,6 +142,9 @@ class AppSettings(BaseSettings):
     notify_backoff_seconds: float = Field(default=30.0, gt=0)
     notify_send_every_seconds: float = Field(default=5.0, gt=0)
     notify_watch_every_seconds: float = Field(default=60.0, gt=0)
+    # How often each worker looks for messages kept during a maintenance window that
+    # has ended, to answer them (channels/chat/kept_turns.py).
+    notice_check_every_seconds: float = Field(default=5.0, gt=0)
 
     @property
     def effective_rasa_url(self) -> str:

@@ -406,11 +406,28 @@
         data.items.forEach(function (text) { $("canned").appendChild(el("option", { value: text }, text)); });
       });
       refreshTickets();
+      loadNotices();
       connect();
       // The knowledge page links a question to its conversation: /console?conversation=ID.
       var linked = new URLSearchParams(location.search).get("conversation");
       if (linked) { openConversation(linked); }
     }, function (error) { logout(); $("login-error").textContent = error.message; });
+  }
+
+  // System notices (GET /api/v1/notices) shown now: current, or starting within a day.
+  function loadNotices() {
+    fetch("/api/v1/notices").then(function (response) {
+      return response.ok ? response.json() : { items: [] };
+    }).then(function (data) {
+      var shown = data.items.filter(function (n) { return n.shown; });
+      $("notice-banner").textContent = "";
+      shown.forEach(function (n) {
+        $("notice-banner").appendChild(el("p", { "class": n.maintenance && n.current ? "now" : "" }, n.line));
+      });
+      $("notice-banner").hidden = shown.length === 0;
+      var ending = Math.min.apply(null, shown.map(function (n) { return Date.parse(n.ends_at) - Date.now(); }));
+      if (ending < 60000) { setTimeout(loadNotices, Math.max(ending, 0) + 1000); }
+    }).catch(function () {});
   }
 
   function logout() {
@@ -456,6 +473,7 @@
       if (event.key === "Enter" && !event.shiftKey) { event.preventDefault(); send(); }
     });
     $("reply").addEventListener("input", function () { typing($("reply").value.trim() !== ""); });
+    setInterval(function () { if (s.token) { loadNotices(); } }, 60000);
     setInterval(function () {
       Array.prototype.forEach.call(document.querySelectorAll(".waited"), function (node) {
         node.textContent = waited(node.getAttribute("data-since"));

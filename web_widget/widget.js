@@ -73,6 +73,8 @@
     ui.callButton.hidden = true;
     header.appendChild(ui.callButton);
     header.appendChild(C.button("×", close, { "class": "kp-icon-button", "aria-label": "关闭对话窗口" }));
+    ui.banner = el("div", { "class": "kp-banner", role: "status", "aria-label": "系统公告" });
+    ui.banner.hidden = true;
     ui.call = el("div", { "class": "kp-call-box" });
     ui.list = el("ol", { "class": "kp-messages", "aria-live": "polite", "aria-label": "对话记录" });
     ui.typing = el("div", { "class": "kp-typing", "aria-live": "polite" });
@@ -100,6 +102,7 @@
     });
     ui.input.addEventListener("input", function () { typing(ui.input.value.trim() !== ""); });
     ui.panel.appendChild(header);
+    ui.panel.appendChild(ui.banner);
     ui.panel.appendChild(ui.call);
     ui.panel.appendChild(ui.list);
     ui.panel.appendChild(ui.typing);
@@ -134,7 +137,28 @@
     state.unread = 0;
     ui.badge.hidden = true;
     if (!state.socket) { connect(); }
+    if (!state.noticeTimer) { loadNotices(); state.noticeTimer = setInterval(loadNotices, 60000); }
     ui.input.focus();
+  }
+
+  // System notices (GET /api/v1/notices): those the server says are shown now (current, or
+  // starting within a day) as a banner under the header; a maintenance window in red.
+  function loadNotices() {
+    fetch(options.server + "/api/v1/notices").then(function (response) {
+      return response.ok ? response.json() : { items: [] };
+    }).then(function (data) {
+      var shown = data.items.filter(function (n) { return n.shown; });
+      var C = window.KaipiaoWidgetCards;
+      ui.banner.textContent = "";
+      shown.forEach(function (n) {
+        var now = n.maintenance && n.current;
+        ui.banner.appendChild(C.el("p", { "class": "kp-banner-line" + (now ? " kp-banner-now" : "") }, n.line));
+      });
+      ui.banner.hidden = shown.length === 0;
+      // A notice ending before the next minute's look goes when it ends.
+      var ending = Math.min.apply(null, shown.map(function (n) { return Date.parse(n.ends_at) - Date.now(); }));
+      if (ending < 60000) { setTimeout(loadNotices, Math.max(ending, 0) + 1000); }
+    }).catch(function () {});  // no banner while the server is out of reach
   }
 
   function close() {

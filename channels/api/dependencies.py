@@ -15,6 +15,7 @@ from channels.conversations.store import ConversationStore
 from channels.handoff.assembly import LiveServices
 from channels.im_bots.assembly import ImChannels
 from channels.live.delivery import Deliveries
+from channels.notices.board import NoticeBoard
 from channels.settings import AppSettings
 from channels.web.rate_limit import Limits
 from channels.wechat.binding import Binding
@@ -46,6 +47,8 @@ class Services:
     im_channels: ImChannels
     # The largest batch file the core accepts (MAX_UPLOAD_BYTES).
     max_upload_bytes: int
+    # System notices and the messages kept during maintenance windows.
+    notices: NoticeBoard
 
 
 def services_of(connection: HTTPConnection) -> Services:

@@ -11,6 +11,7 @@ from __future__ import annotations
 import re
 from collections.abc import Sequence
 from dataclasses import dataclass
+from datetime import UTC, datetime
 
 import structlog
 from anyio import to_thread
@@ -22,6 +23,8 @@ from channels.conversations.model import Conversation, ConversationState, Messag
 from channels.conversations.store import ConversationStore
 from channels.handoff import notices, topics
 from channels.handoff.service import Handoff
+from channels.notices.board import NoticeBoard
+from channels.notices.notice import maintenance_reply
 from channels.web.errors import ServiceUnavailable
 
 log = structlog.get_logger(__name__)
@@ -51,12 +54,15 @@ class ChatService:
         handoff: Handoff | None = None,
         ratings: answer_feedback.RatingSink | None = None,
         turns: TurnLocks | None = None,
+        board: NoticeBoard | None = None,
     ) -> None:
         self._store = store
         self._rasa = rasa
         self._handoff = handoff
         self._ratings = ratings
         self._turns = turns or LocalTurnLocks()
+        # The notices: during a maintenance window the bot's messages are kept, not sent.
+        self._board = board
 
     async def close(self) -> None:
         """Let go of the turn locks' connections."""
@@ -97,6 +103,56 @@ class ChatService:
                 answered = await to_thread.run_sync(self._store.replies_to, inbound)
                 return ChatTurn(conversation, answered, duplicate=True)
         await self._publish(conversation, [inbound])
+        return await self._route(conversation, inbound, channel, username)
+
+    async def answer_kept(self, conversation_id: str, message_id: int) -> ChatTurn | None:
+        """Run the turn of a message kept during a maintenance window, as if it had just
+        arrived; None when it has been answered already (or is gone)."""
+        async with self._turns.hold(conversation_id):
+            found = await to_thread.run_sync(self._store.get, conversation_id)
+            if found is None:
+                return None
+            # As a new message would: a conversation closed meanwhile is opened again.
+            conversation = await self._open(found.id, found.channel, found.username)
+            return await self._kept_turn(conversation, message_id)
+
+    async def _kept_turn(self, conversation: Conversation, message_id: int) -> ChatTurn | None:
+        """A kept message's turn, unless it has been answered (under the turn lock)."""
+        inbound = await to_thread.run_sync(self._store.message, conversation.id, message_id)
+        if inbound is None or await to_thread.run_sync(self._store.was_delivered, inbound.id):
+            return None
+        return await self._route(
+            conversation, inbound, conversation.channel, conversation.username, keep=False
+        )
+
+    async def _kept_first(self, conversation: Conversation) -> list[Message]:
+        """The window has ended but a worker has not answered the conversation's kept
+        messages yet: answer them now, before the new message, so answers keep their order."""
+        if self._board is None:
+            return []
+        said: list[Message] = []
+        for message_id in await to_thread.run_sync(self._board.kept, conversation.id):
+            try:
+                turn = await self._kept_turn(conversation, message_id)
+            except ServiceUnavailable:  # handed to a person, as a new message would be
+                turn = None
+            await to_thread.run_sync(self._board.answered, message_id)
+            if turn is not None:
+                said.extend(turn.replies)
+                conversation = turn.conversation  # a turn may have handed it over
+        return said
+
+    async def _route(
+        self,
+        conversation: Conversation,
+        inbound: Message,
+        channel: str,
+        username: str | None,
+        keep: bool = True,
+    ) -> ChatTurn:
+        """The stored message to whoever reads it: the handoff's words, the agents, or the
+        bot (kept for later during a maintenance window, unless `keep` is False)."""
+        text = inbound.for_bot
         if self._is_back_to_bot(conversation, text):
             # The notices' button, typed or tapped on a channel without the widget's frame.
             await to_thread.run_sync(self._store.mark_delivered, inbound.id)
@@ -115,10 +171,38 @@ class ChatService:
         if conversation.state in WITH_PEOPLE:
             await to_thread.run_sync(self._store.mark_delivered, inbound.id)
             return ChatTurn(conversation, [])
+        if keep:
+            kept = await self._kept_for_maintenance(conversation, inbound)
+            if kept is not None:
+                return kept
+            earlier = await self._kept_first(conversation)
+            if earlier:
+                if self._handoff is not None:  # the earlier turns may have handed it over
+                    conversation = await self._handoff.current(conversation.id)
+                turn = await self._route(conversation, inbound, channel, username, keep=False)
+                return ChatTurn(turn.conversation, [*earlier, *turn.replies])
         rated = await self._rating_typed(conversation, inbound, username)
         if rated is not None:
             return rated
         return await self._ask_bot(conversation, inbound, username is not None)
+
+    async def _kept_for_maintenance(
+        self, conversation: Conversation, inbound: Message
+    ) -> ChatTurn | None:
+        """During a maintenance window the message waits for its end (a worker answers it
+        then: channels/chat/kept_turns.py); the user is told when service resumes."""
+        if self._board is None:
+            return None
+        now = datetime.now(UTC)
+        window = await to_thread.run_sync(self._board.maintenance, now)
+        if window is None:
+            return None
+        await to_thread.run_sync(self._board.keep, inbound.id, conversation.id, window.id)
+        said = await to_thread.run_sync(
+            self._store.add, conversation.id, Role.SYSTEM, [Reply(maintenance_reply(window, now))]
+        )
+        await self._publish(conversation, said)
+        return ChatTurn(conversation, said)
 
     async def rate(
         self, conversation: Conversation, message_id: int, helpful: bool, username: str | None

@@ -14,6 +14,7 @@ from sqlalchemy import Engine
 from channels.chat.service import ChatService
 from channels.conversations.store import ConversationStore
 from channels.live.delivery import Deliveries
+from channels.notices.board import NoticeBoard
 from channels.settings import AppSettings
 from channels.web.core_call import CoreForConversation
 from channels.wechat.access_tokens import AccessTokens, TokenSource
@@ -49,6 +50,8 @@ class Shared:
     core: CoreForConversation
     # The largest picture or file fetched from WeChat (the core's MAX_UPLOAD_BYTES).
     max_media_bytes: int
+    # The notices, said once to each bound user before an answer.
+    board: NoticeBoard | None = None
 
 
 def build_binding(engine: Engine, user_exists: Callable[[str], bool]) -> Binding:
@@ -66,11 +69,12 @@ def build_wechat_channels(
     binding: Binding,
     core: CoreForConversation,
     max_media_bytes: int,
+    board: NoticeBoard | None = None,
 ) -> WeChatChannels:
     """The configured accounts, each registered for delivery; none when nothing is set."""
     users, inbound = WeChatUsers(engine), InboundLog(engine)
     shared = Shared(
-        settings, engine, http, store, chat, users, inbound, binding, core, max_media_bytes
+        settings, engine, http, store, chat, users, inbound, binding, core, max_media_bytes, board
     )
     channels: WeChatChannels = {}
     if settings.wechat_token:
@@ -109,7 +113,7 @@ def _channel(shared: Shared, account: str, envelope: Envelope, window: Any) -> W
     )
     receipts = InvoiceReceipts(shared.store, media, shared.core)
     router = MessageRouter(
-        account, shared.store, shared.chat, shared.users, shared.binding, receipts
+        account, shared.store, shared.chat, shared.users, shared.binding, receipts, shared.board
     )
     budget = shared.settings.wechat_reply_budget_seconds
     return WeChatChannel(envelope, TurnTimer(account, router, shared.inbound, messages, budget))

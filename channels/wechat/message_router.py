@@ -9,12 +9,15 @@ runs it against the clock and decides how its answer reaches the user.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import UTC, datetime
 
 from anyio import to_thread
 
 from channels.chat.service import ChatService
 from channels.conversations.model import Reply, Role
 from channels.conversations.store import ConversationStore
+from channels.notices.board import NoticeBoard
+from channels.notices.notice import notice_line
 from channels.web.errors import NotFound, ServiceUnavailable
 from channels.wechat.binding import Binding
 from channels.wechat.commands import BIND_HELP, BIND_HINT, Command, binding_command
@@ -57,6 +60,7 @@ class MessageRouter:
         users: WeChatUsers,
         binding: Binding,
         receipts: InvoiceReceipts | None = None,
+        board: NoticeBoard | None = None,
     ) -> None:
         self._account = account
         self._store = store
@@ -64,6 +68,8 @@ class MessageRouter:
         self._users = users
         self._binding = binding
         self._receipts = receipts
+        # Notices are said once to each bound user, before an answer of the bot.
+        self._board = board
 
     async def route(self, message: Inbound, client_id: str) -> Answer:
         """The answer to `message`; the bot sees it under `client_id` (stored once)."""
@@ -134,7 +140,21 @@ class MessageRouter:
         reply = as_text(turn.replies)
         if user.username is None and "绑定开票账号" in reply:
             reply = f"{reply}\n\n{BIND_HINT}"
+        if user.username is not None:
+            reply = "\n\n".join([*await self._notices_for(user), reply])
         return Answer(conversation_id, reply)
+
+    async def _notices_for(self, user: WeChatUser) -> list[str]:
+        """The notices shown now that this user has not been shown yet, as lines."""
+        if self._board is None:
+            return []
+        now = datetime.now(UTC)
+        recipient = f"{self._account}:{user.openid}"
+        lines = []
+        for notice in await to_thread.run_sync(self._board.shown, now):
+            if await to_thread.run_sync(self._board.first_showing, notice.id, recipient):
+                lines.append(notice_line(notice, now))
+        return lines
 
     async def _record(self, user: WeChatUser, text: str, reply: str) -> Answer:
         """Keep a message the bot does not see, and the channel's reply, in the conversation."""

@@ -118,7 +118,8 @@ def test_the_composition_root_may_not_reach_into_a_subpackage(
 
 # Channels' subpackages, top to bottom: each imports only those below it. The routes
 # read the app's state, which holds the WeChat channels; a chat turn may hand over to
-# people; the handoff publishes live events; everything stores conversations; the
+# people; the handoff publishes live events; a turn asks the notices whether the bot is
+# down for maintenance; everything stores conversations; the
 # plumbing (errors, limits, logs, identity) is at the bottom.
 CHANNELS_LAYERS = [
     "backup",
@@ -130,6 +131,7 @@ CHANNELS_LAYERS = [
     "chat",
     "handoff",
     "live",
+    "notices",
     "conversations",
     "web",
 ]

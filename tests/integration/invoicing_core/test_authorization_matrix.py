@@ -39,6 +39,7 @@ PUBLIC = {
     ("GET", "/api/v1/knowledge/search"),
     ("POST", "/api/v1/chat"),
     ("GET", "/api/v1/invoices/batch/template"),
+    ("GET", "/api/v1/notices"),
 }
 _serial = count(1)
 # Recognition is stood in for: this is about who may call, not about reading invoices.
@@ -354,6 +355,24 @@ MATRIX: dict[tuple[str, str], tuple[dict[str, int], Request]] = {
             "tickets",
         )
     },
+    # System notices: the agents' supervisors serve the whole platform and schedule them.
+    ("POST", "/api/v1/notices"): (
+        supervisors(201),
+        fixed(
+            "/api/v1/notices",
+            {
+                "json": {
+                    "text": "升级",
+                    "starts_at": "2999-01-01T02:00",
+                    "ends_at": "2999-01-01T03:00",
+                }
+            },
+        ),
+    ),
+    ("DELETE", "/api/v1/notices/{notice_id}"): (
+        supervisors(404),
+        fixed("/api/v1/notices/999999"),
+    ),
     ("PUT", "/api/v1/agent/agents/{username}/skills"): (
         supervisors(404),
         fixed("/api/v1/agent/agents/nobody/skills", {"json": {"skills": ["policy"]}}),
