@@ -10,9 +10,18 @@ import sys
 from collections.abc import Callable
 from datetime import date, datetime
 from pathlib import Path
+from typing import Any
 
 from pydantic import BaseModel, ValidationError
 
+from invoicing_core.api.approval_schemas import ApprovalOut
+from invoicing_core.api.approvals import (
+    ApprovalList,
+    ApprovalOutcomeOut,
+    RejectIn,
+    RulesIn,
+    RulesOut,
+)
 from invoicing_core.api.paper_stock import RollIn, StockOut
 from invoicing_core.api.red_letter_forms import OutcomeOut, red_letter_request
 from invoicing_core.api.reports import SummaryOut
@@ -20,11 +29,13 @@ from invoicing_core.api.schemas import BatchOut, InvoiceOut, IssueIn, RedLetterI
 from invoicing_core.core import InvoicingCore
 from invoicing_core.demo import seed_demo, seed_demo_paper_stock
 from invoicing_core.domain.account import Role
+from invoicing_core.domain.approval_request import ApprovalState
 from invoicing_core.domain.errors import DomainError
 from invoicing_core.domain.invoice import CHINA_TZ
 from invoicing_core.persistence import upgrade_schema
 from invoicing_core.persistence.audit import verify_chain
 from invoicing_core.services.accounts import Principal
+from invoicing_core.services.approvals import ApprovalView
 from invoicing_core.services.reports import Period
 from invoicing_core.settings import CoreSettings
 
@@ -75,12 +86,43 @@ def _parser() -> argparse.ArgumentParser:
     stock.add_argument("--code", required=True, help="10- or 12-digit invoice code")
     stock.add_argument("--first", required=True, type=int, help="first invoice number")
     stock.add_argument("--count", required=True, type=int)
+    _approval_parsers(commands, acting)
     recognize = commands.add_parser(
         "recognize", help="read an invoice image, PDF or OFD (no database needed)"
     )
     recognize.add_argument("file", type=Path)
     recognize.add_argument("--json", action="store_true", help="print the result as JSON")
     return parser
+
+
+def _approval_parsers(commands: Any, acting: argparse.ArgumentParser) -> None:
+    rules = commands.add_parser("approval-rules", help="show or set the company's approval rules")
+    which = rules.add_subparsers(dest="rules_command", required=True)
+    which.add_parser("show", parents=[acting], help="the rules of the user's company")
+    put = which.add_parser("set", parents=[acting], help="replace the rules (admins)")
+    put.add_argument("--min-total-with-tax", help="amount with tax from which to approve")
+    put.add_argument("--kind", action="append", default=[], help="a kind to approve (repeat)")
+    put.add_argument("--new-buyer", action="store_true", help="approve a first invoice to a buyer")
+    put.add_argument("--buyer", action="append", default=[], help="a buyer's taxpayer id")
+    put.add_argument("--red-letter", action="store_true", help="approve every red-letter request")
+    put.add_argument("--void", action="store_true", help="approve every void request")
+    put.add_argument(
+        "--level",
+        action="append",
+        default=[],
+        metavar="USER[,USER]",
+        help="a level's approvers, comma-separated; empty: the approver role (repeat for two)",
+    )
+    put.add_argument("--lapse-hours", type=int, default=72)
+    listing = commands.add_parser("approvals", parents=[acting], help="list approval requests")
+    listing.add_argument("--state", choices=[state.value for state in ApprovalState])
+    listing.add_argument("--mine", choices=["approver", "requester"])
+    for move in ("approve", "cancel"):
+        decide = commands.add_parser(move, parents=[acting], help=f"{move} an approval request")
+        decide.add_argument("id", type=int)
+    reject = commands.add_parser("reject", parents=[acting], help="reject an approval request")
+    reject.add_argument("id", type=int)
+    reject.add_argument("--reason", required=True)
 
 
 def _json(model: BaseModel) -> str:
@@ -94,8 +136,10 @@ def _acting(core: InvoicingCore, args: argparse.Namespace) -> Principal:
 def _issue(core: InvoicingCore, args: argparse.Namespace) -> str:
     text = sys.stdin.read() if args.file == "-" else Path(args.file).read_text(encoding="utf-8")
     request = IssueIn.model_validate_json(text).to_request()
-    invoice = core.invoices.issue(_acting(core, args), request, args.idempotency_key)
-    return _json(InvoiceOut.of(invoice, core.invoices.now()))
+    outcome = core.approvals.issue(_acting(core, args), request, args.idempotency_key)
+    if isinstance(outcome, ApprovalView):
+        return _json(ApprovalOut.of(outcome))
+    return _json(InvoiceOut.of(outcome, core.invoices.now()))
 
 
 def _get(core: InvoicingCore, args: argparse.Namespace) -> str:
@@ -105,8 +149,10 @@ def _get(core: InvoicingCore, args: argparse.Namespace) -> str:
 
 def _void(core: InvoicingCore, args: argparse.Namespace) -> str:
     reason = VoidIn(reason=args.reason).reason
-    invoice = core.invoices.void(_acting(core, args), args.number, reason)
-    return _json(InvoiceOut.of(invoice, core.invoices.now()))
+    outcome = core.approvals.void(_acting(core, args), args.number, reason)
+    if isinstance(outcome, ApprovalView):
+        return _json(ApprovalOut.of(outcome))
+    return _json(InvoiceOut.of(outcome, core.invoices.now()))
 
 
 def _red_letter(core: InvoicingCore, args: argparse.Namespace) -> str:
@@ -114,10 +160,51 @@ def _red_letter(core: InvoicingCore, args: argparse.Namespace) -> str:
         dict(zip(("line_no", "amount"), spec.split(":", 1), strict=False)) for spec in args.line
     ]
     body = RedLetterIn.model_validate({"reason": args.reason, "lines": lines})
-    outcome = core.red_letters.enter(
+    outcome = core.approvals.red_letter(
         _acting(core, args), args.number, red_letter_request(body), seller_only=True
     )
+    if isinstance(outcome, ApprovalView):
+        return _json(ApprovalOut.of(outcome))
     return _json(OutcomeOut.of(outcome, core.invoices.now()))
+
+
+def _approval_rules(core: InvoicingCore, args: argparse.Namespace) -> str:
+    who = _acting(core, args)
+    if args.rules_command == "show":
+        return _json(RulesOut.of(core.approvals.rules(who)))
+    levels = [
+        {"approvers": [name.strip() for name in level.split(",") if name.strip()]}
+        for level in args.level or [""]
+    ]
+    body = RulesIn(
+        min_total_with_tax=args.min_total_with_tax,
+        kinds=args.kind,
+        new_buyer=args.new_buyer,
+        buyers=args.buyer,
+        red_letter=args.red_letter,
+        void=args.void,
+        levels=levels,
+        lapse_hours=args.lapse_hours,
+    )
+    return _json(RulesOut.of(core.approvals.set_rules(who, body.to_json())))
+
+
+def _approvals(core: InvoicingCore, args: argparse.Namespace) -> str:
+    state = ApprovalState(args.state) if args.state else None
+    found = core.approvals.search(_acting(core, args), state, args.mine)
+    return _json(ApprovalList(items=[ApprovalOut.of(view) for view in found], total=len(found)))
+
+
+def _decide(move: str) -> Command:
+    def run(core: InvoicingCore, args: argparse.Namespace) -> str:
+        who = _acting(core, args)
+        if move == "reject":
+            outcome = core.approvals.reject(who, args.id, RejectIn(reason=args.reason).reason)
+        else:
+            outcome = getattr(core.approvals, move)(who, args.id)
+        return _json(ApprovalOutcomeOut.of(outcome, core.invoices.now()))
+
+    return run
 
 
 def _add_paper_stock(core: InvoicingCore, args: argparse.Namespace) -> str:
@@ -196,6 +283,11 @@ COMMANDS: dict[str, Command] = {
     "batch": _batch,
     "report": _report,
     "add-paper-stock": _add_paper_stock,
+    "approval-rules": _approval_rules,
+    "approvals": _approvals,
+    "approve": _decide("approve"),
+    "reject": _decide("reject"),
+    "cancel": _decide("cancel"),
 }
 
 

@@ -9,6 +9,7 @@ from invoicing_core.persistence import make_engine
 from invoicing_core.recognition import MAX_INPUT_BYTES
 from invoicing_core.services.accounts import AccountService
 from invoicing_core.services.alerts import AlertService
+from invoicing_core.services.approvals import ApprovalService
 from invoicing_core.services.batch_issuing import BatchIssuing
 from invoicing_core.services.invoices import InvoiceService
 from invoicing_core.services.paper_stock import PaperStockService
@@ -38,6 +39,7 @@ class InvoicingCore:
     alerts: AlertService
     recognitions: RecognitionService
     received_invoices: ReceivedInvoiceService
+    approvals: ApprovalService
 
     @classmethod
     def open(
@@ -48,11 +50,12 @@ class InvoicingCore:
         `reset_code_sender` delivers password reset codes; by default they are logged.
         """
         engine = make_engine(settings.effective_database_url)
+        invoices, red_letters = InvoiceService(engine), RedLetterFormService(engine)
         return cls(
             engine=engine,
             accounts=AccountService(engine, timedelta(hours=settings.token_ttl_hours)),
-            invoices=InvoiceService(engine),
-            red_letters=RedLetterFormService(engine),
+            invoices=invoices,
+            red_letters=red_letters,
             paper_stock=PaperStockService(engine),
             batches=BatchIssuing(engine, max_file_bytes=settings.max_upload_bytes),
             reports=ReportService(engine),
@@ -65,6 +68,7 @@ class InvoicingCore:
                 max_file_bytes=min(settings.max_upload_bytes, MAX_INPUT_BYTES),
             ),
             received_invoices=ReceivedInvoiceService(engine),
+            approvals=ApprovalService(engine, invoices, red_letters),
         )
 
     def close(self) -> None:

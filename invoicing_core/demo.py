@@ -27,6 +27,7 @@ DEMO_PAPER_ROLLS = {
 DEMO_USERS = [
     ("demo", "Demo@2026!", Role.ISSUER, "演示开票员"),
     ("admin", "Admin@2026!", Role.ADMIN, "演示管理员"),
+    ("approver", "Approver@2026!", Role.APPROVER, "张经理"),
     ("agent", "Agent@2026!", Role.AGENT, "小王"),
     ("supervisor", "Supervisor@2026!", Role.SUPERVISOR, "李主管"),
     ("editor", "Editor@2026!", Role.EDITOR, "知识库编辑"),

@@ -9,6 +9,7 @@ from fastapi import APIRouter
 
 from invoicing_core.api import (
     alerts,
+    approvals,
     authentication,
     buyers,
     invoices,
@@ -41,6 +42,8 @@ router.include_router(users.router)
 router.include_router(alerts.router)
 router.include_router(recognitions.router)
 router.include_router(received_invoices.router)
+router.include_router(approvals.rules_router)
+router.include_router(approvals.router)
 
 __all__ = [
     "CoreDep",

@@ -34,6 +34,13 @@ _STATUS = {
     "duplicate_received_invoice": 409,
     "receipt_state_not_allowed": 409,
     "recognition_busy": 503,
+    "approval_not_found": 404,
+    "approval_not_pending": 409,
+    "approval_content_changed": 409,
+    "approval_required": 409,
+    "self_approval_not_allowed": 403,
+    "not_an_approver": 403,
+    "not_the_requester": 403,
     # Recognition's own refusals (invoicing_core.recognition RecognitionError).
     "file_too_large": 413,
 }

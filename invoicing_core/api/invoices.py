@@ -8,6 +8,7 @@ from typing import Annotated
 from anyio import to_thread
 from fastapi import APIRouter, File, Form, Header, Path, Query, Response, UploadFile, status
 
+from invoicing_core.api.approval_schemas import HELD_FOR_APPROVAL, ApprovalOut
 from invoicing_core.api.dependencies import CoreDep, CurrentPrincipal
 from invoicing_core.api.red_letter_forms import RedLetterFormOut, red_letter_request
 from invoicing_core.api.schemas import (
@@ -28,6 +29,7 @@ from invoicing_core.domain.invoice import CHINA_TZ, InvoiceStatus
 from invoicing_core.domain.kind import InvoiceKind
 from invoicing_core.pdf import render_invoice_pdf
 from invoicing_core.persistence.invoice_repository import InvoiceFilter
+from invoicing_core.services.approvals import ApprovalView
 
 router = APIRouter(prefix="/invoices", tags=["invoices"])
 
@@ -35,13 +37,28 @@ Number = Annotated[str, Path(min_length=1, max_length=20, pattern=r"^\d+$")]
 IdempotencyKey = Annotated[str | None, Header(alias="Idempotency-Key", max_length=128)]
 
 
-@router.post("", status_code=status.HTTP_201_CREATED, response_model=InvoiceOut)
+@router.post(
+    "",
+    status_code=status.HTTP_201_CREATED,
+    response_model=InvoiceOut | ApprovalOut,
+    responses=HELD_FOR_APPROVAL,
+)
 async def issue(
-    body: IssueIn, who: CurrentPrincipal, core: CoreDep, key: IdempotencyKey = None
-) -> InvoiceOut:
-    """开具发票；带相同 Idempotency-Key 的重试返回第一次开具的发票。"""
-    invoice = await to_thread.run_sync(core.invoices.issue, who, body.to_request(), key)
-    return InvoiceOut.of(invoice, core.invoices.now())
+    body: IssueIn,
+    who: CurrentPrincipal,
+    core: CoreDep,
+    response: Response,
+    key: IdempotencyKey = None,
+) -> InvoiceOut | ApprovalOut:
+    """开具发票；带相同 Idempotency-Key 的重试返回第一次开具的发票（或审批申请）。
+
+    符合本企业审批规则时不开具，返回 202 和审批申请（冻结的预览内容），审批通过后开具。
+    """
+    outcome = await to_thread.run_sync(core.approvals.issue, who, body.to_request(), key)
+    if isinstance(outcome, ApprovalView):
+        response.status_code = status.HTTP_202_ACCEPTED
+        return ApprovalOut.of(outcome)
+    return InvoiceOut.of(outcome, core.invoices.now())
 
 
 @router.post("/preview", response_model=InvoicePreviewOut)
@@ -152,33 +169,48 @@ async def search(
     )
 
 
-@router.post("/{number}/void", response_model=InvoiceOut)
-async def void(number: Number, body: VoidIn, who: CurrentPrincipal, core: CoreDep) -> InvoiceOut:
+@router.post("/{number}/void", response_model=InvoiceOut | ApprovalOut, responses=HELD_FOR_APPROVAL)
+async def void(
+    number: Number, body: VoidIn, who: CurrentPrincipal, core: CoreDep, response: Response
+) -> InvoiceOut | ApprovalOut:
     """作废发票（仅限当月、未抄税未认证的纸质发票）；不能作废时返回 409 并说明原因。
 
     409 的 code：void_not_allowed（可改为开具红字发票冲销），或
     invoice_not_voidable_in_status（已作废、已红冲或部分红冲，或本身是红字发票）。
+    本企业规定作废须审批时返回 202 和审批申请。
     """
-    invoice = await to_thread.run_sync(core.invoices.void, who, number, body.reason)
-    return InvoiceOut.of(invoice, core.invoices.now())
+    outcome = await to_thread.run_sync(core.approvals.void, who, number, body.reason)
+    if isinstance(outcome, ApprovalView):
+        response.status_code = status.HTTP_202_ACCEPTED
+        return ApprovalOut.of(outcome)
+    return InvoiceOut.of(outcome, core.invoices.now())
 
 
 @router.post(
     "/{number}/red-letter",
     status_code=status.HTTP_201_CREATED,
-    response_model=InvoiceOut | RedLetterFormOut,
-    responses={202: {"model": RedLetterFormOut, "description": "确认单已填开，待对方确认"}},
+    response_model=InvoiceOut | RedLetterFormOut | ApprovalOut,
+    responses={
+        202: {
+            "model": RedLetterFormOut | ApprovalOut,
+            "description": "确认单已填开，待对方确认；或须经审批，已提交审批申请",
+        }
+    },
 )
 async def red_letter(
     number: Number, body: RedLetterIn, who: CurrentPrincipal, core: CoreDep, response: Response
-) -> InvoiceOut | RedLetterFormOut:
+) -> InvoiceOut | RedLetterFormOut | ApprovalOut:
     """开具红字发票，全额（不传 lines）或按行部分冲销。
 
     无需购买方确认时返回 201 和红字发票；需要确认时（部分红冲，或购买方已确认用途）
-    填开红字确认单并返回 202 和确认单，购买方确认后系统自动开具。
+    填开红字确认单并返回 202 和确认单，购买方确认后系统自动开具。本企业规定红冲须审批时
+    返回 202 和审批申请（带 action 字段），审批通过后再办理。
     """
-    enter = partial(core.red_letters.enter, seller_only=True)
+    enter = partial(core.approvals.red_letter, seller_only=True)
     outcome = await to_thread.run_sync(enter, who, number, red_letter_request(body))
+    if isinstance(outcome, ApprovalView):
+        response.status_code = status.HTTP_202_ACCEPTED
+        return ApprovalOut.of(outcome)
     if outcome.red is None:
         response.status_code = status.HTTP_202_ACCEPTED
         return RedLetterFormOut.of(outcome.form)

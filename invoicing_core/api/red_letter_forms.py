@@ -5,12 +5,14 @@ from decimal import Decimal
 from typing import Annotated
 
 from anyio import to_thread
-from fastapi import APIRouter, Path, Query, status
+from fastapi import APIRouter, Path, Query, Response, status
 from pydantic import BaseModel, Field
 
+from invoicing_core.api.approval_schemas import HELD_FOR_APPROVAL, ApprovalOut
 from invoicing_core.api.dependencies import CoreDep, CurrentPrincipal
 from invoicing_core.api.schemas import InvoiceOut, RedLetterIn
 from invoicing_core.domain.red_letter import ConfirmationState, RedLinePart
+from invoicing_core.services.approvals import ApprovalView
 from invoicing_core.services.red_letter_forms import FormView, RedLetterOutcome, RedLetterRequest
 
 router = APIRouter(prefix="/red-letter-forms", tags=["red-letter forms"])
@@ -106,11 +108,24 @@ def red_letter_request(body: RedLetterIn) -> RedLetterRequest:
     return RedLetterRequest(body.reason, parts)
 
 
-@router.post("", status_code=status.HTTP_201_CREATED, response_model=OutcomeOut)
-async def enter(body: FormIn, who: CurrentPrincipal, core: CoreDep) -> OutcomeOut:
-    """填开红字确认单（销售方或购买方均可发起）；无需对方确认时立即开具红字发票。"""
+@router.post(
+    "",
+    status_code=status.HTTP_201_CREATED,
+    response_model=OutcomeOut | ApprovalOut,
+    responses=HELD_FOR_APPROVAL,
+)
+async def enter(
+    body: FormIn, who: CurrentPrincipal, core: CoreDep, response: Response
+) -> OutcomeOut | ApprovalOut:
+    """填开红字确认单（销售方或购买方均可发起）；无需对方确认时立即开具红字发票。
+
+    销售方企业规定红冲须审批时返回 202 和审批申请，审批通过后再填开。
+    """
     request = red_letter_request(body)
-    outcome = await to_thread.run_sync(core.red_letters.enter, who, body.number, request)
+    outcome = await to_thread.run_sync(core.approvals.red_letter, who, body.number, request)
+    if isinstance(outcome, ApprovalView):
+        response.status_code = status.HTTP_202_ACCEPTED
+        return ApprovalOut.of(outcome)
     return OutcomeOut.of(outcome, core.invoices.now())
 
 

@@ -40,6 +40,9 @@ class Role(Enum):
     SUPERVISOR = "supervisor"
     # Keeps the knowledge base every company shares: edits, publishes, reloads it.
     EDITOR = "editor"
+    # Approves or rejects the company's requests that its approval rules hold back
+    # (domain/approval.py); issues nothing itself.
+    APPROVER = "approver"
 
     @property
     def may_issue(self) -> bool:

@@ -7,6 +7,11 @@ INVOICE_RED_LETTER = "invoice.red_letter"
 # Written by the red-letter form service; the suffix is the move (enter, confirm, deny, withdraw).
 RED_LETTER_FORM = "red_letter_form."
 
+# Written by the approval service: the company's rules, and each step of a request
+# (the suffix: request, approve, reject, cancel, lapse).
+APPROVAL_RULES = "approval.rules"
+APPROVAL = "approval."
+
 # Written by the received-invoice ledger (收票台账): recording, and each change of state.
 RECEIVED_INVOICE_RECORD = "received_invoice.record"
 RECEIVED_INVOICE_STATE = "received_invoice.state"

@@ -19,6 +19,7 @@ _FIELD_NAMES = {
     "amount": "金额",
     "tax": "税额",
     "tax_rate": "税率",
+    "min_total_with_tax": "审批金额",
 }
 
 

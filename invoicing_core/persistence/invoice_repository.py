@@ -256,3 +256,19 @@ def _invoice(row: Row[Any], lines: list[InvoiceLine]) -> Invoice:
         certified=row.certified,
         voided=voided,
     )
+
+
+def has_invoiced(
+    connection: Connection, company_id: int, buyer_name: str, tax_id: str | None
+) -> bool:
+    """Whether the company issued any invoice to this buyer before: by taxpayer id, or by
+    name for a buyer without one."""
+    where = (
+        invoices.c.buyer_tax_id == tax_id
+        if tax_id
+        else (invoices.c.buyer_tax_id.is_(None)) & (invoices.c.buyer_name == buyer_name)
+    )
+    found = connection.execute(
+        select(invoices.c.id).where(invoices.c.company_id == company_id, where).limit(1)
+    )
+    return found.first() is not None

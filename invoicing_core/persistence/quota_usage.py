@@ -7,6 +7,7 @@ from sqlalchemy import Connection, select, update
 from sqlalchemy.dialects import postgresql, sqlite
 
 from invoicing_core.domain.invoice import CHINA_TZ
+from invoicing_core.persistence.approval_repository import held
 from invoicing_core.persistence.tables import quota_usage
 
 
@@ -16,13 +17,16 @@ def month_key(moment: datetime) -> str:
 
 
 def used(connection: Connection, company_id: int, moment: datetime) -> Decimal:
-    """What the company has used of the quota of the month holding `moment`."""
+    """What the company has used of the quota of the month holding `moment`, counting what
+    its approval requests waiting at `moment` hold (a request ends, and its hold with it,
+    when it is approved, rejected, cancelled or lapses)."""
+    month = month_key(moment)
     value = connection.execute(
         select(quota_usage.c.used).where(
-            quota_usage.c.company_id == company_id, quota_usage.c.month == month_key(moment)
+            quota_usage.c.company_id == company_id, quota_usage.c.month == month
         )
     ).scalar_one_or_none()
-    return Decimal(value or 0)
+    return Decimal(value or 0) + held(connection, company_id, month, moment)
 
 
 def add(connection: Connection, company_id: int, moment: datetime, amount: Decimal) -> None:

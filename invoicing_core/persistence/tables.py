@@ -310,3 +310,41 @@ pending_recognitions = Table(
     Column("file_content", LargeBinary, nullable=False),
     Column("result", JSON, nullable=False),
 )
+
+# Each company's approval rules (domain/approval.py ApprovalRules.to_json), one row.
+approval_rules = Table(
+    "approval_rules",
+    metadata,
+    Column("company_id", Integer, ForeignKey("companies.id"), primary_key=True),
+    Column("rules", JSON, nullable=False),
+    Column("updated_at", UtcDateTime(), nullable=False),
+    Column("updated_by", String(64), nullable=False),
+)
+
+# Requests held back for approval; `content` is what was asked, frozen when asked.
+approval_requests = Table(
+    "approval_requests",
+    metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("company_id", Integer, ForeignKey("companies.id"), nullable=False),
+    Column("action", String(12), nullable=False),
+    Column("state", String(12), nullable=False),
+    Column("requested_by", String(64), nullable=False),
+    Column("requested_at", UtcDateTime(), nullable=False),
+    Column("deadline", UtcDateTime(), nullable=False),
+    # [{"approvers": [...]}], copied from the rules when asked.
+    Column("levels", JSON, nullable=False),
+    Column("reasons", JSON, nullable=False),
+    Column("content", JSON, nullable=False),
+    # The quota a waiting issue request holds, in the China-time month it was asked in.
+    Column("quota_hold", Numeric(18, 2), nullable=False),
+    Column("hold_month", String(7), nullable=False),
+    # [{"level", "by", "at", "approved", "reason"}]
+    Column("decisions", JSON, nullable=False),
+    Column("ended_at", UtcDateTime(), nullable=True),
+    # The invoice issued, voided or red-lettered on approval.
+    Column("result", String(20), nullable=True),
+    Column("idempotency_key", String(128), nullable=True),
+    Index("ix_approval_requests_company_state", "company_id", "state"),
+    UniqueConstraint("company_id", "idempotency_key", name="uq_approval_requests_key"),
+)

@@ -10,11 +10,17 @@ from sqlalchemy import Connection, Engine
 
 from invoicing_core.batch import InvoiceDraft, RowError, parse_batch
 from invoicing_core.domain import audit_actions
+from invoicing_core.domain.approval import ApprovalRequired
 from invoicing_core.domain.errors import QuotaExceeded
 from invoicing_core.domain.invoice import CHINA_TZ, Invoice
 from invoicing_core.domain.money import format_money
 from invoicing_core.domain.quota import Chargeable, MonthlyQuota, quota_charge
-from invoicing_core.persistence import company_repository, idempotency_key_repository, quota_usage
+from invoicing_core.persistence import (
+    approval_repository,
+    company_repository,
+    idempotency_key_repository,
+    quota_usage,
+)
 from invoicing_core.persistence import invoice_repository as repository
 from invoicing_core.persistence.audit import AuditEntry, record_many
 from invoicing_core.persistence.company_repository import Company
@@ -22,6 +28,7 @@ from invoicing_core.persistence.database import begin_write
 from invoicing_core.persistence.idempotency_key_repository import IdempotencyKey
 from invoicing_core.persistence.numbers import next_digital_numbers
 from invoicing_core.services.accounts import Principal
+from invoicing_core.services.approval_steps import issue_reasons
 from invoicing_core.services.clock import Clock, utc_now
 from invoicing_core.services.invoices import issuing_company, seller_of
 
@@ -48,6 +55,10 @@ class BatchPreview:
     def total_with_tax(self) -> Decimal:
         """The price-tax total of the invoices that would be issued."""
         return sum((draft.total_with_tax for draft in self.drafts), Decimal(0))
+
+
+# How many held-back rows a refusal names.
+MAX_HELD_SHOWN = 10
 
 
 def _serial_key(serial: str) -> str:
@@ -86,9 +97,10 @@ class BatchIssuing:
             fresh, repeated = _split_issued(connection, company_id, parsed.drafts)
             refusal = None
             try:
+                _refuse_held_back(connection, company_id, fresh)
                 _check_quota(connection, company, fresh, self._clock())
-            except QuotaExceeded as exceeded:
-                refusal = exceeded.message
+            except (QuotaExceeded, ApprovalRequired) as refused:
+                refusal = refused.message
         return BatchPreview(fresh, [*parsed.errors, *repeated], refusal)
 
     def _issue(
@@ -105,6 +117,7 @@ class BatchIssuing:
             rejected += repeated
             if not fresh:
                 return BatchOutcome(0, [], rejected)
+            _refuse_held_back(connection, company_id, fresh)
             numbers = next_digital_numbers(connection, now.astimezone(CHINA_TZ).year, len(fresh))
             seller = seller_of(company)
             issued = [
@@ -170,6 +183,31 @@ def _split_issued(
         if _serial_key(d.serial) in earlier
     ]
     return fresh, repeated
+
+
+def _refuse_held_back(
+    connection: Connection, company_id: int, drafts: Sequence[InvoiceDraft]
+) -> None:
+    """Refuse the whole batch when the company's approval rules hold back any of its
+    invoices: a batch is not approved as one (yet), and must not go around the rules."""
+    rules = approval_repository.rules_of(connection, company_id)
+    if rules is None or not rules.any_condition:
+        return
+    held = []
+    for draft in drafts:
+        reasons = issue_reasons(
+            connection, company_id, rules, draft.kind, draft.total_with_tax, draft.buyer
+        )
+        if reasons:
+            held.append(f"第{draft.row}行（流水号{draft.serial}）：{'，'.join(reasons)}")
+    if held:
+        shown = "；".join(held[:MAX_HELD_SHOWN])
+        more = f"；等共{len(held)}张" if len(held) > MAX_HELD_SHOWN else ""
+        raise ApprovalRequired(
+            f"本批有发票须经审批，整批未开具。批量开票暂不支持审批，请将这些发票逐张开具并提交审批："
+            f"{shown}{more}。",
+            field="file",
+        )
 
 
 def _check_quota(

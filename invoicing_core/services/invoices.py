@@ -131,20 +131,34 @@ class InvoiceService:
                 raise
             return winner
 
+    def issue_within(
+        self, connection: Connection, who: Principal, request: IssueRequest
+    ) -> Invoice:
+        """Issue inside the caller's transaction (an approved request issues this way)."""
+        company_id = issuing_company(who)
+        buyer, lines = _buyer(request), _lines(request.lines)
+        return self._issue(connection, who, company_id, request, buyer, lines)
+
     def preview(self, who: Principal, request: IssueRequest) -> Invoice:
         """The invoice as it would be issued now, checked by every rule; nothing is written.
 
         Its number is a placeholder of zeros: the real one is taken only when issuing.
         """
+        with self._engine.connect() as connection:
+            return self.preview_within(connection, who, request)
+
+    def preview_within(
+        self, connection: Connection, who: Principal, request: IssueRequest
+    ) -> Invoice:
+        """The preview, inside the caller's transaction (an approval request freezes it)."""
         company_id = issuing_company(who)
         buyer, lines = _buyer(request), _lines(request.lines)
         now = self._clock()
-        with self._engine.connect() as connection:
-            ensure_paper_in_stock(connection, company_id, request.kind)
-            number, code = _placeholder_number(request.kind, now)
-            return _checked_invoice(
-                connection, who, company_id, request, Draft(buyer, lines, number, code, now)
-            )
+        ensure_paper_in_stock(connection, company_id, request.kind)
+        number, code = placeholder_number(request.kind, now)
+        return _checked_invoice(
+            connection, who, company_id, request, Draft(buyer, lines, number, code, now)
+        )
 
     def _issue(
         self,
@@ -186,27 +200,25 @@ class InvoiceService:
 
     def void(self, who: Principal, number: str, reason: str) -> Invoice:
         """Void a paper invoice of this month, if the rules allow; otherwise say why."""
-        company_id, now = issuing_company(who), self._clock()
         with begin_write(self._engine) as connection:
-            invoice = load_invoice(connection, company_id, number, lock=True)
-            before = _state(invoice)
-            invoice.void(reason, who.username, now)
-            repository.save_state(connection, invoice)
-            quota_usage.add(connection, company_id, invoice.issued_at, -quota_charge(invoice))
-            if invoice.red_of is not None:
-                # Voiding a red-letter invoice gives its blue invoice its amount back.
-                repository.save_state(
-                    connection, load_invoice(connection, company_id, invoice.red_of)
-                )
-            _audit(
-                connection,
-                who.username,
-                company_id,
-                audit_actions.INVOICE_VOID,
-                invoice,
-                before,
-                now,
-            )
+            return self.void_within(connection, who, number, reason)
+
+    def void_within(
+        self, connection: Connection, who: Principal, number: str, reason: str
+    ) -> Invoice:
+        """Void inside the caller's transaction (an approved request voids this way)."""
+        company_id, now = issuing_company(who), self._clock()
+        invoice = load_invoice(connection, company_id, number, lock=True)
+        before = _state(invoice)
+        invoice.void(reason, who.username, now)
+        repository.save_state(connection, invoice)
+        quota_usage.add(connection, company_id, invoice.issued_at, -quota_charge(invoice))
+        if invoice.red_of is not None:
+            # Voiding a red-letter invoice gives its blue invoice its amount back.
+            repository.save_state(connection, load_invoice(connection, company_id, invoice.red_of))
+        _audit(
+            connection, who.username, company_id, audit_actions.INVOICE_VOID, invoice, before, now
+        )
         return invoice
 
 
@@ -263,7 +275,8 @@ def _checked_invoice(
     return invoice
 
 
-def _placeholder_number(kind: InvoiceKind, now: datetime) -> tuple[str, str | None]:
+def placeholder_number(kind: InvoiceKind, now: datetime) -> tuple[str, str | None]:
+    """The number and code of an invoice not issued yet: zeros."""
     if kind.is_digital:
         year = now.astimezone(CHINA_TZ).year
         return str(DigitalInvoiceNumber(year=year, channel=ISSUING_CHANNEL, sequence=0)), None

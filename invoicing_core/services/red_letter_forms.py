@@ -103,41 +103,71 @@ class RedLetterFormService:
 
         With `seller_only`, the invoice must be the caller's company's own.
         """
-        company_id, now = issuing_company(who), self._clock()
         with begin_write(self._engine) as connection:
-            side, seller_id = _side_for_invoice(connection, company_id, number, seller_only)
-            blue = load_invoice(connection, seller_id, number, lock=True)
-            form = open_confirmation(
-                blue_number=blue.identifier,
-                reason=RedLetterReason.parse(request.reason),
-                initiator=side,
-                parts=tuple(request.parts),
-                buyer_confirmed_use=blue.certified,
-                now=now,
+            return self.enter_within(connection, who, number, request, seller_only=seller_only)
+
+    def checked_form(
+        self,
+        connection: Connection,
+        who: Principal,
+        number: str,
+        request: RedLetterRequest,
+        *,
+        seller_only: bool = False,
+        lock: bool = False,
+    ) -> tuple[PartyRole, int, Invoice, ConfirmationForm]:
+        """The caller's side, the seller's company, the blue invoice and the form a request
+        would enter now, refused as entering would refuse it; nothing is written."""
+        company_id, now = issuing_company(who), self._clock()
+        side, seller_id = _side_for_invoice(connection, company_id, number, seller_only)
+        blue = load_invoice(connection, seller_id, number, lock=lock)
+        form = open_confirmation(
+            blue_number=blue.identifier,
+            reason=RedLetterReason.parse(request.reason),
+            initiator=side,
+            parts=tuple(request.parts),
+            buyer_confirmed_use=blue.certified,
+            now=now,
+        )
+        blue.check_red_letter(form.parts or None)
+        pending = forms.open_for(connection, blue.identifier, now)
+        if pending is not None:
+            raise ConfirmationPending(
+                f"该发票已有待确认的红字确认单（编号{pending.id}），"
+                "请等待对方确认，或由发起方撤销后重新填开。",
+                field="number",
             )
-            blue.check_red_letter(form.parts or None)
-            pending = forms.open_for(connection, blue.identifier, now)
-            if pending is not None:
-                raise ConfirmationPending(
-                    f"该发票已有待确认的红字确认单（编号{pending.id}），"
-                    "请等待对方确认，或由发起方撤销后重新填开。",
-                    field="number",
-                )
-            red = None
-            if form.allows_issuing(now):
-                red = issue_red_letter(connection, who.username, seller_id, blue, form, now)
-            stored = forms.add(
-                connection,
-                StoredForm(
-                    id=0,
-                    form=form,
-                    seller_company_id=seller_id,
-                    buyer_tax_id=blue.buyer.tax_id,
-                    entered_by=who.username,
-                    red_number=red.identifier if red else None,
-                ),
-            )
-            _audit(connection, who, company_id, "enter", stored, None, now)
+        return side, seller_id, blue, form
+
+    def enter_within(
+        self,
+        connection: Connection,
+        who: Principal,
+        number: str,
+        request: RedLetterRequest,
+        *,
+        seller_only: bool = False,
+    ) -> RedLetterOutcome:
+        """Enter a form inside the caller's transaction (an approved request enters this way)."""
+        company_id, now = issuing_company(who), self._clock()
+        side, seller_id, blue, form = self.checked_form(
+            connection, who, number, request, seller_only=seller_only, lock=True
+        )
+        red = None
+        if form.allows_issuing(now):
+            red = issue_red_letter(connection, who.username, seller_id, blue, form, now)
+        stored = forms.add(
+            connection,
+            StoredForm(
+                id=0,
+                form=form,
+                seller_company_id=seller_id,
+                buyer_tax_id=blue.buyer.tax_id,
+                entered_by=who.username,
+                red_number=red.identifier if red else None,
+            ),
+        )
+        _audit(connection, who, company_id, "enter", stored, None, now)
         return RedLetterOutcome(FormView(stored, side, now), red)
 
     def confirm(self, who: Principal, form_id: int) -> RedLetterOutcome:

@@ -1,6 +1,6 @@
 """Every protected endpoint against every kind of caller: only what each may do succeeds.
 
-Callers: anonymous, the tenant's viewer, issuer and admin, an agent (who serves
+Callers: anonymous, the tenant's viewer, issuer, approver and admin, an agent (who serves
 customers but belongs to no company) and the agents' supervisor, a knowledge editor
 (who keeps the shared knowledge base, also of no company), and a stranger (the
 issuer of another company).
@@ -20,7 +20,7 @@ from fastapi.testclient import TestClient
 from invoicing_core import InvoicingCore
 from invoicing_core.domain.account import Role
 from tests.integration.invoicing_core.company_users import add_user, log_in
-from tests.integration.invoicing_core.conftest import Tenant, make_tenant
+from tests.integration.invoicing_core.conftest import Tenant, make_tenant, valid_tax_id
 from tests.integration.invoicing_core.received_ledger import (
     document_of,
     recognize,
@@ -30,7 +30,17 @@ from tests.integration.invoicing_core.received_ledger import (
 from tests.integration.invoicing_core.test_batch_and_pdf_api import batch_file, invoice, line
 from tests.integration.invoicing_core.test_invoice_api import issue, service_fee
 
-CALLERS = ("anonymous", "viewer", "issuer", "agent", "supervisor", "editor", "admin", "stranger")
+CALLERS = (
+    "anonymous",
+    "viewer",
+    "issuer",
+    "approver",
+    "agent",
+    "supervisor",
+    "editor",
+    "admin",
+    "stranger",
+)
 # Endpoints anyone may call: logging in, password reset, policy questions, chat, the template.
 PUBLIC = {
     ("POST", "/api/v1/auth/token"),
@@ -83,18 +93,28 @@ class World:
         response = record(self.client, self.tenant.issuer, self.recognition())
         return int(response.json()["id"])
 
+    def approval(self) -> int:
+        """A fresh request of the tenant's issuer, waiting for the approver role."""
+        body = service_fee(buyer=HELD_BUYER)
+        response = self.client.post("/api/v1/invoices", json=body, headers=self.tenant.issuer)
+        assert response.status_code == 202, response.text
+        return int(response.json()["id"])
+
 
 Request = Callable[[World], tuple[str, dict[str, Any]]]
 DENIED_TO_OUTSIDERS = {"anonymous": 401, "agent": 403, "supervisor": 403, "editor": 403}
 
 
 def expect(ok: int, **others: int) -> dict[str, int]:
-    """`ok` for the tenant's viewer, issuer and admin and the stranger, unless said otherwise."""
-    return {
+    """`ok` for the tenant's viewer, issuer and admin and the stranger, unless said otherwise;
+    the tenant's approver gets what its viewer gets (both issue nothing), unless said."""
+    expected = {
         **{caller: ok for caller in ("viewer", "issuer", "admin", "stranger")},
         **DENIED_TO_OUTSIDERS,
         **others,
     }
+    expected.setdefault("approver", expected["viewer"])
+    return expected
 
 
 def issuing(ok: int, stranger: int = 404) -> dict[str, int]:
@@ -188,6 +208,19 @@ def fixed(path: str, options: dict[str, Any] | None = None) -> Request:
 def red_form_move(move: str) -> Request:
     """A move on a fresh red-letter form of the world's tenant."""
     return lambda w: (f"/api/v1/red-letter-forms/{w.full_red_form()}/{move}", {})
+
+
+# Only invoices to this buyer wait for approval in the tenant, so every other row issues.
+HELD_BUYER = {"name": "武汉审批测试有限公司", "tax_id": valid_tax_id(999999)}
+APPROVAL_RULES = {"buyers": [HELD_BUYER["tax_id"]], "levels": [{"approvers": []}]}
+
+
+def approval_move(move: str, body: dict[str, Any] | None = None) -> Request:
+    """A move on a fresh approval request of the world's tenant."""
+    return lambda w: (
+        f"/api/v1/approvals/{w.approval()}/{move}",
+        {"json": body} if body else {},
+    )
 
 
 def received_entry(suffix: str) -> Request:
@@ -306,6 +339,30 @@ MATRIX: dict[tuple[str, str], tuple[dict[str, int], Request]] = {
             f"/api/v1/received-invoices/{w.receipt()}/state",
             {"json": {"state": "reimbursed", "note": "报销"}},
         ),
+    ),
+    # Approval: rules read by the company, set by its admin; requests decided by approvers.
+    ("GET", "/api/v1/approval-rules"): (expect(200), fixed("/api/v1/approval-rules")),
+    ("PUT", "/api/v1/approval-rules"): (
+        admins(200),
+        fixed("/api/v1/approval-rules", {"json": APPROVAL_RULES}),
+    ),
+    ("GET", "/api/v1/approvals"): (expect(200), fixed("/api/v1/approvals")),
+    ("GET", "/api/v1/approvals/{request_id}"): (
+        expect(200, stranger=404),
+        lambda w: (f"/api/v1/approvals/{w.approval()}", {}),
+    ),
+    # The issuer asked: approving it is self-approval; the admin is not of the approver role.
+    ("POST", "/api/v1/approvals/{request_id}/approve"): (
+        expect(403, stranger=404, approver=200),
+        approval_move("approve"),
+    ),
+    ("POST", "/api/v1/approvals/{request_id}/reject"): (
+        expect(403, stranger=404, approver=200),
+        approval_move("reject", {"reason": "金额不对"}),
+    ),
+    ("POST", "/api/v1/approvals/{request_id}/cancel"): (
+        expect(403, stranger=404, issuer=200),
+        approval_move("cancel"),
     ),
     ("GET", "/api/v1/users"): (admins(200), lambda w: ("/api/v1/users", {})),
     ("PATCH", "/api/v1/users/{username}"): (
@@ -440,11 +497,14 @@ def world(app_client: TestClient, core: InvoicingCore) -> World:
     # Every request that needs a target issues a fresh invoice of 10,000 yuan for it.
     tenant = make_tenant(app_client, core, quota="100000000")
     stranger = make_tenant(app_client, core)
+    admin = add_user(core, tenant, Role.ADMIN)
+    core.approvals.set_rules(core.accounts.principal_of(admin), APPROVAL_RULES)
     headers = {
         "anonymous": {},
         "viewer": tenant.viewer,
         "issuer": tenant.issuer,
-        "admin": log_in(app_client, add_user(core, tenant, Role.ADMIN)),
+        "approver": log_in(app_client, add_user(core, tenant, Role.APPROVER)),
+        "admin": log_in(app_client, admin),
         "agent": log_in(app_client, add_user(core, None, Role.AGENT)),
         "supervisor": log_in(app_client, add_user(core, None, Role.SUPERVISOR)),
         "editor": log_in(app_client, add_user(core, None, Role.EDITOR)),
