@@ -60,7 +60,12 @@ from channels.live.delivery import Deliveries
 from channels.live.hub import KNOWLEDGE
 from channels.notices.board import NoticeBoard
 from channels.notifications.assembly import NotificationServices, build_notifications
-from channels.notifications.core_events import AwaitingForm, RiskAlert, core_event_sources
+from channels.notifications.core_events import (
+    AwaitingApproval,
+    AwaitingForm,
+    RiskAlert,
+    core_event_sources,
+)
 from channels.notifications.ways import Contact
 from channels.settings import AppSettings
 from channels.web.body_limit import BodyLimit
@@ -517,6 +522,22 @@ class _CoreFacts:
             RiskAlert(a.rule.value, a.window_start, a.severity.value == "high", a.message)
             for a in report.alerts
         ]
+
+    def approvals_awaiting(self) -> dict[str, list[AwaitingApproval]]:
+        return {
+            approver: [
+                AwaitingApproval(
+                    v.request.id,
+                    v.request.level,
+                    v.request.action.label,
+                    v.request.requested_by,
+                    v.request.deadline,
+                    v.now,
+                )
+                for v in views
+            ]
+            for approver, views in self._core.approvals.awaiting_by_approver().items()
+        }
 
     def forms_awaiting(self, clerk: str) -> list[AwaitingForm]:
         who = self._core.accounts.principal_of(clerk)

@@ -1,7 +1,7 @@
 (function () {
   "use strict";
   var TOKEN = "kaipiao-notifications-token";
-  var KINDS = { risk_alert: "风险预警", red_letter_form: "红字确认单待确认", ticket_reply: "留言回复", approval: "审批（即将推出）" };
+  var KINDS = { risk_alert: "风险预警", red_letter_form: "红字确认单待确认", ticket_reply: "留言回复", approval: "审批待处理" };
   var WAYS = ["app", "wechat", "email", "sms"];
   var WAY_NAMES = { app: "站内", wechat: "微信", email: "邮件", sms: "短信" };
   var token = sessionStorage.getItem(TOKEN);

@@ -1,4 +1,5 @@
-"""The invoicing core's events that notify: risk alerts and red-letter forms awaiting an answer.
+"""The invoicing core's events that notify: risk alerts, red-letter forms awaiting an answer
+and approval requests awaiting an approver.
 
 channels/ may not import the core, so what these sources read of it is the small
 `InvoicingFacts` protocol; the composition root (channels/app.py) answers it from the
@@ -42,6 +43,18 @@ class AwaitingForm:
     now: datetime
 
 
+@dataclass(frozen=True)
+class AwaitingApproval:
+    """An approval request waiting for one approver's decision at its current level."""
+
+    id: int
+    level: int
+    action: str  # 开具发票, 作废发票, 开具红字发票
+    requested_by: str
+    deadline: datetime
+    now: datetime
+
+
 class InvoicingFacts(Protocol):
     """What the notification sources read of the invoicing core."""
 
@@ -55,6 +68,10 @@ class InvoicingFacts(Protocol):
 
     def forms_awaiting(self, clerk: str) -> Sequence[AwaitingForm]:
         """The forms awaiting the answer of `clerk`'s company."""
+        ...
+
+    def approvals_awaiting(self) -> Mapping[str, Sequence[AwaitingApproval]]:
+        """Each approver's requests waiting for their decision now."""
         ...
 
 
@@ -85,7 +102,7 @@ def red_letter_form_events(facts: InvoicingFacts) -> EventSource:
         for clerks in facts.clerks_by_company(["admin", "issuer"]).values():
             for form in facts.forms_awaiting(clerks[0]):
                 urgent = form.deadline - form.now <= URGENT_BEFORE_LAPSE
-                deadline = form.deadline.astimezone(SHANGHAI).strftime("%Y-%m-%d %H:%M")
+                deadline = _local(form.deadline)
                 body = f"发票{form.blue_number}的红字确认单待贵司确认，请在{deadline}前处理。"
                 found += [
                     Event(
@@ -103,6 +120,32 @@ def red_letter_form_events(facts: InvoicingFacts) -> EventSource:
     return events
 
 
+def approval_events(facts: InvoicingFacts) -> EventSource:
+    """Requests waiting for an approver, once per request and level; urgent in the last
+    24 hours before they lapse."""
+
+    def events() -> list[Event]:
+        return [
+            Event(
+                f"approval:{request.id}:{request.level}",
+                approver,
+                "approval",
+                "审批待处理",
+                f"{request.requested_by} 提交的{request.action}申请（审批单 {request.id}）"
+                f"待您审批，请在{_local(request.deadline)}前处理，逾期自动失效。",
+                request.deadline - request.now <= URGENT_BEFORE_LAPSE,
+            )
+            for approver, waiting in facts.approvals_awaiting().items()
+            for request in waiting
+        ]
+
+    return events
+
+
 def core_event_sources(facts: InvoicingFacts) -> list[EventSource]:
     """Every source of the core's events."""
-    return [risk_alert_events(facts), red_letter_form_events(facts)]
+    return [risk_alert_events(facts), red_letter_form_events(facts), approval_events(facts)]
+
+
+def _local(moment: datetime) -> str:
+    return moment.astimezone(SHANGHAI).strftime("%Y-%m-%d %H:%M")

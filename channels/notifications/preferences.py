@@ -14,7 +14,7 @@ from channels.notifications.tables import notification_settings
 from channels.web.errors import ClientError
 
 SHANGHAI = ZoneInfo("Asia/Shanghai")
-# What is notified; `approval` is reserved for a later issue (nothing sends it yet).
+# What is notified (approval: requests waiting for the user's decision).
 KINDS = ("risk_alert", "red_letter_form", "ticket_reply", "approval")
 WAYS = ("app", "wechat", "email", "sms")
 DEFAULT_WAYS: dict[str, list[str]] = {kind: ["app"] for kind in KINDS}
