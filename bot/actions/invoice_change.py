@@ -11,6 +11,7 @@ from rasa_sdk.interfaces import Action, Tracker
 from rasa_sdk.types import DomainDict
 
 from actions.api_client import ApiError, invoice_path
+from actions.approvals import held_for_approval, say_held
 from actions.replies import api_for
 from actions.slots import clear_slots
 
@@ -47,6 +48,9 @@ class InvoiceChange(Action, ABC):
             changed = await api_for(tracker).post(invoice_path(number, self.path_suffix), body)
         except ApiError as error:
             return done + self.refused(dispatcher, tracker, number, error)
+        if held_for_approval(changed):
+            say_held(dispatcher, changed)
+            return done
         return done + self.changed(dispatcher, domain, number, changed)
 
     @abstractmethod

@@ -25,6 +25,15 @@ def today() -> date:
     return datetime.now(CHINA).date()
 
 
+def in_china(moment: Any) -> datetime | None:
+    """An API timestamp ("2026-12-07T01:02:03Z" and the like) in China's time; None when
+    it is not one."""
+    try:  # Python 3.10's fromisoformat wants +00:00 for Z
+        return datetime.fromisoformat(str(moment or "").replace("Z", "+00:00")).astimezone(CHINA)
+    except ValueError:
+        return None
+
+
 def number_in_message(tracker: Tracker) -> str | None:
     """An invoice number the user typed (entity first, then the text itself)."""
     for value in entity_values(tracker, "invoice_number"):

@@ -10,6 +10,7 @@ from rasa_sdk.interfaces import Action, Tracker
 from rasa_sdk.types import DomainDict
 
 from actions.api_client import ApiError
+from actions.approvals import held_for_approval, say_held
 from actions.cards import draft_card, invoice_card
 from actions.drafts import draft_from_slots, issue_request, slot_for_field
 from actions.replies import api_for, ask_to_log_in, say_error, send_card_with, unavailable
@@ -76,6 +77,9 @@ class ActionIssueInvoice(Action):
             invoice = await api_for(tracker).post("/invoices", body, key=key)
         except ApiError as error:
             return _refused(dispatcher, tracker, error)
+        if held_for_approval(invoice):
+            say_held(dispatcher, invoice)
+            return clear_slots(tracker, ISSUE_SLOTS)
         send_card_with(dispatcher, domain, "utter_issued", invoice_card(invoice, "发票已开具"))
         number = invoice["number"]
         dispatcher.utter_message(response="utter_offer_pdf", number=number)

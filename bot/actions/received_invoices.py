@@ -9,7 +9,6 @@ company recorded it is the app's to say (GET /received-invoices); the bot only w
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import datetime
 from typing import Any
 
 from rasa_sdk.events import EventType
@@ -18,7 +17,7 @@ from rasa_sdk.interfaces import Action, Tracker
 from rasa_sdk.types import DomainDict
 
 from actions.api_client import ApiError
-from actions.invoice_lookup import CHINA, number_in_message
+from actions.invoice_lookup import in_china, number_in_message
 from actions.replies import WECHAT_CHANNELS, api_for, metadata, report_refusal
 
 LEDGER = "/received-invoices"
@@ -134,12 +133,8 @@ def say_state(dispatcher: CollectingDispatcher, entry: dict[str, Any]) -> None:
 
 def china_day(moment: Any) -> str:
     """The day in China of an API timestamp ("2026-12-07T01:02:03Z" and the like)."""
-    text = str(moment or "")
-    try:
-        when = datetime.fromisoformat(text.replace("Z", "+00:00"))  # Python 3.10 wants +00:00
-    except ValueError:
-        return text[:10]
-    return when.astimezone(CHINA).date().isoformat()
+    when = in_china(moment)
+    return when.date().isoformat() if when else str(moment or "")[:10]
 
 
 class ActionCheckReceivedInvoice(Action):

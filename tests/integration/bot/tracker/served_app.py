@@ -49,6 +49,15 @@ class App:
             method, f"{self.url}/api/v1{path}", headers=headers, timeout=30, **kwargs
         )
 
+    def as_admin(self, method: str, path: str, **kwargs: Any) -> requests.Response:
+        """A call to /api/v1 as the demo company's admin."""
+        login = {"username": "admin", "password": "Admin@2026!"}
+        token = requests.post(f"{self.url}/api/v1/auth/token", json=login, timeout=30)
+        headers = {"Authorization": f"Bearer {token.json()['access_token']}"}
+        return requests.request(
+            method, f"{self.url}/api/v1{path}", headers=headers, timeout=30, **kwargs
+        )
+
     def issue(self, kind: str, buyer: str, item: str, price: str, rate: str) -> str:
         """Issue a one-line, tax-inclusive invoice through the API, not the bot; its number."""
         line = {"name": item, "quantity": "1", "unit_price": price, "tax_rate": rate}

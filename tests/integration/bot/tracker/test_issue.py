@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from datetime import datetime, timedelta, timezone
 from typing import Any
 
 from actions.issue import ActionAskIssueConfirmed, ActionIssueInvoice
@@ -67,3 +68,34 @@ def test_a_no_to_the_summary_issues_nothing(talk: Talk, app: App) -> None:
 
     assert texts(replies) == "好的，这张发票不开了，已取消。还有什么可以帮您？"
     assert app.api("GET", "/invoices").json()["total"] == before
+
+
+def test_an_invoice_the_companys_rules_hold_back_is_said_to_wait_for_approval(
+    talk: Talk, app: App
+) -> None:
+    held = {**DETAILS, "buyer_name": "武汉审批示例有限公司", "tax_id": "91420100MA0424242B"}
+    rules = app.as_admin("PUT", "/approval-rules", json={"buyers": [held["tax_id"]]})
+    assert rules.status_code == 200, rules.text  # only this buyer's invoices wait
+    before = app.api("GET", "/invoices", params={"size": 100}).json()["total"]
+
+    talk.user("开专票", "issue_invoice", entities=held, **held)
+    talk.form("issue_invoice_form")
+    talk.act(ValidateIssueInvoiceForm())
+    talk.form("issue_invoice_form", "issue_confirmed")
+    talk.act(ActionAskIssueConfirmed())
+    talk.user("确认", "affirm", issue_confirmed=True)
+    talk.form(None)
+    events, said = talk.act(ActionIssueInvoice())
+
+    [request] = app.api("GET", "/approvals", params={"mine": "requester"}).json()["items"]
+    deadline = datetime.fromisoformat(request["deadline"].replace("Z", "+00:00"))
+    in_china = deadline.astimezone(timezone(timedelta(hours=8)))
+    assert texts(said) == (
+        f"已提交审批（审批单 {request['id']}）：购买方91420100MA0424242B在审批名单中。"
+        "审批通过后将以您的名义开具发票，现在还没有开具发票；"
+        f"{in_china:%Y-%m-%d %H:%M} 前无人处理，申请将自动失效。"
+    )
+    assert request["state"] == "pending"
+    assert cards(said, "invoice") == []
+    assert slot_events(events)["issue_confirmed"] is None
+    assert app.api("GET", "/invoices", params={"size": 100}).json()["total"] == before

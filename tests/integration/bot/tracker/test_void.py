@@ -34,6 +34,23 @@ def found_and_confirmed(talk: Talk, number: str, reason: str = "金额开错了"
     talk.form(None)
 
 
+def test_a_void_the_companys_rules_hold_back_is_said_to_wait_for_approval(
+    talk: Talk, app: App
+) -> None:
+    number = app.issue("paper_general", "王强", "办公用品", "565", "13%")
+    assert app.as_admin("PUT", "/approval-rules", json={"void": True}).status_code == 200
+    try:
+        found_and_confirmed(talk, number)
+        _, said = talk.act(ActionVoidInvoice())
+    finally:  # the other tests void without approval
+        assert app.as_admin("PUT", "/approval-rules", json={}).status_code == 200
+
+    assert texts(said).startswith("已提交审批（审批单 ")
+    assert "：作废发票须经审批。审批通过后将以您的名义作废发票，现在还没有作废发票；" in texts(said)
+    assert cards(said, "invoice") == []
+    assert app.api("GET", f"/invoices/{number}").json()["status"] == "issued"
+
+
 def test_a_paper_invoice_of_this_month_is_voided(talk: Talk, app: App) -> None:
     number = app.issue("paper_general", "王强", "办公用品", "565", "13%")
     found_and_confirmed(talk, number)
