@@ -53,6 +53,7 @@ class RedisHub:
         self._local = InProcessHub()
         self._listening = asyncio.Event()
         self._down = False
+        self._closed = False
         self._listener: asyncio.Task[None] | None = None
 
     async def publish(self, topic: str, event: Event) -> None:
@@ -81,7 +82,7 @@ class RedisHub:
     async def _listen(self) -> None:
         """Hand every event to this worker's subscribers, reconnecting after an outage."""
         missed = False
-        while True:
+        while not self._closed:
             pubsub = self._redis.pubsub()
             try:
                 await pubsub.psubscribe(self._prefix + "*")
@@ -111,7 +112,10 @@ class RedisHub:
 
     async def close(self) -> None:
         """Stop listening and close the connection pool."""
-        if self._listener is not None:
+        self._closed = True
+        # A cancel that lands as a timeout expires is taken for one (asyncio.timeout in the
+        # client): the listener would go on reconnecting, and the shutdown wait for ever.
+        while self._listener is not None and not self._listener.done():
             self._listener.cancel()
-            await asyncio.gather(self._listener, return_exceptions=True)
+            await asyncio.wait({self._listener}, timeout=1)
         await self._redis.aclose()
