@@ -18,11 +18,10 @@ def held_for_approval(body: Any) -> bool:
 def say_held(dispatcher: CollectingDispatcher, request: dict[str, Any]) -> None:
     """Why it waits, what happens on approval, and until when."""
     deadline = in_china(request.get("deadline"))
-    lapse = f"{deadline:%Y-%m-%d %H:%M} 前无人处理，申请将自动失效。" if deadline else ""
-    reasons = "；".join(request.get("reasons") or [])
     dispatcher.utter_message(
-        text=(
-            f"已提交审批（审批单 {request['id']}）：{reasons}。审批通过后将以您的名义"
-            f"{request['action_label']}，现在还没有{request['action_label']}；{lapse}"
-        )
+        response="utter_held_for_approval",
+        approval_id=request["id"],
+        reasons="；".join(request.get("reasons") or []),
+        action=request["action_label"],
+        deadline=f"{deadline:%Y-%m-%d %H:%M}" if deadline else str(request.get("deadline")),
     )
