@@ -5,7 +5,7 @@
 PYTHON ?= python3
 VENV := .venv/bin
 
-.PHONY: run cluster test test-cluster unit check mypy setup venvs lint lock bench load backup restore upgrade
+.PHONY: run cluster test test-cluster unit check mypy setup venvs lint lock bench load backup restore upgrade cluster-upgrade
 
 run: setup
 	$(VENV)/honcho start -f Procfile
@@ -15,9 +15,16 @@ run: setup
 cluster: setup
 	$(VENV)/python scripts/cluster.py
 
+# A rolling upgrade of a running `make cluster` (its settings in the environment, as when
+# it started): `make upgrade` on its database, then each app worker, action server and
+# Rasa replica restarted one at a time behind HAProxy, each healthy before the next.
+cluster-upgrade: venvs
+	$(VENV)/python scripts/cluster.py upgrade $(if $(BACKUP_DIR),--to $(BACKUP_DIR))
+
 # Everything: unit, integration, end-to-end, browser and the bot's own tests.
+# The 30 slowest tests are listed at the end: the suite should stay under 30 minutes.
 test: setup
-	$(VENV)/pytest -m "not cluster"
+	$(VENV)/pytest -m "not cluster" --durations=30
 
 # The scaled topology's tests (tests/cluster): HAProxy, two of each process, PostgreSQL.
 test-cluster: setup

@@ -144,12 +144,11 @@ class EmailChannel:
 
     async def recover(self) -> None:
         """Answer the mails stored by a worker that died before answering them (text only)."""
-        inbound = InboundLog(self.engine)
         since = datetime.now(UTC) - RECOVER_WITHIN
-        for turn in await to_thread.run_sync(inbound.stale, ACCOUNT, since):
-            if await to_thread.run_sync(inbound.take_over, turn):
-                log.warning("email_turn_recovered", msg_key=turn.msg_key)
-                await self._turn(_stored(turn.content), turn.row_id)
+        inbound = InboundLog(self.engine)
+        for turn in await to_thread.run_sync(inbound.taken_over, ACCOUNT, since):
+            log.warning("email_turn_recovered", msg_key=turn.msg_key)
+            await self._turn(_stored(turn.content), turn.row_id)
 
     def _claim(self, mail: mails.Mail) -> int | None:
         """Store the mail; its row when this worker saw it first and it is to be answered."""

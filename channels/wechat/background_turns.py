@@ -53,8 +53,7 @@ class BackgroundTurns:
     async def _taken_over(self, within: timedelta) -> list[StaleTurn]:
         """The turns of dead workers received within the window, now this worker's."""
         since = datetime.now(UTC) - within
-        stale = await to_thread.run_sync(self._inbound.stale, self._account, since)
-        return [turn for turn in stale if await to_thread.run_sync(self._inbound.take_over, turn)]
+        return await to_thread.run_sync(self._inbound.taken_over, self._account, since)
 
     def _client_id(self, row_id: int) -> str:
         """The id the bot sees the message under: a taken-over turn stores nothing twice."""

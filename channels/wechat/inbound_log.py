@@ -139,6 +139,11 @@ class InboundLog:
         """Stale → recovering; False when another worker took it (or its own finished) first."""
         return self._move(turn.row_id, TurnStatus.RECOVERING, None, turn.status)
 
+    def taken_over(self, account: str, received_since: datetime) -> list[StaleTurn]:
+        """The stale turns (as `stale`) now this worker's: each one moved to recovering
+        here, not by another worker first."""
+        return [turn for turn in self.stale(account, received_since) if self.take_over(turn)]
+
     def state(self, row_id: int) -> TurnState:
         """The turn's status and passive reply."""
         with self._engine.connect() as connection:
