@@ -58,6 +58,7 @@ PACED_CONVERSATIONS = 10
 JITTER = random.Random(7)  # noqa: S311 - timing jitter, not secrets
 # The limits protect production; the benchmark measures what the stack can carry.
 UNLIMITED = {"RATE_LIMIT_CHAT": "1000000/minute", "RATE_LIMIT_LOGIN": "1000000/minute"}
+DEMO_LOGIN = {"username": "demo", "password": "Demo@2026!"}
 Turns = list[tuple[str, float]]
 Conversation = Callable[[str, str, int, bool], Awaitable[Turns]]
 
@@ -150,6 +151,20 @@ async def run_level(
     }
 
 
+def demo_token(app_url: str) -> str:
+    """The demo clerk's access token."""
+    token: str = httpx.post(f"{app_url}/api/v1/auth/token", json=DEMO_LOGIN).json()["access_token"]
+    return token
+
+
+def warmed_up(stack: FullStack) -> str:
+    """The demo clerk's token, after one conversation that loads Rasa's model caches and
+    the action server's client (the first turns of a fresh stack are slower)."""
+    token = demo_token(stack.app_url)
+    asyncio.run(http_conversation(stack.app_url, token, len(TURNS)))
+    return token
+
+
 def time_split(log: Path, since: float, until: float) -> dict[str, float]:
     """Mean ms per HTTP chat turn in the app, in the actions' calls into it, and elsewhere.
 
@@ -222,10 +237,7 @@ def main() -> None:
     levels = [int(level) for level in args.levels.split(",")]
     figures: dict[str, object] = {"turns_per_conversation": args.turns, "messages": TURNS}
     with tempfile.TemporaryDirectory() as scratch, running_stack(Path(scratch), UNLIMITED) as stack:
-        login = {"username": "demo", "password": "Demo@2026!"}
-        token = httpx.post(f"{stack.app_url}/api/v1/auth/token", json=login).json()["access_token"]
-        # Warm-up: first turns load Rasa's model caches and the action server's client.
-        asyncio.run(http_conversation(stack.app_url, token, len(TURNS)))
+        token = warmed_up(stack)
         for name, conversation in (("http", http_conversation), ("websocket", socket_conversation)):
             figures[name] = [
                 asyncio.run(run_level(conversation, stack.app_url, token, level, args.turns))

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import secrets
 import signal
 import subprocess
 import time
@@ -43,8 +44,11 @@ class FullStack:
 
 
 @contextmanager
-def running_stack(var_dir: Path, extra_env: dict[str, str] | None = None) -> Iterator[FullStack]:
-    """Migrate a private database in `var_dir`, seed the demo data and run the Procfile."""
+def running_stack(
+    var_dir: Path, extra_env: dict[str, str] | None = None, root: Path = ROOT
+) -> Iterator[FullStack]:
+    """Migrate a private database in `var_dir`, seed the demo data and run the Procfile
+    of the checkout at `root` (this one, or an older commit's, bench/baseline.py)."""
     ports = {"APP_PORT": free_port(), "RASA_PORT": free_port(), "ACTION_PORT": free_port()}
     env = {
         **os.environ,
@@ -52,33 +56,42 @@ def running_stack(var_dir: Path, extra_env: dict[str, str] | None = None) -> Ite
         "VAR_DIR": str(var_dir),
         "DATABASE_URL": f"sqlite:///{var_dir / 'app.db'}",
         # The index the set-up built from knowledge/entries: up to date, so not rebuilt.
-        "KNOWLEDGE_SOURCE": str(ROOT / "knowledge" / "entries"),
-        "KNOWLEDGE_INDEX_DIR": str(ROOT / "var" / "knowledge-index"),
+        "KNOWLEDGE_SOURCE": str(root / "knowledge" / "entries"),
+        "KNOWLEDGE_INDEX_DIR": str(root / "var" / "knowledge-index"),
         **(extra_env or {}),
     }
     python = ROOT / ".venv" / "bin" / "python"
-    for command in (
-        ["channels", "secrets"],
-        ["channels", "migrate"],
-        ["invoicing_core", "seed-demo"],
-    ):
-        subprocess.run([python, "-m", *command], env=env, cwd=ROOT, check=True)
+    for command in _preparation(root, var_dir):
+        subprocess.run([python, "-m", *command], env=env, cwd=root, check=True)
     app_url = f"http://127.0.0.1:{ports['APP_PORT']}"
     honcho: list[str | Path] = [ROOT / ".venv" / "bin" / "honcho", "start", "-f", "Procfile"]
-    with processes_running(honcho, env, var_dir / "stack.log", app_url) as log:
+    with processes_running(honcho, env, var_dir / "stack.log", app_url, cwd=root) as log:
         yield FullStack(app_url, f"http://127.0.0.1:{ports['RASA_PORT']}", log, env)
+
+
+def _preparation(root: Path, var_dir: Path) -> list[list[str]]:
+    """The commands that give a checkout's stack its secrets, database and demo data."""
+    if not (root / "channels" / "service_secrets.py").is_file():
+        # Before the service secrets, the set-up wrote the actions' token alone.
+        (var_dir / "actions-token").write_text(secrets.token_urlsafe(32))
+        return [["channels", "migrate"], ["invoicing_core", "seed-demo"]]
+    return [["channels", "secrets"], ["channels", "migrate"], ["invoicing_core", "seed-demo"]]
 
 
 @contextmanager
 def processes_running(
-    command: Sequence[str | Path], env: dict[str, str], log: Path, healthy_url: str
+    command: Sequence[str | Path],
+    env: dict[str, str],
+    log: Path,
+    healthy_url: str,
+    cwd: Path = ROOT,
 ) -> Iterator[Path]:
-    """Run `command` (honcho, or a script that becomes it) in a session of its own, its
-    output in `log`, until `healthy_url`/healthz answers 200; stop them all on exit."""
+    """Run `command` (honcho, or a script that becomes it) in `cwd` in a session of its
+    own, its output in `log`, until `healthy_url`/healthz answers 200; stop them all on exit."""
     with log.open("wb") as output:
         process = subprocess.Popen(
             command,
-            cwd=ROOT,
+            cwd=cwd,
             env=env,
             stdout=output,
             stderr=subprocess.STDOUT,

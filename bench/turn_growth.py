@@ -21,13 +21,12 @@ from typing import Any
 
 import httpx
 
-from bench.conversation import UNLIMITED
+from bench.conversation import UNLIMITED, demo_token
 from bench.full_stack import running_stack
 from bench.processes import cpu
 from bench.report import publish
 
 MESSAGES = ["忘记密码怎么办", "查一下最近一张发票", "专票和普票有什么区别", "本月开票情况"]
-LOGIN = {"username": "demo", "password": "Demo@2026!"}
 
 
 def window_figures(latencies_ms: list[float], cpu_seconds: dict[str, float]) -> dict[str, Any]:
@@ -60,8 +59,7 @@ def run(turns: int, window: int) -> dict[str, Any]:
     windows: list[dict[str, Any]] = []
     with tempfile.TemporaryDirectory() as scratch, running_stack(Path(scratch), UNLIMITED) as stack:
         pids = stack.pids()
-        token = httpx.post(f"{stack.app_url}/api/v1/auth/token", json=LOGIN).json()["access_token"]
-        headers = {"Authorization": f"Bearer {token}"}
+        headers = {"Authorization": f"Bearer {demo_token(stack.app_url)}"}
         with httpx.Client(base_url=stack.app_url, headers=headers, timeout=120) as client:
             # Warm-up in a conversation of its own: the first turns load caches.
             _chat(client, None, len(MESSAGES))

@@ -21,6 +21,12 @@ This store finds the session's events as a range of one index instead: from the
 newest `session_started` event's id on (indexes on `(sender_id, type_name, id)` and
 `(sender_id, id)`, made if missing).
 
+Rasa finds each event's class by its type name by walking every subclass of `Event`
+(asking `inspect.isabstract` of each) for every event it deserialises: the session's
+events on each retrieval, and the events each action returns. That was 7-8% of Rasa's
+CPU per turn (py-spy, bench/README.md); this store makes Rasa remember each name's
+class (`remember_event_types`).
+
 A database restarting or failing over is gone for a few seconds, and Rasa's fail-safe
 wrapper takes a failed retrieval for a new conversation (the form and the slots
 forgotten, bench.cluster_faults) and keeps a failed save in memory only. This store
@@ -34,6 +40,8 @@ from __future__ import annotations
 
 import asyncio
 import copy
+import functools
+import inspect
 import json
 import time
 from collections.abc import Awaitable, Callable
@@ -82,6 +90,7 @@ class BoundedSQLTrackerStore(SQLTrackerStore):  # type: ignore[misc]
         **kwargs: Any,
     ) -> None:
         super().__init__(*args, **kwargs)
+        remember_event_types()
         self.max_session_events = int(max_session_events)
         self.keep_turns = int(keep_turns)
         event = self.SQLEvent
@@ -154,6 +163,27 @@ class BoundedSQLTrackerStore(SQLTrackerStore):  # type: ignore[misc]
                     )
                 )
             session.commit()
+
+
+_event_types: dict[str, type[Event]] = {}
+# Rasa's own, even when this module is loaded again after patching it.
+_resolve_by_type = inspect.unwrap(Event.resolve_by_type)
+
+
+@functools.wraps(_resolve_by_type)
+def _remembered_type(type_name: str, default: type[Event] | None = None) -> type[Event] | None:
+    """`Event.resolve_by_type`, each name's class found once."""
+    found = _event_types.get(type_name)
+    if found is None:
+        found = _resolve_by_type(type_name, default)
+        if found is not None and found.type_name == type_name:  # not the default
+            _event_types[type_name] = found
+    return found
+
+
+def remember_event_types() -> None:
+    """Make Rasa find an event's class by its type name once, not on every event."""
+    Event.resolve_by_type = staticmethod(_remembered_type)
 
 
 def rolled_over(tracker: DialogueStateTracker, keep_turns: int) -> list[Event]:
