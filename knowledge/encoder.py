@@ -3,7 +3,10 @@
 Both backends give the same unit vectors (mean pooling over the last layer, as
 m3e does). The ONNX one runs on onnxruntime, whose kernels are about three
 times faster per query than torch's MKL ones on this machine's AMD CPU, and it
-needs neither torch nor sentence-transformers at search time.
+needs neither torch nor sentence-transformers at search time. With
+KNOWLEDGE_INT8 its weights are quantized to int8 once the export is written
+(`quantize`): about half the CPU per query, a cosine of at least 0.995 to the
+float ones, so an index's vectors and its questions' must come from the same file.
 """
 
 from __future__ import annotations
@@ -106,6 +109,28 @@ def _PooledEncoder(transformer: Any) -> Any:
             return torch.nn.functional.normalize(mean, dim=-1)
 
     return PooledEncoder()
+
+
+def quantize(exported: Path, target: Path) -> None:
+    """Write `exported` (a float ONNX encoder) to `target` with int8 weights.
+
+    ONNX Runtime's dynamic quantization of the matrix products, weights per output
+    channel (cosine to the float vectors ≥ 0.995 on realq_dev's questions, against
+    0.987 quantizing every tensor at once); activations are quantized per batch at
+    run time. Nothing to calibrate, nothing downloaded.
+    """
+    from onnxruntime.quantization import (  # type: ignore[import-untyped]
+        QuantType,
+        quantize_dynamic,
+    )
+
+    quantize_dynamic(
+        exported,
+        target,
+        weight_type=QuantType.QInt8,
+        per_channel=True,
+        op_types_to_quantize=["MatMul"],
+    )
 
 
 class OnnxEncoder:

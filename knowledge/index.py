@@ -20,7 +20,7 @@ from pathlib import Path
 import numpy as np
 import numpy.typing as npt
 
-from knowledge.encoder import Encoder, OnnxEncoder, TorchEncoder, Vectors
+from knowledge.encoder import Encoder, OnnxEncoder, TorchEncoder, Vectors, quantize
 from knowledge.entry import Entry
 from knowledge.identifiers import find_identifiers
 from knowledge.keyword import KeywordIndex
@@ -30,6 +30,8 @@ from knowledge.text import TextAnalyzer
 from knowledge.vector import VectorIndex
 
 ONNX_FILE = "encoder.onnx"
+# The float export, kept only while it is quantized into ONNX_FILE.
+FLOAT_ONNX_FILE = "encoder-float.onnx"
 MAX_ENTRIES_PER_IDENTIFIER = 2
 
 
@@ -92,6 +94,7 @@ def expected_manifest(
         vector_index="hnsw" if phrasings >= settings.knowledge_hnsw_min_vectors else "flat",
         built_at="",
         build_seconds=0.0,
+        weights=settings.encoder_weights,
     )
 
 
@@ -159,11 +162,11 @@ def _write_index(
 
 
 def _reuse_encoder(previous: Path, staging: Path, expected: Manifest) -> None:
-    # The exported encoder depends on the model only: when the model is the same,
-    # a rebuild after an edit of the entries needs neither torch nor an export.
+    # The exported encoder depends on the model and its weights only: when they are the
+    # same, a rebuild after an edit of the entries needs neither torch nor an export.
     manifest = Manifest.load(previous)
     exported = previous / ONNX_FILE
-    if manifest and manifest.model_hash == expected.model_hash and exported.is_file():
+    if manifest and manifest.same_encoder(expected) and exported.is_file():
         shutil.copyfile(exported, staging / ONNX_FILE)
 
 
@@ -175,9 +178,14 @@ def _build_encoder(settings: KnowledgeSettings, folder: Path) -> Encoder:
     torch_encoder = TorchEncoder(model_path, threads)
     if settings.knowledge_backend == "torch":
         return torch_encoder
+    int8 = settings.encoder_weights == "int8"
+    exported = folder / (FLOAT_ONNX_FILE if int8 else ONNX_FILE)
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")  # the exporter's tracer warnings are about other models
-        torch_encoder.export_onnx(folder / ONNX_FILE)
+        torch_encoder.export_onnx(exported)
+    if int8:
+        quantize(exported, folder / ONNX_FILE)
+        exported.unlink()
     return OnnxEncoder(folder / ONNX_FILE, model_path, threads)
 
 
@@ -187,7 +195,7 @@ def _known_vectors(
     """The vectors of the texts the index in `previous` already embedded with the same model,
     so that a rebuild after an edit embeds only what changed."""
     manifest = Manifest.load(previous)
-    if manifest is None or manifest.model_hash != expected.model_hash:
+    if manifest is None or not manifest.same_encoder(expected):
         return {}
     try:
         index = KnowledgeIndex.load(previous)

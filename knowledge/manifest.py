@@ -29,12 +29,21 @@ class Manifest:
     vector_index: str
     built_at: str
     build_seconds: float
+    # The weights the vectors were computed with: "int8" (the quantized ONNX encoder)
+    # or "float" (ONNX or torch, which give the same vectors). Indexes written before
+    # this field had float ones.
+    weights: str = "float"
+
+    def same_encoder(self, other: Manifest) -> bool:
+        """Whether the two indexes' vectors come from the same model with the same weights,
+        so one's encoder and vectors serve the other."""
+        return self.model_hash == other.model_hash and self.weights == other.weights
 
     def matches(self, other: Manifest) -> bool:
         """Whether an index built as `other` describes would be the same as this one."""
         return (
             self.format == other.format
-            and self.model_hash == other.model_hash
+            and self.same_encoder(other)
             and self.content_hash == other.content_hash
             and self.answer_vectors == other.answer_vectors
             and self.vector_index == other.vector_index

@@ -22,6 +22,7 @@ from knowledge.index import KnowledgeIndex
 from knowledge.result import Hit, SearchResult
 from knowledge.settings import KnowledgeSettings
 from knowledge.text import TextAnalyzer
+from knowledge.vector import cosines
 
 # How many entries each of keyword and vector search proposes for fusion.
 CANDIDATES = 30
@@ -164,15 +165,15 @@ class Retriever:
         segments = np.concatenate([[0], np.cumsum(lengths)[:-1]])
         # The phrasing rows of every candidate, one run after another.
         rows = np.repeat(starts - segments, lengths) + np.arange(int(lengths.sum()))
-        similarities = index.phrasing_vectors[rows] @ vector
-        centroid = index.centroids[candidates] @ vector
+        similarities = cosines(index.phrasing_vectors[rows], vector)
+        centroid = cosines(index.centroids[candidates], vector)
         if leave_out is not None:
             similarities[rows == leave_out] = -1.0
             self._centroid_without(vector, candidates, centroid, leave_out)
         closest = np.maximum.reduceat(similarities, segments)
         # Without answer vectors the centroid stands in, keeping scores on one scale.
         answer = (
-            index.answer_vectors[candidates] @ vector
+            cosines(index.answer_vectors[candidates], vector)
             if index.answer_vectors is not None
             else centroid
         )

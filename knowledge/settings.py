@@ -24,6 +24,12 @@ class KnowledgeSettings(BaseSettings):
     # "onnx" runs the exported encoder on onnxruntime (about 3x faster per query on
     # this CPU than torch+MKL); "torch" runs sentence-transformers itself.
     knowledge_backend: str = "onnx"
+    # The ONNX encoder with int8 weights, quantized from the export when the index is
+    # built: about half the CPU per query, but with the confidence curve fitted on the
+    # float vectors it answers fewer questions (2026-12-08: 2.6 points fewer answered
+    # correctly on the held-out set, 3.1 on realq_test; bench.knowledge_int8), so it
+    # stays off until the curve is refitted for it.
+    knowledge_int8: bool = False
     knowledge_threads: int = 2
     # Embedding the answers helps search, but costs ~10x a question's time at
     # build; a very large imported FAQ may switch it off to build quickly.
@@ -57,6 +63,11 @@ class KnowledgeSettings(BaseSettings):
     # Used by `python -m knowledge unanswered` when run outside the app.
     var_dir: Path = Path("var")
     database_url: str = ""
+
+    @property
+    def encoder_weights(self) -> str:
+        """The weights the index's vectors and the searches' are computed with."""
+        return "int8" if self.knowledge_int8 and self.knowledge_backend == "onnx" else "float"
 
     @property
     def effective_database_url(self) -> str:

@@ -14,6 +14,7 @@ from typing import Any
 from PIL import Image
 
 from invoicing_core.recognition.errors import RecognitionError
+from invoicing_core.recognition.split_recognition import SplitRecognizer
 from invoicing_core.recognition.text_lines import Page, TextLine
 
 # The models of rapidocr 3.10.0 (its config.yaml's defaults), in the wheel's models/ folder.
@@ -43,6 +44,12 @@ MEMORY_ARENA = True
 # its output is the same to the bit (8 benchmark photos, 2026-12-07). The sessions are
 # built from the models with those weights zeroed (recognition has 241 of them).
 ZERO_SUBNORMAL_WEIGHTS = True
+# Text recognition (three quarters of a photo's time, about 66 lines in batches of 6) runs
+# its batches on this many threads at once, each with a session of one intra-op thread
+# (`split_recognition`), instead of one session of THREADS threads: the batches are too
+# small for onnxruntime's threads to share one well. Every line reads the same. One
+# recogniser and one session of THREADS threads when this is 1.
+RECOGNITION_WORKERS = 2
 
 
 def model_paths() -> dict[str, Path]:
@@ -73,26 +80,39 @@ def engine() -> Any:
         "Det.limit_side_len": DETECTION_SIDE,
     }
     params |= {f"{task}.model_path": str(path) for task, path in model_paths().items()}
-    ocr = RapidOCR(params=params)
+    ocr: Any = RapidOCR(params=params)  # its text_rec is typed as None
     # rapidocr uses a session it is given (its config must be told to hold an object).
     with flag_override(ocr.cfg, "allow_objects", True):
-        for task in ("Det", "Rec"):
-            ocr.cfg[task].session = session(model_paths()[task])
+        ocr.cfg.Det.session = session(model_source(model_paths()["Det"]))
+        recognition = model_source(model_paths()["Rec"])
+        if RECOGNITION_WORKERS > 1:
+            recognizers = []
+            for _ in range(RECOGNITION_WORKERS):
+                ocr.cfg.Rec.session = session(recognition, threads=1)
+                ocr.text_rec = None
+                recognizers.append(ocr._load_rec_model())
+            ocr.text_rec = SplitRecognizer(recognizers)
+        else:
+            ocr.cfg.Rec.session = session(recognition)
     return ocr
 
 
-def session(model: Path) -> Any:
+def model_source(model: Path) -> str | bytes:
+    """What a session is built from: the model's path, or its bytes with weights zeroed."""
+    return without_subnormal_weights(model) if ZERO_SUBNORMAL_WEIGHTS else str(model)
+
+
+def session(source: str | bytes, threads: int = THREADS) -> Any:
     """An onnxruntime session on the CPU with the options above."""
     import onnxruntime
 
     options = onnxruntime.SessionOptions()
     options.log_severity_level = 4  # errors go up as exceptions, not to the log
     options.graph_optimization_level = onnxruntime.GraphOptimizationLevel.ORT_ENABLE_ALL
-    options.intra_op_num_threads = options.inter_op_num_threads = THREADS
+    options.intra_op_num_threads = options.inter_op_num_threads = threads
     options.enable_cpu_mem_arena = MEMORY_ARENA
     for key, value in SESSION_CONFIG.items():
         options.add_session_config_entry(key, value)
-    source = without_subnormal_weights(model) if ZERO_SUBNORMAL_WEIGHTS else str(model)
     return onnxruntime.InferenceSession(
         source, sess_options=options, providers=["CPUExecutionProvider"]
     )

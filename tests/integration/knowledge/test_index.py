@@ -11,8 +11,8 @@ import numpy as np
 import pytest
 
 from knowledge import KnowledgeSettings, ensure_index, load_entries
-from knowledge.encoder import OnnxEncoder, TorchEncoder, Vectors
-from knowledge.index import ONNX_FILE
+from knowledge.encoder import OnnxEncoder, TorchEncoder, Vectors, quantize
+from knowledge.index import FLOAT_ONNX_FILE, ONNX_FILE
 from knowledge.manifest import Manifest
 
 ROOT = Path(__file__).resolve().parents[3]
@@ -54,6 +54,14 @@ def test_changed_entries_or_model_rebuild_the_index(
     (folder / "manifest.json").write_text(json.dumps({**manifest, "model_hash": "old"}))
     assert ensure_index(settings, source).built is True
 
+    # Vectors of the float encoder do not serve questions the int8 one embeds, nor its file.
+    int8 = settings.model_copy(update={"knowledge_int8": True})
+    assert ensure_index(int8, source).built is True
+    assert ensure_index(int8, source).built is False
+    rebuilt = Manifest.load(folder)
+    assert rebuilt is not None and rebuilt.weights == "int8"
+    assert not (folder / FLOAT_ONNX_FILE).exists()
+
 
 def test_the_onnx_encoder_gives_the_vectors_of_sentence_transformers(
     knowledge_index: Path, knowledge_settings: KnowledgeSettings
@@ -63,6 +71,18 @@ def test_the_onnx_encoder_gives_the_vectors_of_sentence_transformers(
     reference = TorchEncoder(model).encode(texts)
     exported = OnnxEncoder(knowledge_index / ONNX_FILE, model).encode(texts)
     assert np.allclose((reference * exported).sum(axis=1), 1.0, atol=1e-4)
+
+
+def test_the_int8_encoder_stays_close_to_the_float_one(
+    tmp_path: Path, knowledge_index: Path, knowledge_settings: KnowledgeSettings
+) -> None:
+    texts = ["忘记密码怎么办", "数电发票开错了怎么红冲", "开" * 400]
+    model = knowledge_settings.model_path()
+    quantize(knowledge_index / ONNX_FILE, tmp_path / "int8.onnx")
+    float_vectors = OnnxEncoder(knowledge_index / ONNX_FILE, model).encode(texts)
+    int8_vectors = OnnxEncoder(tmp_path / "int8.onnx", model).encode(texts)
+    assert np.all((float_vectors * int8_vectors).sum(axis=1) > 0.99)
+    assert (tmp_path / "int8.onnx").stat().st_size < (knowledge_index / ONNX_FILE).stat().st_size
 
 
 def test_a_rebuild_embeds_only_the_texts_that_changed(

@@ -29,6 +29,24 @@ def test_a_manifest_matches_only_the_same_model_and_content() -> None:
     assert not manifest().matches(manifest(content_hash="other"))
 
 
+def test_vectors_of_other_weights_make_the_index_stale() -> None:
+    # int8 and float vectors differ by ~0.01: an index's questions and vectors need one encoder.
+    assert not manifest(weights="int8").matches(manifest(weights="float"))
+    assert not manifest(weights="int8").same_encoder(manifest(weights="float"))
+    assert manifest(weights="int8").same_encoder(manifest(weights="int8", content_hash="other"))
+
+
+def test_a_manifest_written_before_the_weights_were_recorded_reads_as_float(
+    tmp_path: Path,
+) -> None:
+    manifest().save(tmp_path)
+    text = (tmp_path / "manifest.json").read_text(encoding="utf-8")
+    (tmp_path / "manifest.json").write_text(text.replace(',\n  "weights": "float"', ""))
+    loaded = Manifest.load(tmp_path)
+    assert "weights" not in text.replace(',\n  "weights": "float"', "")
+    assert loaded is not None and loaded.weights == "float"
+
+
 def test_a_manifest_survives_a_round_trip_and_a_broken_one_reads_as_none(tmp_path: Path) -> None:
     manifest().save(tmp_path)
     assert Manifest.load(tmp_path) == manifest()
