@@ -337,6 +337,7 @@ def _add_routes(app: FastAPI, config: Configuration) -> None:
     app.add_api_route("/console", _console_page, include_in_schema=False)
     app.add_api_route("/console/knowledge", _knowledge_page, include_in_schema=False)
     app.add_api_route("/notifications", _notifications_page, include_in_schema=False)
+    app.add_api_route("/approvals", _approvals_page, include_in_schema=False)
 
 
 def state_of(connection: HTTPConnection) -> AppServices:
@@ -629,6 +630,10 @@ async def _knowledge_page() -> FileResponse:
 
 async def _notifications_page() -> FileResponse:
     return FileResponse(WIDGET_DIR / "notifications.html")
+
+
+async def _approvals_page() -> FileResponse:
+    return FileResponse(WIDGET_DIR / "approvals.html")
 
 
 class RequestLog:

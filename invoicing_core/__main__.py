@@ -26,6 +26,7 @@ from invoicing_core.api.paper_stock import RollIn, StockOut
 from invoicing_core.api.red_letter_forms import OutcomeOut, red_letter_request
 from invoicing_core.api.reports import SummaryOut
 from invoicing_core.api.schemas import BatchOut, InvoiceOut, IssueIn, RedLetterIn, VoidIn
+from invoicing_core.api.use_confirmations import UseConfirmationOut
 from invoicing_core.core import InvoicingCore
 from invoicing_core.demo import seed_demo, seed_demo_paper_stock
 from invoicing_core.domain.account import Role
@@ -35,7 +36,7 @@ from invoicing_core.domain.invoice import CHINA_TZ
 from invoicing_core.persistence import upgrade_schema
 from invoicing_core.persistence.audit import verify_chain
 from invoicing_core.services.accounts import Principal
-from invoicing_core.services.approvals import ApprovalView
+from invoicing_core.services.approval_outcomes import ApprovalView
 from invoicing_core.services.reports import Period
 from invoicing_core.settings import CoreSettings
 
@@ -76,6 +77,12 @@ def _parser() -> argparse.ArgumentParser:
     batch.add_argument(
         "--issue-valid", action="store_true", help="issue the valid rows even if others are bad"
     )
+    use = commands.add_parser(
+        "confirm-use", parents=[acting], help="the buyer's 用途确认 of an invoice issued to it"
+    )
+    use.add_argument("number", help="20-digit number, or a paper invoice's 8-digit number")
+    use.add_argument("--code", help="a paper invoice's code")
+    use.add_argument("--use", required=True, choices=["deduct", "no_deduct"])
     report = commands.add_parser("report", parents=[acting], help="summary of a period")
     report.add_argument("--period", choices=[p.value for p in Period], default="month")
     report.add_argument("--date", type=date.fromisoformat, help="YYYY-MM-DD, default today")
@@ -104,6 +111,9 @@ def _approval_parsers(commands: Any, acting: argparse.ArgumentParser) -> None:
     put.add_argument("--kind", action="append", default=[], help="a kind to approve (repeat)")
     put.add_argument("--new-buyer", action="store_true", help="approve a first invoice to a buyer")
     put.add_argument("--buyer", action="append", default=[], help="a buyer's taxpayer id")
+    put.add_argument(
+        "--item", action="append", default=[], help="an item or 税收分类 short name (repeat)"
+    )
     put.add_argument("--red-letter", action="store_true", help="approve every red-letter request")
     put.add_argument("--void", action="store_true", help="approve every void request")
     put.add_argument(
@@ -181,6 +191,7 @@ def _approval_rules(core: InvoicingCore, args: argparse.Namespace) -> str:
         kinds=args.kind,
         new_buyer=args.new_buyer,
         buyers=args.buyer,
+        items=args.item,
         red_letter=args.red_letter,
         void=args.void,
         levels=levels,
@@ -218,7 +229,16 @@ def _add_paper_stock(core: InvoicingCore, args: argparse.Namespace) -> str:
 def _batch(core: InvoicingCore, args: argparse.Namespace) -> str:
     data, who = args.file.read_bytes(), _acting(core, args)
     outcome = core.batches.issue_file(who, data, args.file.name, args.issue_valid)
+    if outcome.approval is not None:
+        return _json(ApprovalOut.of(ApprovalView(outcome.approval, core.invoices.now(), False)))
     return _json(BatchOut.of(outcome))
+
+
+def _confirm_use(core: InvoicingCore, args: argparse.Namespace) -> str:
+    confirmed = core.use_confirmations.confirm(
+        _acting(core, args), args.number, args.code, args.use
+    )
+    return _json(UseConfirmationOut.of(confirmed))
 
 
 def _report(core: InvoicingCore, args: argparse.Namespace) -> str:
@@ -281,6 +301,7 @@ COMMANDS: dict[str, Command] = {
     "void": _void,
     "red-letter": _red_letter,
     "batch": _batch,
+    "confirm-use": _confirm_use,
     "report": _report,
     "add-paper-stock": _add_paper_stock,
     "approval-rules": _approval_rules,

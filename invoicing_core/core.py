@@ -19,6 +19,7 @@ from invoicing_core.services.recognitions import RecognitionService
 from invoicing_core.services.red_letter_forms import RedLetterFormService
 from invoicing_core.services.reports import ReportService
 from invoicing_core.services.reset_code_sender import ResetCodeSender
+from invoicing_core.services.use_confirmations import UseConfirmationService
 from invoicing_core.services.user_admin import UserAdminService
 from invoicing_core.settings import CoreSettings
 
@@ -40,6 +41,7 @@ class InvoicingCore:
     recognitions: RecognitionService
     received_invoices: ReceivedInvoiceService
     approvals: ApprovalService
+    use_confirmations: UseConfirmationService
 
     @classmethod
     def open(
@@ -69,6 +71,7 @@ class InvoicingCore:
             ),
             received_invoices=ReceivedInvoiceService(engine),
             approvals=ApprovalService(engine, invoices, red_letters),
+            use_confirmations=UseConfirmationService(engine),
         )
 
     def close(self) -> None:

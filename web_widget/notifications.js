@@ -1,41 +1,10 @@
 (function () {
   "use strict";
-  var TOKEN = "kaipiao-notifications-token";
   var KINDS = { risk_alert: "风险预警", red_letter_form: "红字确认单待确认", ticket_reply: "留言回复", approval: "审批待处理" };
   var WAYS = ["app", "wechat", "email", "sms"];
   var WAY_NAMES = { app: "站内", wechat: "微信", email: "邮件", sms: "短信" };
-  var token = sessionStorage.getItem(TOKEN);
+  var api = window.KaipiaoPage.api;
   function $(id) { return document.getElementById(id); }
-
-  function api(method, path, body) {
-    var options = { method: method, headers: { Authorization: "Bearer " + token } };
-    if (body !== undefined) { options.headers["content-type"] = "application/json"; options.body = JSON.stringify(body); }
-    return fetch(path, options).then(function (r) {
-      if (r.status === 401) { logout(); throw new Error("请重新登录。"); }
-      if (r.status === 204) return null;
-      return r.json().then(function (d) {
-        if (!r.ok) {
-          var failure = new Error((d.error && d.error.message) || "操作失败，请稍后再试。");
-          failure.field = d.error && d.error.field;
-          throw failure;
-        }
-        return d;
-      });
-    });
-  }
-
-  function logout() { token = null; sessionStorage.removeItem(TOKEN); $("app").hidden = true; $("login-view").hidden = false; }
-
-  $("login-form").addEventListener("submit", function (e) {
-    e.preventDefault();
-    $("login-error").textContent = "";
-    var body = { username: $("login-username").value, password: $("login-password").value };
-    fetch("/api/v1/auth/token", { method: "POST", headers: { "content-type": "application/json" }, body: JSON.stringify(body) })
-      .then(function (r) { return r.json().then(function (d) { if (!r.ok) throw new Error((d.error && d.error.message) || "登录失败。"); return d; }); })
-      .then(function (d) { token = d.access_token; sessionStorage.setItem(TOKEN, token); start(); })
-      .catch(function (err) { $("login-error").textContent = err.message; });
-  });
-  $("logout").addEventListener("click", logout);
 
   function showSettings(s) {
     var rows = $("ways");
@@ -122,14 +91,10 @@
 
   function loadList() { return api("GET", "/api/v1/notifications?size=50").then(showList); }
 
-  function start() {
-    $("login-view").hidden = true;
-    $("app").hidden = false;
+  window.KaipiaoPage.signIn("kaipiao-notifications-token", function () {
     api("GET", "/api/v1/notification-settings").then(showSettings).catch(function () {});
     loadList().catch(function () {});
-  }
-
-  if (token) start();
+  });
   // New notifications appear without reloading the page.
-  setInterval(function () { if (token) loadList().catch(function () {}); }, 15000);
+  setInterval(function () { if (window.KaipiaoPage.signedIn()) loadList().catch(function () {}); }, 15000);
 })();

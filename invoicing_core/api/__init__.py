@@ -19,6 +19,7 @@ from invoicing_core.api import (
     recognitions,
     red_letter_forms,
     reports,
+    use_confirmations,
     users,
 )
 from invoicing_core.api.dependencies import (
@@ -44,6 +45,7 @@ router.include_router(recognitions.router)
 router.include_router(received_invoices.router)
 router.include_router(approvals.rules_router)
 router.include_router(approvals.router)
+router.include_router(use_confirmations.router)
 
 __all__ = [
     "CoreDep",

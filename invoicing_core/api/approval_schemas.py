@@ -7,7 +7,7 @@ from fastapi import status
 from pydantic import BaseModel, Field
 
 from invoicing_core.domain.approval_request import ApprovalState
-from invoicing_core.services.approvals import ApprovalView
+from invoicing_core.services.approval_outcomes import ApprovalView
 
 
 class LevelOut(BaseModel):
@@ -30,7 +30,7 @@ class ApprovalOut(BaseModel):
     """An approval request as the caller sees it now."""
 
     id: int
-    action: str = Field(description="issue、void 或 red_letter")
+    action: str = Field(description="issue、void、red_letter 或 batch")
     action_label: str
     state: str = Field(description="pending、approved、rejected、cancelled 或 lapsed")
     state_label: str
@@ -44,7 +44,9 @@ class ApprovalOut(BaseModel):
     content: dict[str, Any] = Field(description="申请时冻结的内容（开票预览、作废或红冲的发票）")
     quota_hold: str
     ended_at: datetime | None
-    result: str | None = Field(description="审批通过后开具、作废或红冲的发票号码")
+    result: str | None = Field(
+        description="审批通过后开具、作废或红冲的发票号码；批量申请为首张发票号码（号码连续）"
+    )
     awaiting_you: bool
 
     @classmethod

@@ -11,9 +11,9 @@ from pydantic import BaseModel, Field
 from invoicing_core.api.approval_schemas import ApprovalOut, LevelOut
 from invoicing_core.api.dependencies import CoreDep, CurrentPrincipal
 from invoicing_core.api.red_letter_forms import OutcomeOut
-from invoicing_core.api.schemas import InvoiceOut, Strict
+from invoicing_core.api.schemas import BatchOut, InvoiceOut, Strict
 from invoicing_core.domain.approval_request import ApprovalState
-from invoicing_core.services.approvals import ApprovalOutcome, StoredRules
+from invoicing_core.services.approval_outcomes import ApprovalOutcome, StoredRules
 
 rules_router = APIRouter(prefix="/approval-rules", tags=["approvals"])
 router = APIRouter(prefix="/approvals", tags=["approvals"])
@@ -41,6 +41,11 @@ class RulesIn(Strict):
     buyers: list[str] = Field(
         default_factory=list, max_length=200, description="须审批的购买方税号"
     )
+    items: list[str] = Field(
+        default_factory=list,
+        max_length=50,
+        description="须审批的商品或服务名称，或税收分类简称（如“*运输服务*”）；任一行匹配即须审批",
+    )
     red_letter: bool = Field(False, description="开具红字发票须审批")
     void: bool = Field(False, description="作废发票须审批")
     levels: list[LevelIn] = Field(default_factory=lambda: [LevelIn()], min_length=1, max_length=2)
@@ -59,6 +64,7 @@ class RulesOut(BaseModel):
     kinds: list[str]
     new_buyer: bool
     buyers: list[str]
+    items: list[str]
     red_letter: bool
     void: bool
     levels: list[LevelOut]
@@ -76,6 +82,7 @@ class ApprovalOutcomeOut(BaseModel):
     approval: ApprovalOut
     invoice: InvoiceOut | None = Field(description="审批通过后开具或作废的发票，或开具的红字发票")
     red_letter_form: OutcomeOut | None = Field(description="红字发票申请通过后填开的红字确认单")
+    batch: BatchOut | None = Field(None, description="批量开票申请通过后开具的全部发票")
 
     @classmethod
     def of(cls, outcome: ApprovalOutcome, at: datetime) -> "ApprovalOutcomeOut":
@@ -86,6 +93,7 @@ class ApprovalOutcomeOut(BaseModel):
             approval=ApprovalOut.of(outcome.view),
             invoice=InvoiceOut.of(invoice, at) if invoice else None,
             red_letter_form=OutcomeOut.of(red, at) if red else None,
+            batch=BatchOut.of(outcome.batch) if outcome.batch else None,
         )
 
 

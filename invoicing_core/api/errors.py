@@ -37,10 +37,12 @@ _STATUS = {
     "approval_not_found": 404,
     "approval_not_pending": 409,
     "approval_content_changed": 409,
-    "approval_required": 409,
     "self_approval_not_allowed": 403,
     "not_an_approver": 403,
     "not_the_requester": 403,
+    "use_already_confirmed": 409,
+    "use_confirmation_not_allowed": 409,
+    "use_confirmation_not_found": 404,
     # Recognition's own refusals (invoicing_core.recognition RecognitionError).
     "file_too_large": 413,
 }

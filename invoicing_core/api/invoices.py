@@ -29,7 +29,7 @@ from invoicing_core.domain.invoice import CHINA_TZ, InvoiceStatus
 from invoicing_core.domain.kind import InvoiceKind
 from invoicing_core.pdf import render_invoice_pdf
 from invoicing_core.persistence.invoice_repository import InvoiceFilter
-from invoicing_core.services.approvals import ApprovalView
+from invoicing_core.services.approval_outcomes import ApprovalView
 
 router = APIRouter(prefix="/invoices", tags=["invoices"])
 
@@ -71,18 +71,26 @@ async def preview(body: IssueIn, who: CurrentPrincipal, core: CoreDep) -> Invoic
 BatchFile = Annotated[UploadFile, File(description="批量开票模板 .xlsx 或 .csv，不超过10MB")]
 
 
-@router.post("/batch", response_model=BatchOut)
+@router.post("/batch", response_model=BatchOut | ApprovalOut, responses=HELD_FOR_APPROVAL)
 async def batch(
     who: CurrentPrincipal,
     core: CoreDep,
     file: BatchFile,
+    response: Response,
     issue_valid: Annotated[bool, Form(description="有错误行时仍开具其余正确的发票")] = False,
-) -> BatchOut:
-    """按税务局批量开票模板开具数电发票：逐行校验，有错误行时默认整批不开具。"""
+) -> BatchOut | ApprovalOut:
+    """按税务局批量开票模板开具数电发票：逐行校验，有错误行时默认整批不开具。
+
+    本批有发票符合本企业审批规则时整批不开具，返回 202 和一份批量审批申请（action 为
+    batch，冻结全部发票），审批通过后整批开具。
+    """
     data = await _batch_bytes(file, core)
     outcome = await to_thread.run_sync(
         core.batches.issue_file, who, data, file.filename or "", issue_valid
     )
+    if outcome.approval is not None:
+        response.status_code = status.HTTP_202_ACCEPTED
+        return ApprovalOut.of(ApprovalView(outcome.approval, core.invoices.now(), False))
     return BatchOut.of(outcome)
 
 

@@ -12,7 +12,7 @@ from invoicing_core.api.approval_schemas import HELD_FOR_APPROVAL, ApprovalOut
 from invoicing_core.api.dependencies import CoreDep, CurrentPrincipal
 from invoicing_core.api.schemas import InvoiceOut, RedLetterIn
 from invoicing_core.domain.red_letter import ConfirmationState, RedLinePart
-from invoicing_core.services.approvals import ApprovalView
+from invoicing_core.services.approval_outcomes import ApprovalView
 from invoicing_core.services.red_letter_forms import FormView, RedLetterOutcome, RedLetterRequest
 
 router = APIRouter(prefix="/red-letter-forms", tags=["red-letter forms"])

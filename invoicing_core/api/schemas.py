@@ -263,6 +263,8 @@ class BatchPreviewOut(BaseModel):
     valid: int  # invoices that would be issued
     total_with_tax: str
     refusal: str | None  # why the whole batch would be refused (the monthly quota)
+    # Each invoice the approval rules hold back: then the whole batch waits for approval.
+    held_for_approval: list[str]
     invoices: list[dict[str, str | int | None]]  # the first PREVIEW_LISTED of them
     rejected: list[dict[str, str | int]]
 
@@ -284,6 +286,7 @@ class BatchPreviewOut(BaseModel):
             valid=len(preview.drafts),
             total_with_tax=format_money(preview.total_with_tax),
             refusal=preview.refusal,
+            held_for_approval=preview.held,
             invoices=listed,
             rejected=[error.as_dict() for error in preview.rejected],
         )

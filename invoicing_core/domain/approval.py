@@ -2,7 +2,7 @@
 (the request's life is in approval_request.py).
 
 A request matches the rules when any condition holds (they are alternatives). The
-amount, kind and buyer conditions concern issuing; `red_letter` and `void` concern
+amount, kind, buyer and line-item conditions concern issuing; `red_letter` and `void` concern
 every red-letter and void request of the company. Approval runs through one or two
 levels in order; a level names its approvers, or (none named) takes any user of the
 company with the approver role.
@@ -27,6 +27,8 @@ MAX_LAPSE_HOURS = 720
 MAX_LEVELS = 2
 MAX_APPROVERS = 20
 MAX_LISTED_BUYERS = 200
+MAX_LISTED_ITEMS = 50
+MAX_ITEM_LENGTH = 100
 
 
 class ApprovalAction(Enum):
@@ -35,23 +37,24 @@ class ApprovalAction(Enum):
     ISSUE = "issue"
     VOID = "void"
     RED_LETTER = "red_letter"
+    # A batch file's invoices, approved as one.
+    BATCH = "batch"
 
     @property
     def label(self) -> str:
         """The action in Chinese."""
-        return {"issue": "开具发票", "void": "作废发票", "red_letter": "开具红字发票"}[self.value]
+        return {
+            "issue": "开具发票",
+            "void": "作废发票",
+            "red_letter": "开具红字发票",
+            "batch": "批量开具发票",
+        }[self.value]
 
 
 class UnknownApprover(InvalidInput):
     """A named approver is not a user of the company who may approve."""
 
     code: ClassVar[str] = "unknown_approver"
-
-
-class ApprovalRequired(DomainError):
-    """A batch holds invoices the rules hold back; batches are not approved (yet)."""
-
-    code: ClassVar[str] = "approval_required"
 
 
 @dataclass(frozen=True)
@@ -81,6 +84,8 @@ class Subject:
     total_with_tax: Decimal
     buyer_tax_id: str | None
     new_buyer: bool
+    # The names of the invoice's lines (商品或服务名称, perhaps `*简称*名称`).
+    item_names: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -91,6 +96,8 @@ class ApprovalRules:
     kinds: frozenset[InvoiceKind] = frozenset()
     new_buyer: bool = False
     buyers: frozenset[str] = frozenset()
+    # Item names or 税收分类 short names (简称, without the asterisks).
+    items: frozenset[str] = frozenset()
     red_letter: bool = False
     void: bool = False
     levels: tuple[ApprovalLevel, ...] = (ApprovalLevel(),)
@@ -104,6 +111,7 @@ class ApprovalRules:
             or self.kinds
             or self.new_buyer
             or self.buyers
+            or self.items
             or self.red_letter
             or self.void
         )
@@ -131,6 +139,10 @@ class ApprovalRules:
             found.append("首次向该购买方开票")
         if subject.buyer_tax_id is not None and subject.buyer_tax_id in self.buyers:
             found.append(f"购买方{subject.buyer_tax_id}在审批名单中")
+        for item in sorted(self.items):
+            named = next((n for n in subject.item_names if item_matches(n, item)), None)
+            if named is not None:
+                found.append(f"商品或服务“{named}”属于须审批的项目“{item}”")
         return found
 
     def to_json(self) -> dict[str, Any]:
@@ -142,6 +154,7 @@ class ApprovalRules:
             "kinds": sorted(kind.value for kind in self.kinds),
             "new_buyer": self.new_buyer,
             "buyers": sorted(self.buyers),
+            "items": sorted(self.items),
             "red_letter": self.red_letter,
             "void": self.void,
             "levels": [{"approvers": list(level.approvers)} for level in self.levels],
@@ -166,6 +179,7 @@ def parse_rules(data: dict[str, Any]) -> ApprovalRules:
         kinds=frozenset(_kinds(_list(data, "kinds"))),
         new_buyer=_flag(data, "new_buyer"),
         buyers=frozenset(_buyers(_list(data, "buyers"))),
+        items=frozenset(_items(_list(data, "items"))),
         red_letter=_flag(data, "red_letter"),
         void=_flag(data, "void"),
         levels=_levels(data.get("levels", [{"approvers": []}])),
@@ -211,6 +225,33 @@ def _buyers(values: list[Any]) -> list[str]:
             error.field = f"buyers[{index}]"
             raise
     return buyers
+
+
+def item_matches(line_name: str, item: str) -> bool:
+    """Whether a line so named is the item: its name, its name after the `*简称*` prefix,
+    or that short name (税收分类简称) equals the item."""
+    name = line_name.strip()
+    names = {name}
+    if name.startswith("*") and name.count("*") >= 2:
+        short, _, rest = name[1:].partition("*")
+        names |= {short.strip(), rest.strip()}
+    return item in names
+
+
+def _items(values: list[Any]) -> list[str]:
+    if len(values) > MAX_LISTED_ITEMS:
+        raise InvalidInput(f"须审批的项目最多{MAX_LISTED_ITEMS}个。", field="items")
+    items = []
+    for index, value in enumerate(values):
+        item = value.strip().strip("*").strip() if isinstance(value, str) else ""
+        if not item or "*" in item or len(item) > MAX_ITEM_LENGTH:
+            raise InvalidInput(
+                f"须为商品或服务名称，或税收分类简称（如“*运输服务*”或“运输服务”），"
+                f"最多{MAX_ITEM_LENGTH}个字。",
+                field=f"items[{index}]",
+            )
+        items.append(item)
+    return items
 
 
 def _levels(value: Any) -> tuple[ApprovalLevel, ...]:

@@ -4,6 +4,8 @@
 INVOICE_ISSUE = "invoice.issue"
 INVOICE_VOID = "invoice.void"
 INVOICE_RED_LETTER = "invoice.red_letter"
+# Written by the use-confirmation service: the buyer's 用途确认 (in the buyer's company's log).
+INVOICE_USE_CONFIRM = "invoice.use_confirm"
 # Written by the red-letter form service; the suffix is the move (enter, confirm, deny, withdraw).
 RED_LETTER_FORM = "red_letter_form."
 

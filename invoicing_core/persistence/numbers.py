@@ -4,7 +4,7 @@ Both are taken inside the issuing transaction: a number is used once or, when th
 transaction fails, skipped, but never handed out twice.
 """
 
-from sqlalchemy import Connection, func, insert, select, update
+from sqlalchemy import Connection, ScalarSelect, func, insert, select, update
 from sqlalchemy.dialects import postgresql, sqlite
 
 from invoicing_core.domain.errors import DomainError, InvalidInput
@@ -48,11 +48,32 @@ def next_digital_numbers(connection: Connection, year: int, count: int) -> list[
     ]
 
 
-def next_paper_number(
-    connection: Connection, company_id: int, kind: InvoiceKind
-) -> PaperInvoiceNumber:
-    """Take the next paper invoice (code and number) of `kind` from the company's stock."""
-    oldest_roll = (
+def lock_numbers(connection: Connection, company_id: int, kind: InvoiceKind, year: int) -> None:
+    """Take, without using a number, the row lock that taking a number of `kind` takes, so
+    whatever checks the quota next queues behind (and ahead of) issuers as they do."""
+    if kind.is_digital:
+        prefix = str(DigitalInvoiceNumber(year=year, channel=ISSUING_CHANNEL, sequence=1))[:5]
+        dialect = postgresql if connection.dialect.name == "postgresql" else sqlite
+        connection.execute(
+            dialect.insert(invoice_sequences)
+            .values(prefix=prefix, last_value=0)
+            .on_conflict_do_nothing(index_elements=["prefix"])
+        )
+        connection.execute(
+            update(invoice_sequences)
+            .where(invoice_sequences.c.prefix == prefix)
+            .values(last_value=invoice_sequences.c.last_value)
+        )
+        return
+    connection.execute(
+        update(paper_stock)
+        .where(paper_stock.c.id == _oldest_roll(company_id, kind))
+        .values(next_number=paper_stock.c.next_number)
+    )
+
+
+def _oldest_roll(company_id: int, kind: InvoiceKind) -> ScalarSelect[int]:
+    return (
         select(paper_stock.c.id)
         .where(paper_stock.c.company_id == company_id)
         .where(paper_stock.c.kind == kind.value)
@@ -61,6 +82,13 @@ def next_paper_number(
         .limit(1)
         .scalar_subquery()
     )
+
+
+def next_paper_number(
+    connection: Connection, company_id: int, kind: InvoiceKind
+) -> PaperInvoiceNumber:
+    """Take the next paper invoice (code and number) of `kind` from the company's stock."""
+    oldest_roll = _oldest_roll(company_id, kind)
     # One UPDATE takes the number, so two issuers can never read the same one.
     taken = connection.execute(
         update(paper_stock)

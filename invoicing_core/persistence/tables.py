@@ -348,3 +348,18 @@ approval_requests = Table(
     Index("ix_approval_requests_company_state", "company_id", "state"),
     UniqueConstraint("company_id", "idempotency_key", name="uq_approval_requests_key"),
 )
+
+# The buyer's 用途确认 of an invoice issued to it in this system, once per invoice.
+use_confirmations = Table(
+    "use_confirmations",
+    metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    # The invoice's identifier (invoices.number): one confirmation per invoice.
+    Column("invoice_number", String(20), ForeignKey("invoices.number"), nullable=False),
+    Column("buyer_company_id", Integer, ForeignKey("companies.id"), nullable=False),
+    # domain/use_confirmation.py InvoiceUse: deduct or no_deduct.
+    Column("use", String(10), nullable=False),
+    Column("confirmed_at", UtcDateTime(), nullable=False),
+    Column("confirmed_by", String(64), nullable=False),
+    UniqueConstraint("invoice_number", name="uq_use_confirmations_invoice"),
+)

@@ -1,6 +1,7 @@
 """The pieces the approval service composes: whose request it is and who may name whom,
 why an invoice waits, what a request freezes of an issue request, and its audit entries."""
 
+from collections.abc import Sequence
 from dataclasses import asdict
 from datetime import datetime
 from decimal import Decimal
@@ -24,6 +25,7 @@ from invoicing_core.domain.approval_request import (
 from invoicing_core.domain.errors import ConfirmationPending, Forbidden
 from invoicing_core.domain.invoice import Invoice
 from invoicing_core.domain.kind import InvoiceKind
+from invoicing_core.domain.line import InvoiceLine
 from invoicing_core.domain.party import Party
 from invoicing_core.persistence import approval_repository as requests
 from invoicing_core.persistence import invoice_repository, user_repository
@@ -39,12 +41,14 @@ def issue_reasons(
     kind: InvoiceKind,
     total_with_tax: Decimal,
     buyer: Party,
+    lines: Sequence[InvoiceLine],
 ) -> list[str]:
     """Why issuing this invoice would wait for approval under the rules (empty: it would not)."""
     new_buyer = not invoice_repository.has_invoiced(
         connection, company_id, buyer.name, buyer.tax_id
     )
-    subject = Subject(ApprovalAction.ISSUE, kind, total_with_tax, buyer.tax_id, new_buyer)
+    names = tuple(line.name for line in lines)
+    subject = Subject(ApprovalAction.ISSUE, kind, total_with_tax, buyer.tax_id, new_buyer, names)
     return rules.reasons(subject)
 
 

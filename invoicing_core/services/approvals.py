@@ -5,10 +5,11 @@ An issue, void or red-letter request that matches the company's rules
 instead of being carried out. The approvers of each level decide in turn; the last
 approval carries the request out in the same transaction, as the requester, through
 the invoice and red-letter services' own paths. A waiting issue request holds its
-quota (persistence/quota_usage.py `used` counts it) until it ends.
+quota (persistence/quota_usage.py `used` counts it) until it ends. A batch held back is
+one request too (services/batch_approvals.py), issued whole on approval.
 """
 
-from dataclasses import dataclass, replace
+from dataclasses import replace
 from datetime import datetime
 from decimal import Decimal
 from typing import Any
@@ -31,7 +32,7 @@ from invoicing_core.domain.approval_request import (
     open_request,
 )
 from invoicing_core.domain.errors import IdempotencyConflict
-from invoicing_core.domain.invoice import Invoice
+from invoicing_core.domain.invoice import CHINA_TZ, Invoice
 from invoicing_core.domain.party import PartyRole
 from invoicing_core.domain.quota import quota_charge
 from invoicing_core.domain.red_letter import RedLinePart
@@ -39,8 +40,15 @@ from invoicing_core.persistence import approval_repository as requests
 from invoicing_core.persistence import user_repository
 from invoicing_core.persistence.audit import AuditEntry, record
 from invoicing_core.persistence.database import begin_write
+from invoicing_core.persistence.numbers import lock_numbers
 from invoicing_core.persistence.quota_usage import month_key
 from invoicing_core.services.accounts import Principal
+from invoicing_core.services.approval_outcomes import (
+    ApprovalOutcome,
+    ApprovalView,
+    StoredRules,
+    result_of,
+)
 from invoicing_core.services.approval_steps import (
     audit_step,
     check_approvers,
@@ -53,6 +61,7 @@ from invoicing_core.services.approval_steps import (
     requester_of,
     subject_of,
 )
+from invoicing_core.services.batch_issuing import issue_held_batch
 from invoicing_core.services.clock import Clock, utc_now
 from invoicing_core.services.invoices import (
     InvoiceService,
@@ -66,37 +75,6 @@ from invoicing_core.services.red_letter_forms import (
     RedLetterOutcome,
     RedLetterRequest,
 )
-
-
-@dataclass(frozen=True)
-class ApprovalView:
-    """A request as one user of its company sees it now."""
-
-    request: ApprovalRequest
-    now: datetime
-    awaiting_you: bool
-
-    @property
-    def state(self) -> ApprovalState:
-        """The request's state now (a waiting request past its deadline has lapsed)."""
-        return self.request.state_at(self.now)
-
-
-@dataclass(frozen=True)
-class ApprovalOutcome:
-    """A decision, and the invoice or red-letter outcome the final approval brought."""
-
-    view: ApprovalView
-    invoice: Invoice | None = None
-    red_letter: RedLetterOutcome | None = None
-
-
-@dataclass(frozen=True)
-class StoredRules:
-    """A company's rules, or the default (nothing needs approval) when none were set."""
-
-    rules: ApprovalRules
-    set: bool
 
 
 class ApprovalService:
@@ -178,6 +156,9 @@ class ApprovalService:
                     return self._view(earlier, who)
             rules = requests.rules_of(connection, company_id)
             if rules is not None and rules.any_condition:
+                # The lock issuing takes: requests and issuers check the quota one at a time.
+                year = self._clock().astimezone(CHINA_TZ).year
+                lock_numbers(connection, company_id, request.kind, year)
                 preview = self._invoices.preview_within(connection, who, request)
                 reasons = issue_reasons(
                     connection,
@@ -186,6 +167,7 @@ class ApprovalService:
                     preview.kind,
                     preview.total_with_tax,
                     preview.buyer,
+                    preview.lines,
                 )
                 if reasons:
                     content = {
@@ -339,25 +321,32 @@ class ApprovalService:
             moved = stored.cancel(who.username, now)
         # Saved first: an approved request holds no quota while its invoice is issued.
         requests.save(connection, moved)
-        invoice, red_outcome = None, None
+        done = None
         if moved.state is ApprovalState.APPROVED:
             requester = requester_of(connection, moved)
-            invoice, red_outcome = self._carry_out(connection, requester, moved)
-            result = invoice or (red_outcome.red if red_outcome else None)
-            moved = replace(
-                moved,
-                result=result.identifier
-                if result
-                else f"form:{red_outcome.form.stored.id}"
-                if red_outcome
-                else None,
-            )
+            done = self._carry_out(connection, requester, moved, now)
+            moved = replace(moved, result=result_of(done))
             requests.save(connection, moved)
         audit_step(connection, who.username, move, moved, stored, now)
         view = ApprovalView(moved, now, moved.awaits(who.username, who.role, now))
-        return ApprovalOutcome(view, invoice, red_outcome)
+        return replace(done, view=view) if done else ApprovalOutcome(view)
 
     def _carry_out(
+        self,
+        connection: Connection,
+        requester: Principal,
+        approved: ApprovalRequest,
+        now: datetime,
+    ) -> ApprovalOutcome:
+        """What the approved request does, as its requester (the view is filled in later)."""
+        view = ApprovalView(approved, now, False)
+        if approved.action is ApprovalAction.BATCH:
+            batch = issue_held_batch(connection, requester, approved.content, now)
+            return ApprovalOutcome(view, batch=batch)
+        invoice, red = self._carry_out_one(connection, requester, approved)
+        return ApprovalOutcome(view, invoice, red)
+
+    def _carry_out_one(
         self, connection: Connection, requester: Principal, approved: ApprovalRequest
     ) -> tuple[Invoice | None, RedLetterOutcome | None]:
         content = approved.content

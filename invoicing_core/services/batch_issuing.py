@@ -1,16 +1,18 @@
-"""Issuing a whole batch file: all its valid invoices in one transaction, or none."""
+"""Issuing a whole batch file: all its valid invoices in one transaction, or none; a batch
+the approval rules hold back becomes one approval request (services/batch_approvals.py)."""
 
 import hashlib
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime
 from decimal import Decimal
+from typing import Any
 
 from sqlalchemy import Connection, Engine
 
 from invoicing_core.batch import InvoiceDraft, RowError, parse_batch
 from invoicing_core.domain import audit_actions
-from invoicing_core.domain.approval import ApprovalRequired
+from invoicing_core.domain.approval_request import ApprovalRequest
 from invoicing_core.domain.errors import QuotaExceeded
 from invoicing_core.domain.invoice import CHINA_TZ, Invoice
 from invoicing_core.domain.money import format_money
@@ -26,39 +28,44 @@ from invoicing_core.persistence.audit import AuditEntry, record_many
 from invoicing_core.persistence.company_repository import Company
 from invoicing_core.persistence.database import begin_write
 from invoicing_core.persistence.idempotency_key_repository import IdempotencyKey
-from invoicing_core.persistence.numbers import next_digital_numbers
+from invoicing_core.persistence.numbers import lock_numbers, next_digital_numbers
 from invoicing_core.services.accounts import Principal
-from invoicing_core.services.approval_steps import issue_reasons
+from invoicing_core.services.batch_approvals import (
+    drafts_of,
+    ensure_unissued,
+    held_rows,
+    hold_batch,
+)
 from invoicing_core.services.clock import Clock, utc_now
 from invoicing_core.services.invoices import issuing_company, seller_of
 
 
 @dataclass(frozen=True)
 class BatchOutcome:
-    """How many invoices were issued, their numbers, and every row that was not."""
+    """How many invoices were issued, their numbers, and every row that was not; or, when
+    the approval rules hold the batch back, the approval request it became (nothing issued)."""
 
     accepted: int
     numbers: list[str]
     rejected: list[RowError]
+    approval: ApprovalRequest | None = None
 
 
 @dataclass(frozen=True)
 class BatchPreview:
     """What issuing the file would do, issuing nothing: the invoices it would issue, their
-    totals, every row it would not, and why the whole batch would be refused (quota)."""
+    totals, every row it would not, why the whole batch would be refused (quota), and each
+    invoice the approval rules would hold back (the batch would then wait for approval)."""
 
     drafts: list[InvoiceDraft]
     rejected: list[RowError]
     refusal: str | None
+    held: list[str] = field(default_factory=list)
 
     @property
     def total_with_tax(self) -> Decimal:
         """The price-tax total of the invoices that would be issued."""
         return sum((draft.total_with_tax for draft in self.drafts), Decimal(0))
-
-
-# How many held-back rows a refusal names.
-MAX_HELD_SHOWN = 10
 
 
 def _serial_key(serial: str) -> str:
@@ -95,13 +102,14 @@ class BatchIssuing:
         with self._engine.connect() as connection:
             company = company_repository.get(connection, company_id)
             fresh, repeated = _split_issued(connection, company_id, parsed.drafts)
+            rules = approval_repository.rules_of(connection, company_id)
+            held = held_rows(connection, company_id, rules, fresh)
             refusal = None
             try:
-                _refuse_held_back(connection, company_id, fresh)
                 _check_quota(connection, company, fresh, self._clock())
-            except (QuotaExceeded, ApprovalRequired) as refused:
+            except QuotaExceeded as refused:
                 refusal = refused.message
-        return BatchPreview(fresh, [*parsed.errors, *repeated], refusal)
+        return BatchPreview(fresh, [*parsed.errors, *repeated], refusal, held)
 
     def _issue(
         self,
@@ -117,57 +125,90 @@ class BatchIssuing:
             rejected += repeated
             if not fresh:
                 return BatchOutcome(0, [], rejected)
-            _refuse_held_back(connection, company_id, fresh)
-            numbers = next_digital_numbers(connection, now.astimezone(CHINA_TZ).year, len(fresh))
-            seller = seller_of(company)
-            issued = [
-                Invoice(
-                    number=number,
-                    kind=draft.kind,
-                    seller=seller,
-                    buyer=draft.buyer,
-                    lines=draft.lines,
-                    issued_at=now,
-                    issued_by=who.username,
-                    remark=draft.remark,
-                )
-                for number, draft in zip(numbers, fresh, strict=True)
-            ]
-            _charge_quota(connection, company, issued, now)
-            repository.add_many(connection, issued, company_id, who.username)
-            record_many(
-                connection,
-                [
-                    AuditEntry(
-                        who.username,
-                        audit_actions.INVOICE_ISSUE,
-                        invoice.number,
-                        now,
-                        company_id,
-                        None,
-                        {
-                            "status": invoice.status.value,
-                            "batch": True,
-                            "total_with_tax": str(invoice.total_with_tax),
-                        },
-                    )
-                    for invoice in issued
-                ],
-            )
-            idempotency_key_repository.add_many(
-                connection,
-                [
-                    IdempotencyKey(
-                        company_id,
-                        _serial_key(draft.serial),
-                        hashlib.sha256(draft.serial.encode()).hexdigest(),
-                        invoice.number,
-                        now,
-                    )
-                    for draft, invoice in zip(fresh, issued, strict=True)
-                ],
-            )
+            rules = approval_repository.rules_of(connection, company_id)
+            held = held_rows(connection, company_id, rules, fresh)
+            if rules is not None and held:
+                # Queued behind issuers, as issuing is, so holds never pass the quota together.
+                lock_numbers(connection, company_id, fresh[0].kind, now.astimezone(CHINA_TZ).year)
+                _check_quota(connection, company, fresh, now)
+                request = hold_batch(connection, who, company, rules, fresh, held, now)
+                return BatchOutcome(0, [], rejected, request)
+            issued = _issue_drafts(connection, who, company, fresh, now)
         return BatchOutcome(len(issued), [invoice.number for invoice in issued], rejected)
+
+
+def issue_held_batch(
+    connection: Connection, who: Principal, content: dict[str, Any], now: datetime
+) -> BatchOutcome:
+    """Issue, as `who`, every invoice an approved batch request froze, inside the caller's
+    transaction; refused whole when any of its serials was issued meanwhile."""
+    company = company_repository.get(connection, issuing_company(who))
+    drafts = drafts_of(content)
+    keys = [_serial_key(draft.serial) for draft in drafts]
+    ensure_unissued(idempotency_key_repository.invoice_numbers(connection, company.id, keys))
+    issued = _issue_drafts(connection, who, company, drafts, now)
+    return BatchOutcome(len(issued), [invoice.number for invoice in issued], [])
+
+
+def _issue_drafts(
+    connection: Connection,
+    who: Principal,
+    company: Company,
+    fresh: Sequence[InvoiceDraft],
+    now: datetime,
+) -> list[Invoice]:
+    """Number, charge, store and audit the drafts, with their serials as idempotency keys."""
+    company_id = company.id
+    numbers = next_digital_numbers(connection, now.astimezone(CHINA_TZ).year, len(fresh))
+    seller = seller_of(company)
+    issued = [
+        Invoice(
+            number=number,
+            kind=draft.kind,
+            seller=seller,
+            buyer=draft.buyer,
+            lines=draft.lines,
+            issued_at=now,
+            issued_by=who.username,
+            remark=draft.remark,
+        )
+        for number, draft in zip(numbers, fresh, strict=True)
+    ]
+    _charge_quota(connection, company, issued, now)
+    repository.add_many(connection, issued, company_id, who.username)
+    record_many(
+        connection,
+        [
+            AuditEntry(
+                who.username,
+                audit_actions.INVOICE_ISSUE,
+                invoice.number,
+                now,
+                company_id,
+                None,
+                {
+                    "status": invoice.status.value,
+                    "batch": True,
+                    "total_with_tax": str(invoice.total_with_tax),
+                },
+            )
+            for invoice in issued
+        ],
+    )
+    idempotency_key_repository.add_many(
+        connection,
+        [
+            IdempotencyKey(
+                company_id,
+                _serial_key(draft.serial),
+                hashlib.sha256(draft.serial.encode()).hexdigest(),
+                invoice.number,
+                now,
+            )
+            for draft, invoice in zip(fresh, issued, strict=True)
+        ],
+    )
+    return issued
 
 
 def _split_issued(
@@ -183,31 +224,6 @@ def _split_issued(
         if _serial_key(d.serial) in earlier
     ]
     return fresh, repeated
-
-
-def _refuse_held_back(
-    connection: Connection, company_id: int, drafts: Sequence[InvoiceDraft]
-) -> None:
-    """Refuse the whole batch when the company's approval rules hold back any of its
-    invoices: a batch is not approved as one (yet), and must not go around the rules."""
-    rules = approval_repository.rules_of(connection, company_id)
-    if rules is None or not rules.any_condition:
-        return
-    held = []
-    for draft in drafts:
-        reasons = issue_reasons(
-            connection, company_id, rules, draft.kind, draft.total_with_tax, draft.buyer
-        )
-        if reasons:
-            held.append(f"第{draft.row}行（流水号{draft.serial}）：{'，'.join(reasons)}")
-    if held:
-        shown = "；".join(held[:MAX_HELD_SHOWN])
-        more = f"；等共{len(held)}张" if len(held) > MAX_HELD_SHOWN else ""
-        raise ApprovalRequired(
-            f"本批有发票须经审批，整批未开具。批量开票暂不支持审批，请将这些发票逐张开具并提交审批："
-            f"{shown}{more}。",
-            field="file",
-        )
 
 
 def _check_quota(

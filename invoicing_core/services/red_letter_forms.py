@@ -42,6 +42,7 @@ from invoicing_core.services.invoices import (
     issuing_company,
     load_invoice,
 )
+from invoicing_core.services.use_confirmations import use_confirmed
 
 
 @dataclass(frozen=True)
@@ -126,7 +127,7 @@ class RedLetterFormService:
             reason=RedLetterReason.parse(request.reason),
             initiator=side,
             parts=tuple(request.parts),
-            buyer_confirmed_use=blue.certified,
+            buyer_confirmed_use=use_confirmed(connection, blue),
             now=now,
         )
         blue.check_red_letter(form.parts or None)

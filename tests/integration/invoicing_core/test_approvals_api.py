@@ -13,7 +13,6 @@ from fastapi.testclient import TestClient
 from sqlalchemy import update
 
 from invoicing_core import InvoicingCore
-from invoicing_core.batch import columns as C
 from invoicing_core.domain.account import Role
 from invoicing_core.persistence import quota_usage
 from invoicing_core.persistence.audit import verify_chain
@@ -21,7 +20,6 @@ from invoicing_core.persistence.tables import approval_requests
 from invoicing_core.services.approvals import ApprovalService
 from tests.integration.invoicing_core.company_users import add_user, audit_trail, log_in
 from tests.integration.invoicing_core.conftest import Tenant, make_tenant, valid_tax_id
-from tests.integration.invoicing_core.test_batch_and_pdf_api import batch_file, invoice, line
 from tests.integration.invoicing_core.test_invoice_api import invoice_count, issue, service_fee
 
 RULES = "/api/v1/approval-rules"
@@ -378,26 +376,26 @@ def test_bad_rules_are_refused_naming_the_field_and_change_nothing(
     assert app_client.get(RULES, headers=firm.admin).json()["void"] is True
 
 
-def test_a_batch_holding_an_invoice_the_rules_hold_back_is_refused_whole(
+def test_an_invoice_with_a_line_of_a_listed_item_waits_and_others_are_issued(
     app_client: TestClient, core: InvoicingCore, firm: Company
 ) -> None:
-    set_rules(app_client, firm, min_total_with_tax="100")  # 113.00 with tax reaches it
-    small = line("AP2", **{C.UNIT_PRICE: "10"})  # 22.60 with tax
-    content = batch_file([invoice("AP1"), invoice("AP2")], [line("AP1"), small])
-    files = {"file": ("b.xlsx", content, "application/x")}
+    set_rules(app_client, firm, items=["*运输服务*"])
+    assert app_client.get(RULES, headers=firm.admin).json()["items"] == ["运输服务"]
+    freight = {**service_fee()["lines"][0], "name": "*运输服务*国内道路货物运输服务"}
     before = invoice_count(core)
 
-    refused = app_client.post("/api/v1/invoices/batch", files=files, headers=firm.tenant.issuer)
-    preview = app_client.post(
-        "/api/v1/invoices/batch/preview", files=files, headers=firm.tenant.issuer
-    )
+    asked = ask(app_client, firm, service_fee(lines=[service_fee()["lines"][0], freight]))
 
-    assert refused.status_code == 409, refused.text
-    error = refused.json()["error"]
-    assert (error["code"], error["field"]) == ("approval_required", "file")
-    assert "流水号AP1" in error["message"] and "流水号AP2" not in error["message"]
+    assert asked["reasons"] == [
+        "商品或服务“*运输服务*国内道路货物运输服务”属于须审批的项目“运输服务”"
+    ]
     assert invoice_count(core) == before
-    assert preview.json()["refusal"] == error["message"]
+    plain = app_client.post("/api/v1/invoices", json=service_fee(), headers=firm.tenant.issuer)
+    assert plain.status_code == 201
+    bad = app_client.put(RULES, json={"items": ["运输服务", "**"]}, headers=firm.admin)
+    assert (bad.status_code, bad.json()["error"]["field"]) == (422, "items[1]")
+    assert app_client.get(RULES, headers=firm.admin).json()["items"] == ["运输服务"]
+    assert decide(app_client, firm.tenant.issuer, asked["id"], "cancel").status_code == 200
 
 
 def test_notifiers_find_each_approvers_waiting_requests_and_lapses_are_recorded_by_the_clock(

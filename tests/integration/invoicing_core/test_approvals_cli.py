@@ -48,3 +48,22 @@ def test_the_admin_sets_rules_and_the_demo_approver_approves_the_clerks_invoice(
 
     code, out, _ = cli("verify-audit")
     assert code == 0 and "intact" in out
+
+
+def test_items_are_set_from_the_command_line_and_use_is_confirmed_only_for_ones_own_invoices(
+    cli: Any, tmp_path: Path
+) -> None:
+    code, out, err = cli("approval-rules", "set", "--as", "admin", "--item", "*现代服务*")
+    assert code == 0, err
+    assert json.loads(out)["items"] == ["现代服务"]
+    body = tmp_path / "invoice.json"
+    line = {**service_fee()["lines"][0], "name": "*现代服务*技术服务费"}
+    body.write_text(json.dumps(service_fee(lines=[line])), encoding="utf-8")
+    asked = json.loads(cli("issue", "--as", "demo", str(body))[1])
+    assert asked["reasons"] == ["商品或服务“*现代服务*技术服务费”属于须审批的项目“现代服务”"]
+    assert cli("cancel", "--as", "demo", str(asked["id"]))[0] == 0
+
+    code, _, err = cli("confirm-use", "--as", "demo", "12", "--use", "deduct")
+    assert code != 0 and "invalid_invoice_number" in err
+    code, _, err = cli("confirm-use", "--as", "demo", "26420000000999999999", "--use", "deduct")
+    assert code != 0 and "invoice_not_found" in err

@@ -65,6 +65,8 @@ class World:
     core: InvoicingCore
     tenant: Tenant
     headers: dict[str, dict[str, str]]
+    # Another company, selling to the tenant (the tenant confirms the use of what it bought).
+    seller: Tenant | None = None
 
     def paper_invoice(self) -> str:
         """A fresh paper invoice of the tenant, so a successful void changes only it."""
@@ -92,6 +94,22 @@ class World:
         """A fresh entry of the tenant's ledger, still recorded."""
         response = record(self.client, self.tenant.issuer, self.recognition())
         return int(response.json()["id"])
+
+    def bought_invoice(self) -> str:
+        """A fresh invoice the seller issued to the tenant, its use not confirmed yet."""
+        assert self.seller is not None
+        buyer = {"name": "武汉买方测试有限公司", "tax_id": self.tenant.tax_id}
+        return str(issue(self.client, self.seller, service_fee(buyer=buyer))["number"])
+
+    def confirmed_invoice(self) -> str:
+        """A fresh invoice issued to the tenant, its use confirmed by the tenant's issuer."""
+        number = self.bought_invoice()
+        body = {"number": number, "use": "deduct"}
+        response = self.client.post(
+            "/api/v1/use-confirmations", json=body, headers=self.tenant.issuer
+        )
+        assert response.status_code == 201, response.text
+        return number
 
     def approval(self) -> int:
         """A fresh request of the tenant's issuer, waiting for the approver role."""
@@ -364,6 +382,18 @@ MATRIX: dict[tuple[str, str], tuple[dict[str, int], Request]] = {
         expect(403, stranger=404, issuer=200),
         approval_move("cancel"),
     ),
+    # 用途确认: the buyer's issuer and admin confirm; another company does not see the invoice.
+    ("POST", "/api/v1/use-confirmations"): (
+        expect(201, viewer=403, approver=403, stranger=404),
+        lambda w: (
+            "/api/v1/use-confirmations",
+            {"json": {"number": w.bought_invoice(), "use": "deduct"}},
+        ),
+    ),
+    ("GET", "/api/v1/use-confirmations/{number}"): (
+        expect(200, stranger=404),
+        lambda w: (f"/api/v1/use-confirmations/{w.confirmed_invoice()}", {}),
+    ),
     ("GET", "/api/v1/users"): (admins(200), lambda w: ("/api/v1/users", {})),
     ("PATCH", "/api/v1/users/{username}"): (
         admins(200),
@@ -510,7 +540,7 @@ def world(app_client: TestClient, core: InvoicingCore) -> World:
         "editor": log_in(app_client, add_user(core, None, Role.EDITOR)),
         "stranger": stranger.issuer,
     }
-    return World(app_client, core, tenant, headers)
+    return World(app_client, core, tenant, headers, make_tenant(app_client, core))
 
 
 @pytest.mark.parametrize("caller", CALLERS)

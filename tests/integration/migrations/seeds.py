@@ -271,6 +271,16 @@ _invoice = {
     "voided_at": None,
 }
 
+use_confirmations = _table(
+    "use_confirmations",
+    id=_i,
+    invoice_number=_s,
+    buyer_company_id=_i,
+    use=_s,
+    confirmed_at=_t,
+    confirmed_by=_s,
+)
+
 CORE = [
     Seed("core0001", companies, ("id",), ({"id": 1, **_company},)),
     Seed("core0001", users, ("id",), ({"id": 1, "username": "admin-1", **_user},)),
@@ -513,6 +523,21 @@ CORE = [
                 "media_type": "image/png",
                 "file_content": b"\x89PNG",
                 "result": {"fields": {}},
+            },
+        ),
+    ),
+    Seed(
+        "core0010",
+        use_confirmations,
+        ("id",),
+        (
+            {
+                "id": 1,
+                "invoice_number": "26420000000000000001",
+                "buyer_company_id": 1,
+                "use": "deduct",
+                "confirmed_at": AT,
+                "confirmed_by": "admin-1",
             },
         ),
     ),

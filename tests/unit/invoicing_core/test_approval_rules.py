@@ -60,6 +60,27 @@ def test_each_condition_is_an_alternative_and_names_its_reason() -> None:
     assert len(rules.reasons(issuing(kind=InvoiceKind.DIGITAL_SPECIAL, buyer=LISTED))) == 2
 
 
+def test_an_invoice_with_any_line_of_a_listed_item_waits_naming_the_line() -> None:
+    rules = parse_rules({"items": ["*运输服务*", " 咨询费 "]})
+    freight = "*运输服务*国内道路货物运输服务"
+
+    def lines(*names: str) -> Subject:
+        return Subject(
+            ApprovalAction.ISSUE, InvoiceKind.DIGITAL_GENERAL, Decimal(1), None, False, names
+        )
+
+    assert rules.to_json()["items"] == ["咨询费", "运输服务"]
+    assert rules.reasons(lines("技术服务费", freight)) == [
+        f"商品或服务“{freight}”属于须审批的项目“运输服务”"
+    ]
+    assert rules.reasons(lines("咨询费")) == ["商品或服务“咨询费”属于须审批的项目“咨询费”"]
+    assert rules.reasons(lines("*现代服务*咨询费")) == [
+        "商品或服务“*现代服务*咨询费”属于须审批的项目“咨询费”"
+    ]
+    assert rules.reasons(lines("技术服务费", "运输服务咨询")) == []
+    assert parse_rules(rules.to_json()) == rules and rules.any_condition
+
+
 def test_void_and_red_letter_requests_wait_only_when_their_rule_says_so() -> None:
     void = Subject(ApprovalAction.VOID, InvoiceKind.PAPER_GENERAL, Decimal("1.00"), None, False)
     red = Subject(ApprovalAction.RED_LETTER, InvoiceKind.DIGITAL_SPECIAL, Decimal(9), None, False)
@@ -103,6 +124,12 @@ def test_rules_round_trip_through_their_json_with_money_as_decimal() -> None:
         ({"lapse_hours": 721}, InvalidInput, "lapse_hours"),
         ({"void": "yes"}, InvalidInput, "void"),
         ({"threshold": "1"}, InvalidInput, "threshold"),
+        ({"items": "运输服务"}, InvalidInput, "items"),
+        ({"items": ["运输服务", " ** "]}, InvalidInput, "items[1]"),
+        ({"items": [7]}, InvalidInput, "items[0]"),
+        ({"items": ["*运输*服务*"]}, InvalidInput, "items[0]"),
+        ({"items": ["运" * 101]}, InvalidInput, "items[0]"),
+        ({"items": [f"项目{n}" for n in range(51)]}, InvalidInput, "items"),
     ],
 )
 def test_bad_rules_are_refused_naming_the_field(

@@ -95,3 +95,25 @@ def test_a_file_the_core_refuses_is_said_in_the_conversation_with_the_cores_erro
     assert refused.json()["error"]["field"] == "file"
     said = refused.json()["messages"][1]
     assert said["role"] == "bot" and said["text"] == refused.json()["error"]["message"]
+
+
+def test_a_batch_the_approval_rules_hold_back_is_told_as_waiting_and_issues_nothing(
+    make_client: AppFactory,
+) -> None:
+    client = make_client()
+    admin = bearer(log_in(client, {"username": "admin", "password": "Admin@2026!"}))
+    rules = client.put("/api/v1/approval-rules", json={"min_total_with_tax": "1"}, headers=admin)
+    assert rules.status_code == 200, rules.text
+    token, conversation_id = logged_in_conversation(client, "批量开票")
+    count = client.get("/api/v1/invoices", headers=bearer(token)).json()["total"]
+
+    fresh = batch_file([invoice("CH1")], [line("CH1")])  # serials no other test issued
+    held = send(client, token, conversation_id, "issue", fresh)
+    assert held.status_code == 200, held.text
+    [waiting] = client.get(
+        "/api/v1/approvals", params={"mine": "requester"}, headers=bearer(token)
+    ).json()["items"]
+    answer = held.json()["messages"][1]
+    assert answer["text"].startswith(f"已提交审批（审批单 {waiting['id']}）：")
+    assert "申请将自动失效" in answer["text"] and not answer.get("card")
+    assert client.get("/api/v1/invoices", headers=bearer(token)).json()["total"] == count
