@@ -10,6 +10,7 @@ import uuid
 from collections.abc import AsyncIterator, Callable, Sequence
 from contextlib import AbstractAsyncContextManager, asynccontextmanager
 from dataclasses import dataclass
+from datetime import timedelta
 from functools import partial
 from pathlib import Path
 from typing import cast
@@ -28,7 +29,7 @@ from uvicorn.middleware.proxy_headers import ProxyHeadersMiddleware
 import channels.api.dependencies
 import invoicing_core.api
 import knowledge
-from channels import migrations, service_secrets
+from channels import backup, migrations, service_secrets
 from channels.api import (
     agent,
     agent_socket,
@@ -186,9 +187,11 @@ def _lifespan(config: Configuration, limits: Limits) -> Lifespan:
             watching = asyncio.create_task(
                 notes.watcher.run_forever(config.app.notify_watch_every_seconds)
             )
+            backups = asyncio.create_task(_back_up_on_schedule(config))
             try:
                 yield
             finally:
+                backups.cancel()
                 sending.cancel()
                 watching.cancel()
                 recovery.cancel()
@@ -203,6 +206,23 @@ def _lifespan(config: Configuration, limits: Limits) -> Lifespan:
         core.close()
 
     return lifespan
+
+
+async def _back_up_on_schedule(config: Configuration) -> None:
+    """Scheduled backups when BACKUP_EVERY_HOURS is set, taken by one worker of all."""
+    settings = config.app
+    if not settings.backup_every_hours:
+        return
+    sources = backup.Sources(
+        database_url=config.core.effective_database_url,
+        tracker_url=backup.tracker_url(config.core.var_dir),
+        var_dir=config.core.var_dir,
+        knowledge_index_dir=config.knowledge.knowledge_index_dir,
+    )
+    folder = Path(settings.backup_dir) if settings.backup_dir else config.core.var_dir / "backups"
+    every = timedelta(hours=settings.backup_every_hours)
+    retention = backup.Retention(settings.backup_keep, settings.backup_keep_days)
+    await backup.BackupSchedule(sources, folder, every, retention).run_forever()
 
 
 def _open_services(

@@ -145,6 +145,14 @@ class AppSettings(BaseSettings):
     # How often each worker looks for messages kept during a maintenance window that
     # has ended, to answer them (channels/chat/kept_turns.py).
     notice_check_every_seconds: float = Field(default=5.0, gt=0)
+    # Scheduled backups (README, "Operations"; channels/backup/schedule.py): every this
+    # many hours (0: off) one worker writes an archive into BACKUP_DIR (empty:
+    # VAR_DIR/backups), then removes the oldest beyond the newest BACKUP_KEEP and, unless
+    # 0, those older than BACKUP_KEEP_DAYS; the newest always stays.
+    backup_every_hours: float = Field(default=0.0, ge=0)
+    backup_dir: str = ""
+    backup_keep: int = Field(default=14, ge=1)
+    backup_keep_days: float = Field(default=0.0, ge=0)
 
     @property
     def effective_rasa_url(self) -> str:

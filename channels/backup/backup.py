@@ -3,10 +3,11 @@
 from __future__ import annotations
 
 import os
+import re
 import shutil
 import tempfile
 from dataclasses import dataclass
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
@@ -17,6 +18,9 @@ from channels.backup.stores import store_for
 
 PREFIX = "kaipiao-backup-"
 SUFFIX = ".tar.gz"
+TIME_FORMAT = "%Y%m%dT%H%M%SZ"
+# An archive's whole name: retention removes nothing else, whatever else the folder holds.
+ARCHIVE_NAME = re.compile(re.escape(PREFIX) + r"(\d{8}T\d{6}Z)" + re.escape(SUFFIX))
 KNOWLEDGE_MANIFEST = "manifest.json"  # the index's, knowledge/manifest.py:MANIFEST
 
 
@@ -75,10 +79,13 @@ def database_lines(manifest: dict[str, Any]) -> list[str]:
     return said
 
 
-def back_up(sources: Sources, to: Path, keep: int | None = None) -> Backup:
-    """Write `kaipiao-backup-<UTC time>.tar.gz` into `to`; keep the newest `keep` there."""
-    created = datetime.now(UTC)
-    destination = to / f"{PREFIX}{created:%Y%m%dT%H%M%SZ}{SUFFIX}"
+def back_up(
+    sources: Sources, to: Path, keep: int | None = None, created: datetime | None = None
+) -> Backup:
+    """Write `kaipiao-backup-<UTC time>.tar.gz` into `to` (the time `created`, else now);
+    keep the newest `keep` there."""
+    created = created or datetime.now(UTC)
+    destination = to / f"{PREFIX}{created.astimezone(UTC):{TIME_FORMAT}}{SUFFIX}"
     if destination.exists():
         raise BackupRefused("backup_exists", f"同一秒的备份已存在：{destination}，请稍后再试。")
     try:
@@ -99,7 +106,7 @@ def back_up(sources: Sources, to: Path, keep: int | None = None) -> Backup:
             ),
         }
         manifest = write_archive(staging, manifest, destination)
-    return Backup(destination, manifest, _prune(to, keep))
+    return Backup(destination, manifest, [] if keep is None else prune(to, keep))
 
 
 def _dump_databases(sources: Sources, staging: Path) -> dict[str, Any]:
@@ -133,12 +140,25 @@ def _copy_if_present(path: Path, into: Path) -> bool:
     return True
 
 
-def _prune(to: Path, keep: int | None) -> list[Path]:
-    """Remove all but the newest `keep` archives (their names sort by time)."""
-    if keep is None:
-        return []
-    archives = sorted(to.glob(f"{PREFIX}*{SUFFIX}"))
-    removed = archives[: max(len(archives) - keep, 0)]
-    for path in removed:
+def archives(folder: Path) -> list[tuple[datetime, Path]]:
+    """The backup archives in `folder` by the UTC time in their names, oldest first."""
+    found = []
+    for path in folder.iterdir() if folder.is_dir() else ():
+        named = ARCHIVE_NAME.fullmatch(path.name)
+        if named and path.is_file():
+            taken = datetime.strptime(named.group(1), TIME_FORMAT).replace(tzinfo=UTC)
+            found.append((taken, path))
+    return sorted(found)
+
+
+def prune(folder: Path, keep: int, keep_days: float = 0, now: datetime | None = None) -> list[Path]:
+    """Remove the archives in `folder` beyond the newest `keep`, and with `keep_days` those
+    taken longer ago than that; never the newest, never a file not named as an archive."""
+    older = archives(folder)[:-1]
+    removed = older[: max(len(older) + 1 - keep, 0)]
+    if keep_days:
+        since = (now or datetime.now(UTC)) - timedelta(days=keep_days)
+        removed += [(taken, path) for taken, path in older[len(removed) :] if taken < since]
+    for _, path in removed:
         path.unlink()
-    return removed
+    return [path for _, path in removed]
