@@ -43,15 +43,20 @@ class InvoiceChange(Action, ABC):
         if not tracker.get_slot(self.confirmed_slot) or not number:
             dispatcher.utter_message(response=self.cancelled)
             return done
-        body = {"reason": tracker.get_slot(self.reason_slot)}
         try:
-            changed = await api_for(tracker).post(invoice_path(number, self.path_suffix), body)
+            changed = await api_for(tracker).post(
+                invoice_path(number, self.path_suffix), self.body(tracker)
+            )
         except ApiError as error:
             return done + self.refused(dispatcher, tracker, number, error)
         if held_for_approval(changed):
             say_held(dispatcher, changed)
             return done
         return done + self.changed(dispatcher, domain, number, changed)
+
+    def body(self, tracker: Tracker) -> dict[str, Any]:
+        """The request's body: the reason the form asked for."""
+        return {"reason": tracker.get_slot(self.reason_slot)}
 
     @abstractmethod
     def refused(

@@ -91,6 +91,7 @@ class InvoiceFormValidation(FormValidationAction):
         else:
             caption = self.explanation(invoice, tracker, domain)
             send_card(dispatcher, caption, invoice_card(invoice))
+            found = {**found, **await self.after_shown(dispatcher, tracker, domain, invoice)}
         if tracker.get_slot(OFFER) and OFFER not in found:
             found[OFFER] = None
         return found
@@ -116,6 +117,17 @@ class InvoiceFormValidation(FormValidationAction):
         app's words and return the slots that stop the form (refusal_slot among them);
         None to go on. By default the app is asked only after the yes."""
         return None
+
+    async def after_shown(
+        self,
+        dispatcher: CollectingDispatcher,
+        tracker: Tracker,
+        domain: DomainDict,
+        invoice: dict[str, Any],
+    ) -> dict[str, Any]:
+        """More to say once the invoice is shown, and the slots it sets (refusal_slot to
+        stop the form). By default nothing."""
+        return {}
 
     @abstractmethod
     def explanation(self, invoice: dict[str, Any], tracker: Tracker, domain: DomainDict) -> str:

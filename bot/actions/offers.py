@@ -1,5 +1,5 @@
 """Answers to an offer the bot made ("需要下载PDF吗？", "改为红冲吗？", "转人工吗？",
-"确认标记为已报销吗？")."""
+"确认标记为已报销吗？", "确认同意审批单 7 吗？")."""
 
 from __future__ import annotations
 
@@ -8,7 +8,7 @@ from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.interfaces import Action, Tracker
 from rasa_sdk.types import DomainDict
 
-from actions.slots import OFFER, RECEIPT_CHANGE, clear_slots
+from actions.slots import APPROVAL_DECISION, OFFER, RECEIPT_CHANGE, clear_slots
 
 
 class ActionDeclineOffer(Action):
@@ -23,4 +23,4 @@ class ActionDeclineOffer(Action):
     ) -> list[EventType]:
         """Acknowledge and say what else the assistant can do; a pending change is dropped."""
         dispatcher.utter_message(response="utter_anything_else")
-        return [SlotSet(OFFER, None), *clear_slots(tracker, [RECEIPT_CHANGE])]
+        return [SlotSet(OFFER, None), *clear_slots(tracker, [RECEIPT_CHANGE, APPROVAL_DECISION])]

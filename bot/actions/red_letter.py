@@ -11,21 +11,24 @@ from typing import Any
 
 from rasa_sdk.events import EventType, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
-from rasa_sdk.interfaces import Tracker
+from rasa_sdk.interfaces import Action, Tracker
 from rasa_sdk.types import DomainDict
 
 from actions.api_client import ApiError
 from actions.cards import invoice_card
 from actions.invoice_change import InvoiceChange
 from actions.invoice_forms import InvoiceFormValidation
-from actions.red_letter_request import asks_for_a_part
+from actions.red_letter_forms import deadline_text
+from actions.red_letter_parts import Unclear, part_card, resolve
+from actions.red_letter_request import part_of_request
 from actions.replies import (
     report_refusal,
     response_text,
+    send_card,
     send_card_with,
     slot_before_latest_message,
 )
-from actions.slots import CURRENT_INVOICE, OFFER, RED_SLOTS
+from actions.slots import CURRENT_INVOICE, OFFER, RED_PART, RED_SLOTS
 
 # The four reasons of the red-letter confirmation form, and words that name them.
 REASONS = {
@@ -67,12 +70,35 @@ class ValidateRedInvoiceForm(InvoiceFormValidation):
         return "validate_red_invoice_form"
 
     def explanation(self, invoice: dict[str, Any], tracker: Tracker, domain: DomainDict) -> str:
-        """What a full red-letter invoice does; that a part cannot be done here, if asked."""
+        """What a full red-letter invoice does; for a part, the part is shown next."""
+        if part_of_request(tracker.events) is not None:
+            return response_text(domain, "utter_invoice_found")
         total = invoice.get("total_with_tax")
-        what = response_text(domain, "utter_red_letter_explained", total=total)
-        if not asks_for_a_part(tracker.events):
-            return what
-        return f"{what}\n{response_text(domain, 'utter_red_letter_full_only')}"
+        return response_text(domain, "utter_red_letter_explained", total=total)
+
+    async def after_shown(
+        self,
+        dispatcher: CollectingDispatcher,
+        tracker: Tracker,
+        domain: DomainDict,
+        invoice: dict[str, Any],
+    ) -> dict[str, Any]:
+        """A partial request: the part as the app computes it, and that the buyer confirms;
+        the form stops when the part is unclear or the app refuses it."""
+        asked = part_of_request(tracker.events)
+        if asked is None:
+            return {RED_PART: None} if tracker.get_slot(RED_PART) is not None else {}
+        try:
+            part = await resolve(tracker, invoice, asked)
+        except ApiError as error:
+            report_refusal(dispatcher, tracker, error)
+            return {self.refusal_slot: error.code or "red_part_refused"}
+        if isinstance(part, Unclear):
+            dispatcher.utter_message(response=part.response, **part.values)
+            return {self.refusal_slot: "red_part_unclear"}
+        caption = response_text(domain, "utter_red_part_explained")
+        send_card(dispatcher, caption, part_card(invoice["number"], part))
+        return {RED_PART: part.slot()}
 
     async def extract_red_reason(
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
@@ -109,6 +135,12 @@ class ActionRedLetter(InvoiceChange):
         """The action's name in the domain."""
         return "action_red_letter"
 
+    def body(self, tracker: Tracker) -> dict[str, Any]:
+        """The reason, and the lines of a part (none: everything left)."""
+        part = tracker.get_slot(RED_PART) or {}
+        lines = part.get("lines") if isinstance(part, dict) else None
+        return {**super().body(tracker), **({"lines": lines} if lines else {})}
+
     def refused(
         self, dispatcher: CollectingDispatcher, tracker: Tracker, number: str, error: ApiError
     ) -> list[EventType]:
@@ -126,14 +158,42 @@ class ActionRedLetter(InvoiceChange):
         """The red-letter invoice's card, which becomes the invoice in view; or, when the
         buyer must confirm first (202), the confirmation form entered."""
         if "blue_number" in invoice:
+            partial = bool(invoice.get("lines"))
+            entered = "utter_red_part_form_entered" if partial else "utter_red_letter_form_entered"
             dispatcher.utter_message(
-                response="utter_red_letter_form_entered",
+                response=entered,
                 number=number,
                 form_id=invoice.get("id"),
-                deadline=str(invoice.get("deadline", ""))[:10],
+                deadline=deadline_text(invoice),
             )
             return [SlotSet(CURRENT_INVOICE, number)]
         card = invoice_card(invoice, "红字发票已开具")
         red = invoice["number"]
         send_card_with(dispatcher, domain, "utter_red_letter_issued", card, number=number, red=red)
         return [SlotSet(CURRENT_INVOICE, red)]
+
+
+class ActionAskRedConfirmed(Action):
+    """The yes asked for before red-lettering: in full, or the part shown."""
+
+    def name(self) -> str:
+        """The action's name in the domain."""
+        return "action_ask_red_confirmed"
+
+    async def run(
+        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
+    ) -> list[EventType]:
+        """utter_ask_red_confirmed; for a part, utter_ask_red_part_confirmed (an amount of
+        a line) or utter_ask_red_line_confirmed (what is left of a line)."""
+        part = tracker.get_slot(RED_PART)
+        if not isinstance(part, dict):
+            dispatcher.utter_message(response="utter_ask_red_confirmed")
+            return []
+        total = part.get("total_with_tax")
+        dispatcher.utter_message(
+            response="utter_ask_red_part_confirmed" if total else "utter_ask_red_line_confirmed",
+            line_no=part.get("line_no"),
+            name=part.get("name"),
+            total=total,
+        )
+        return []

@@ -22,13 +22,23 @@ ISSUE_SLOTS = (
     "issue_confirmed",
 )
 VOID_SLOTS = ("invoice_number", "void_reason", "void_confirmed", "void_refusal")
-RED_SLOTS = ("invoice_number", "red_reason", "red_confirmed", "red_refusal")
+RED_SLOTS = ("invoice_number", "red_reason", "red_confirmed", "red_refusal", "red_part")
 TASK_SLOTS = tuple(dict.fromkeys(ISSUE_SLOTS + VOID_SLOTS + RED_SLOTS))
 # The invoice the conversation is about ("这张", "刚开的那张") and a pending offer.
 CURRENT_INVOICE = "current_invoice"
 OFFER = "offer"
 # A received invoice's state change waiting for the yes ({id, number, state}).
 RECEIPT_CHANGE = "receipt_change"
+# The approval requests shown last, their ids in order ("第2个"), and a decision on one
+# waiting for the yes ({id, action: approve|reject|cancel, reason?}).
+APPROVAL_IDS = "approval_ids"
+APPROVAL_DECISION = "approval_decision"
+# The part of a partial red-letter request, as the app computed it ({lines, line_no, …}).
+RED_PART = "red_part"
+# A move on a red-letter confirmation form waiting for the yes ({id, move, number}).
+FORM_MOVE = "red_form_move"
+# A buyer's use confirmation (用途确认) waiting for the yes ({number, code, use}).
+USE_CONFIRMATION = "use_confirmation"
 
 
 def clear_slots(tracker: Tracker, names: Iterable[str]) -> list[EventType]:

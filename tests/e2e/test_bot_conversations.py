@@ -96,20 +96,6 @@ def test_a_digital_invoice_is_not_voided_and_is_red_lettered_instead(
     assert api.get(f"/invoices/{number}").json()["status"] == "red_flushed"
 
 
-def test_a_partial_red_letter_request_is_told_the_chat_negates_everything_left(
-    stack: Stack, demo_token: str, api: httpx.Client
-) -> None:
-    number = issue_directly(api, "digital_general", "李娜", "培训费", "5300", "6%")
-    chat = Chat(stack, demo_token)
-
-    found = chat.say(f"红冲{number} 部分红冲2000元")
-    assert cards(found, "invoice"), text_of(found)
-    assert "只能全额红冲" in text_of(found)
-    chat.say("取消")
-
-    assert api.get(f"/invoices/{number}").json()["status"] == "issued"
-
-
 def test_a_question_is_answered_from_the_knowledge_base(stack: Stack) -> None:
     chat = Chat(stack, None)
 
